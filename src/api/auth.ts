@@ -1,0 +1,72 @@
+// API-key authentication and scope checks. Keys are compared as SHA-256 hashes in constant time.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { Scope, Store } from "../store/index.ts";
+
+export interface Principal {
+  /** `key_…` for stored keys, `config` for admin keys from the config file. */
+  keyId: string;
+  /** The only tenant this key may see, or null for all tenants. */
+  tenantId: string | null;
+  scopes: ReadonlySet<Scope>;
+}
+
+export function hashKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+/** A new API key: `hg_` + 43 base64url characters (256 bits). */
+export function generateApiKey(): string {
+  return `hg_${randomBytes(32).toString("base64url")}`;
+}
+
+export class Authenticator {
+  private readonly adminHashes: Buffer[];
+
+  constructor(
+    adminKeys: readonly string[],
+    private readonly store: Pick<Store, "apiKeyByHash">,
+    private readonly clock: Clock,
+  ) {
+    this.adminHashes = adminKeys.map((k) => Buffer.from(hashKey(k), "hex"));
+  }
+
+  /** The principal behind an `Authorization: Bearer …` header; 401 when missing, unknown, expired or revoked. */
+  async authenticate(authorization: string | null | undefined): Promise<Principal> {
+    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    if (!match) throw new UnauthorizedError();
+    const hex = hashKey(match[1]!);
+    const hash = Buffer.from(hex, "hex");
+    let admin = false;
+    for (const h of this.adminHashes) admin = timingSafeEqual(h, hash) || admin;
+    if (admin) return { keyId: "config", tenantId: null, scopes: new Set<Scope>(["admin"]) };
+    const record = await this.store.apiKeyByHash(hex);
+    if (!record || !timingSafeEqual(Buffer.from(record.hash, "hex"), hash)) throw new UnauthorizedError("The API key is not valid.");
+    if (record.revoked_at !== null) throw new UnauthorizedError("The API key has been revoked.");
+    if (record.expires_at !== null && record.expires_at <= this.clock.now()) throw new UnauthorizedError("The API key has expired.");
+    return { keyId: record.id, tenantId: record.tenant_id, scopes: new Set(record.scopes) };
+  }
+
+  /** Authenticates and checks one scope (admin satisfies every scope); 403 without it. */
+  async require(authorization: string | null | undefined, scope: Scope): Promise<Principal> {
+    const principal = await this.authenticate(authorization);
+    if (!principal.scopes.has("admin") && !principal.scopes.has(scope)) throw new ForbiddenError(`This API key lacks the ${scope} scope.`);
+    return principal;
+  }
+}
+
+export const isAdmin = (p: Principal) => p.scopes.has("admin");
+
+/**
+ * The tenant a request acts in: a tenant-scoped key always acts in its own tenant (a different
+ * `requested` tenant is answered as not found by callers); other keys use `requested`.
+ */
+export function tenantFilter(p: Principal, requested: string | undefined): string | undefined {
+  return p.tenantId ?? requested;
+}
+
+/** True when the principal may see an object of `tenantId`. */
+export function canSee(p: Principal, tenantId: string): boolean {
+  return p.tenantId === null || p.tenantId === tenantId;
+}

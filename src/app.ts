@@ -1,0 +1,25 @@
+// createApp(deps): the Elysia app from the api plugins. No I/O at import time; main.ts serves it.
+import { Elysia } from "elysia";
+import type { ApiDeps } from "./api/context.ts";
+import { parseJsonBody } from "./api/body.ts";
+import { renderError } from "./api/errors.ts";
+import { apiKeysPlugin } from "./api/api-keys.ts";
+import { opsPlugin } from "./api/ops.ts";
+import { docsPlugin } from "./api/docs.ts";
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function createApp(deps: ApiDeps) {
+  const limit = deps.config.server.max_body_bytes;
+  return new Elysia({ normalize: false, aot: true })
+    .onParse({ as: "global" }, ({ request }) => (BODY_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
+    .onError({ as: "global" }, ({ code, error, request }) => {
+      const url = new URL(request.url);
+      return renderError(code, error, { method: request.method, path: url.pathname }, deps.logger);
+    })
+    .use(docsPlugin(deps.version))
+    .use(opsPlugin(deps))
+    .use(apiKeysPlugin(deps));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,212 @@
+// Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
+import { isMap, isScalar, isSeq, isAlias, LineCounter, parseDocument, type Node, type Document } from "yaml";
+import Ajv from "ajv";
+import { settingsSpec, deliveryScheduleProblem } from "./definition.ts";
+import { join, type Context, type Problem } from "./schema.ts";
+import { interpolate } from "./interpolate.ts";
+import { checkEndpoint, CONFIG_ENDPOINT_ID, TYPE_NAME, type EndpointRules, type EndpointSpec, type SchemeName } from "./endpoint-spec.ts";
+import { parseCidrs } from "../lib/net.ts";
+import type { Config, ConfigEndpoint, EventTypeDecl, Settings } from "./types.ts";
+
+export interface LoadOptions {
+  /** Name used in messages, e.g. `hookgate.yaml`; null when no file is used (built-in defaults). */
+  file: string | null;
+  env?: Record<string, string | undefined>;
+  dev?: boolean;
+  /** Filter and transform compilers (from routing/), so YAML endpoints are checked like API ones. */
+  checkFilter?: EndpointRules["checkFilter"];
+  checkTransform?: EndpointRules["checkTransform"];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+interface Located {
+  value: unknown;
+  lines: Map<string, number>;
+  problems: Problem[];
+  interpolated: Set<string>;
+}
+
+/** Converts the YAML tree to plain values, interpolating strings and remembering each path's line. */
+function walk(doc: Document, counter: LineCounter, env: Record<string, string | undefined>): Located {
+  const lines = new Map<string, number>();
+  const problems: Problem[] = [];
+  const interpolated = new Set<string>();
+  const lineOf = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : undefined);
+  const visit = (node: unknown, path: string, depth: number): unknown => {
+    if (depth > 64) return problems.push({ path, message: "is nested too deeply" }), undefined;
+    if (isAlias(node)) return visit(node.resolve(doc), path, depth + 1);
+    const line = lineOf(node as Node);
+    if (line !== undefined && !lines.has(path)) lines.set(path, line);
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const child = join(path, key);
+        const keyLine = lineOf(pair.key as Node);
+        if (keyLine !== undefined) lines.set(child, keyLine);
+        out[key] = visit(pair.value, child, depth + 1);
+      }
+      return out;
+    }
+    if (isSeq(node)) return node.items.map((item, i) => visit(item, join(path, i), depth + 1));
+    if (isScalar(node)) {
+      if (typeof node.value !== "string") return node.value;
+      const result = interpolate(node.value, env);
+      for (const name of result.missing) problems.push({ path, message: `environment variable ${name} is not set (write \${${name}:-default} to make it optional)` });
+      if (result.substituted) interpolated.add(path);
+      return result.value;
+    }
+    return node ?? undefined;
+  };
+  return { value: visit(doc.contents, "", 0), lines, problems, interpolated };
+}
+
+/** Line of `path` or of its nearest ancestor that has one. */
+function lineFor(lines: Map<string, number>, path: string): number | undefined {
+  let p = path;
+  while (p) {
+    const line = lines.get(p);
+    if (line !== undefined) return line;
+    const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+    p = cut > 0 ? p.slice(0, cut) : "";
+  }
+  return lines.get("");
+}
+
+/**
+ * Parses and validates a config file's text. Throws ConfigError listing every problem as
+ * `<file>:<line> <path>: <message>`. With `file: null` and empty text, returns the built-in defaults.
+ */
+export function loadConfig(text: string, options: LoadOptions): Config {
+  const env = options.env ?? process.env;
+  const name = options.file ?? "defaults";
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => `${name}:${e.linePos?.[0]?.line ?? "?"} ${e.message.split("\n")[0]}`));
+  }
+  const located = walk(doc, counter, env);
+  const root = located.value ?? {};
+  const ctx: Context = { problems: [...located.problems], interpolated: located.interpolated };
+  if (typeof root !== "object" || Array.isArray(root)) {
+    throw new ConfigError([`${name}:1 the file must be a YAML mapping of sections (server, storage, …)`]);
+  }
+  const { event_types: rawTypes, endpoints: rawEndpoints, ...rest } = root as Record<string, unknown>;
+  const settings = settingsSpec.check(rest, "", ctx) as Settings | undefined;
+  if (settings) {
+    settings.auth.admin_keys = settings.auth.admin_keys.filter((k) => k.length > 0);
+    const why = deliveryScheduleProblem(settings.delivery.retry_schedule);
+    if (why) ctx.problems.push({ path: "delivery.retry_schedule", message: why });
+    if (options.dev) {
+      settings.security.allow_http = true;
+      settings.security.allow_private_networks = true;
+    }
+  }
+  const eventTypes = checkEventTypes(rawTypes, ctx.problems);
+  const endpoints = settings ? checkEndpoints(rawEndpoints, settings, eventTypes, options, ctx.problems) : [];
+  if (ctx.problems.length > 0) {
+    const located_ = ctx.problems.map((p) => ({ line: lineFor(located.lines, p.path) ?? 1, p }));
+    located_.sort((a, b) => a.line - b.line);
+    throw new ConfigError(located_.map(({ line, p }) => `${name}:${line} ${p.path || "(root)"}: ${p.message}`));
+  }
+  const config: Config = { ...settings!, event_types: eventTypes, endpoints, dev: options.dev ?? false, file: options.file };
+  return deepFreeze(config);
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+
+/** Why a JSON Schema is unusable, or null (shared with the event-types API). */
+export function jsonSchemaProblem(schema: unknown): string | null {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return "must be a JSON Schema object";
+  try {
+    ajv.compile(schema as object);
+    return null;
+  } catch (e) {
+    return `is not a valid JSON Schema: ${(e as Error).message}`;
+  }
+}
+
+/** Why an example does not satisfy its schema, or null. */
+export function exampleProblem(schema: object, example: unknown): string | null {
+  const validate = ajv.compile(schema);
+  if (validate(example)) return null;
+  return `does not match the schema: ${ajv.errorsText(validate.errors)}`;
+}
+
+function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) return problems.push({ path: "event_types", message: "must be a list" }), [];
+  const seen = new Set<string>();
+  const out: EventTypeDecl[] = [];
+  raw.forEach((item, i) => {
+    const path = `event_types[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) return problems.push({ path, message: "must be a mapping with a name" });
+    const t = item as Record<string, unknown>;
+    for (const k of Object.keys(t)) if (!["name", "description", "schema", "example"].includes(k)) problems.push({ path: `${path}.${k}`, message: "unknown key (expected one of: name, description, schema, example)" });
+    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name)) return problems.push({ path: `${path}.name`, message: "must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)" });
+    if (seen.has(t.name)) return problems.push({ path: `${path}.name`, message: `duplicate event type "${t.name}"` });
+    seen.add(t.name);
+    if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > 1000)) problems.push({ path: `${path}.description`, message: "must be a string of at most 1000 characters" });
+    let schema: object | null = null;
+    if (t.schema !== undefined && t.schema !== null) {
+      const why = jsonSchemaProblem(t.schema);
+      if (why) problems.push({ path: `${path}.schema`, message: why });
+      else schema = t.schema as object;
+    }
+    if (schema && t.example !== undefined) {
+      const why = exampleProblem(schema, t.example);
+      if (why) problems.push({ path: `${path}.example`, message: why });
+    }
+    out.push({ name: t.name, description: typeof t.description === "string" ? t.description : "", schema, example: t.example ?? null });
+  });
+  return out;
+}
+
+function checkEndpoints(raw: unknown, settings: Settings, types: EventTypeDecl[], options: LoadOptions, problems: Problem[]): ConfigEndpoint[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) return problems.push({ path: "endpoints", message: "must be a list" }), [];
+  const known = new Set(types.map((t) => t.name));
+  const rules: EndpointRules = {
+    allowHttp: settings.security.allow_http,
+    address: { allowPrivate: settings.security.allow_private_networks, allowedCidrs: safeCidrs(settings.security.allowed_cidrs) },
+    knownTypes: () => known,
+    defaults: { timeout_ms: settings.delivery.timeout_ms, scheme: settings.signing.default_scheme as SchemeName },
+    checkFilter: options.checkFilter,
+    checkTransform: options.checkTransform,
+  };
+  const seen = new Set<string>();
+  const out: ConfigEndpoint[] = [];
+  raw.forEach((item, i) => {
+    const path = `endpoints[${i}]`;
+    const id = (item as Record<string, unknown> | null)?.id;
+    if (typeof id !== "string" || !CONFIG_ENDPOINT_ID.test(id)) problems.push({ path: `${path}.id`, message: "is required: 1–64 letters, digits, - and _ (it identifies the endpoint across reloads)" });
+    else if (seen.has(id)) problems.push({ path: `${path}.id`, message: `duplicate endpoint id "${id}"` });
+    else seen.add(id);
+    const checked = checkEndpoint(item, "config", rules);
+    for (const p of checked.problems) problems.push({ path: p.path ? `${path}.${p.path}` : path, message: p.message });
+    if (checked.problems.length === 0 && typeof id === "string") out.push({ ...(checked.spec as EndpointSpec), id, secret: checked.secret ?? null });
+  });
+  return out;
+}
+
+function safeCidrs(cidrs: string[]) {
+  try {
+    return parseCidrs(cidrs);
+  } catch {
+    return [];
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,58 @@
+// SQL for API keys (stored as SHA-256 hashes; the key itself is shown once at creation).
+import type { Database } from "bun:sqlite";
+import type { ApiKeyRecord } from "./types.ts";
+
+interface Row {
+  id: string;
+  hash: string;
+  prefix: string;
+  name: string;
+  tenant_id: string | null;
+  scopes_json: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+const toRecord = (r: Row): ApiKeyRecord => ({
+  id: r.id,
+  hash: r.hash,
+  prefix: r.prefix,
+  name: r.name,
+  tenant_id: r.tenant_id,
+  scopes: JSON.parse(r.scopes_json),
+  expires_at: r.expires_at,
+  revoked_at: r.revoked_at,
+  created_at: r.created_at,
+});
+
+export function apiKeyQueries(db: Database) {
+  const insert = db.query(
+    "INSERT INTO api_keys (id, hash, prefix, name, tenant_id, scopes_json, expires_at, created_at) VALUES ($id, $hash, $prefix, $name, $tenant_id, $scopes_json, $expires_at, $created_at)",
+  );
+  const byHash = db.query<Row, [string]>("SELECT * FROM api_keys WHERE hash = ?");
+  const byId = db.query<Row, [string]>("SELECT * FROM api_keys WHERE id = ?");
+  const page = db.query<Row, [string, number]>("SELECT * FROM api_keys WHERE id < ? ORDER BY id DESC LIMIT ?");
+  const firstPage = db.query<Row, [number]>("SELECT * FROM api_keys ORDER BY id DESC LIMIT ?");
+  const revoke = db.query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+  return {
+    async insertApiKey(k: ApiKeyRecord): Promise<void> {
+      insert.run({ id: k.id, hash: k.hash, prefix: k.prefix, name: k.name, tenant_id: k.tenant_id, scopes_json: JSON.stringify(k.scopes), expires_at: k.expires_at, created_at: k.created_at });
+    },
+    async apiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+      const r = byHash.get(hash);
+      return r ? toRecord(r) : null;
+    },
+    async apiKeyById(id: string): Promise<ApiKeyRecord | null> {
+      const r = byId.get(id);
+      return r ? toRecord(r) : null;
+    },
+    /** Newest first, ids strictly below `before` (null: from the newest). */
+    async listApiKeys(before: string | null, limit: number): Promise<ApiKeyRecord[]> {
+      return (before === null ? firstPage.all(limit) : page.all(before, limit)).map(toRecord);
+    },
+    async revokeApiKey(id: string, at: number): Promise<boolean> {
+      return revoke.run(at, id).changes > 0;
+    },
+  };
+}

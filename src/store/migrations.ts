@@ -1,0 +1,12 @@
+// Schema migrations, embedded as text so the compiled binary carries them. Append only; never edit a shipped one.
+import m001 from "./migrations/001_init.sql" with { type: "text" };
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "init", sql: m001 }];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,57 @@
+// Opens the SQLite file with the pragmas hookgate relies on and brings its schema up to date.
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { MIGRATIONS, LATEST_VERSION } from "./migrations.ts";
+
+export class SchemaTooNewError extends Error {
+  constructor(found: number) {
+    super(`the database schema is version ${found}, newer than this hookgate knows (${LATEST_VERSION}); run a newer hookgate or restore a backup`);
+    this.name = "SchemaTooNewError";
+  }
+}
+
+export interface OpenOptions {
+  path: string;
+  synchronous: "normal" | "full";
+}
+
+/** Opens (creating if needed) the database in WAL mode and applies pending migrations in one transaction. */
+export function openDatabase({ path, synchronous }: OpenOptions): Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { create: true, strict: true });
+  try {
+    db.run("PRAGMA busy_timeout = 5000");
+    db.run("PRAGMA journal_mode = WAL");
+    db.run(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
+    db.run("PRAGMA foreign_keys = ON");
+    db.run("PRAGMA temp_store = MEMORY");
+    db.run("PRAGMA cache_size = -16000");
+    db.run("PRAGMA wal_autocheckpoint = 1000");
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** The schema version recorded in the database (0 for a new file). */
+export function schemaVersion(db: Database): number {
+  db.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+  const row = db.query<{ v: number | null }, []>("SELECT max(version) AS v FROM schema_migrations").get();
+  return row?.v ?? 0;
+}
+
+function migrate(db: Database): void {
+  const current = schemaVersion(db);
+  if (current > LATEST_VERSION) throw new SchemaTooNewError(current);
+  const pending = MIGRATIONS.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  db.transaction(() => {
+    for (const m of pending) {
+      db.run(m.sql);
+      db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+    }
+  }).immediate();
+}
