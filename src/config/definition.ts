@@ -27,7 +27,7 @@ export const settingsSpec = obj(
     auth: obj(
       {
         admin_keys: list(str({ description: "An admin API key (≥ 24 characters).", validate: (v) => (v.length > 0 && v.length < 24 ? "admin keys must be at least 24 characters" : null) }), {
-          description: "API keys with the admin scope over all tenants. Empty entries (e.g. an unset ${VAR:-}) are ignored.",
+          description: "API keys with the admin scope over all tenants. Empty entries (e.g. an unset ${VAR:-}) are ignored. When absent, HOOKGATE_ADMIN_KEY is used.",
           default: [],
         }),
       },

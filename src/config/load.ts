@@ -99,6 +99,11 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   }
   const { event_types: rawTypes, endpoints: rawEndpoints, ...rest } = root as Record<string, unknown>;
   const settings = settingsSpec.check(rest, "", ctx) as Settings | undefined;
+  const adminKeysGiven = (rest.auth as Record<string, unknown> | undefined)?.admin_keys !== undefined;
+  if (settings && !adminKeysGiven && env.HOOKGATE_ADMIN_KEY) {
+    if (env.HOOKGATE_ADMIN_KEY.length < 24) ctx.problems.push({ path: "auth.admin_keys", message: "HOOKGATE_ADMIN_KEY must be at least 24 characters" });
+    else settings.auth.admin_keys = [env.HOOKGATE_ADMIN_KEY];
+  }
   if (settings) {
     settings.auth.admin_keys = settings.auth.admin_keys.filter((k) => k.length > 0);
     const why = deliveryScheduleProblem(settings.delivery.retry_schedule);
