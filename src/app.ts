@@ -6,6 +6,12 @@ import { renderError } from "./api/errors.ts";
 import { apiKeysPlugin } from "./api/api-keys.ts";
 import { opsPlugin } from "./api/ops.ts";
 import { docsPlugin } from "./api/docs.ts";
+import { eventTypesPlugin } from "./api/event-types.ts";
+import { endpointsPlugin } from "./api/endpoints.ts";
+import { endpointActionsPlugin } from "./api/endpoint-actions.ts";
+import { eventsPlugin } from "./api/events.ts";
+import { deliveriesPlugin } from "./api/deliveries.ts";
+import { publicKeyPlugin } from "./api/public-key.ts";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -19,7 +25,13 @@ export function createApp(deps: ApiDeps) {
     })
     .use(docsPlugin(deps.version))
     .use(opsPlugin(deps))
-    .use(apiKeysPlugin(deps));
+    .use(apiKeysPlugin(deps))
+    .use(eventTypesPlugin(deps))
+    .use(endpointsPlugin(deps))
+    .use(endpointActionsPlugin(deps))
+    .use(eventsPlugin(deps))
+    .use(deliveriesPlugin(deps))
+    .use(publicKeyPlugin(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

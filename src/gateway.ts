@@ -1,12 +1,23 @@
 // Assembles a running gateway from a loaded config: store → engine → HTTP. main.ts calls it for `serve`;
 // e2e tests call it too (with an injected clock), so they run the same composition as production.
+import { readFileSync } from "node:fs";
 import { createApp, type App } from "./app.ts";
 import { Authenticator } from "./api/auth.ts";
 import { withAccessLog } from "./api/access-log.ts";
-import type { Config } from "./config/index.ts";
+import { ConfigError, loadConfig, type Config } from "./config/index.ts";
+import { watchConfigFile } from "./config/watch.ts";
+import { EventCatalog } from "./delivery/catalog.ts";
+import { EndpointRegistry } from "./delivery/registry.ts";
+import { DeliveryEngine } from "./delivery/engine.ts";
+import { Ingest } from "./delivery/ingest.ts";
+import { OAuth2Tokens } from "./delivery/oauth2.ts";
+import { Retention } from "./delivery/retention.ts";
+import { loadOrCreateEd25519Key } from "./signing/ed25519.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
+import { checkFilter } from "./routing/filter.ts";
+import { checkTransform } from "./routing/transform.ts";
 import { loadMasterKey, openStore, type Store } from "./store/index.ts";
 import { decrypt, DecryptError, encrypt } from "./signing/secrets.ts";
 
@@ -16,13 +27,23 @@ export interface GatewayOptions {
   env?: Record<string, string | undefined>;
   /** Listen on config.server (default true); false builds everything but the socket (tests use app.handle). */
   listen?: boolean;
+  /** Watch config.file and reconcile on change (default true when there is a file). */
+  watch?: boolean;
 }
 
 export interface Gateway {
   app: App;
   store: Store;
+  registry: EndpointRegistry;
+  catalog: EventCatalog;
+  engine: DeliveryEngine;
+  ingest: Ingest;
+  tokens: OAuth2Tokens;
+  retention: Retention;
   /** The bound URL when listening, e.g. http://127.0.0.1:8080 */
   url: string | null;
+  /** Re-reads the config file and reconciles endpoints and event types (SIGHUP); false when the file is invalid. */
+  reload(): Promise<boolean>;
   /** Stops accepting, lets in-flight work finish (bounded), closes the store. */
   stop(): Promise<void>;
 }
@@ -48,6 +69,9 @@ async function checkMasterKey(store: Store, key: Uint8Array, source: string): Pr
   }
 }
 
+/** Settings that only take effect at start; a reload that changes them logs a warning. */
+const RESTART_ONLY = ["server", "storage", "auth", "security", "signing", "delivery", "retention", "metrics", "log"] as const;
+
 export async function startGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
@@ -60,9 +84,57 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     await store.close();
     throw e;
   }
+  let signer;
+  try {
+    signer = loadOrCreateEd25519Key(config.signing.ed25519_key_file);
+  } catch (e) {
+    await store.close();
+    throw new StartupError(`cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`);
+  }
+  const catalog = new EventCatalog(store, clock);
+  await catalog.load();
+  const registry = new EndpointRegistry(store, master.key, config, catalog, clock, logger);
+  await registry.load();
+
+  const applyDeclarations = async (next: Config) => {
+    const types = await catalog.reconcile(next.event_types);
+    const endpoints = await registry.reconcile(next.endpoints);
+    if (types.upserted + types.removed + endpoints.created.length + endpoints.updated.length + endpoints.removed.length > 0) {
+      logger.info("config reconciled", { event_types_upserted: types.upserted, event_types_removed: types.removed, ...endpoints });
+    }
+  };
+  await applyDeclarations(config);
+
+  let current = config;
+  const reloadText = async (text: string): Promise<boolean> => {
+    let next: Config;
+    try {
+      next = loadConfig(text, { file: config.file, dev: config.dev, env, checkFilter, checkTransform });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      for (const problem of e.problems) logger.error("config reload rejected; the previous config stays in force", { problem });
+      return false;
+    }
+    for (const key of RESTART_ONLY) {
+      if (JSON.stringify(next[key]) !== JSON.stringify(current[key])) logger.warn("config change needs a restart to take effect", { section: key });
+    }
+    await applyDeclarations(next);
+    current = { ...current, event_types: next.event_types, endpoints: next.endpoints };
+    return true;
+  };
+  const reload = async () => (config.file ? reloadText(readFileSync(config.file, "utf8")) : true);
+  const stopWatching = config.file && options.watch !== false ? watchConfigFile(config.file, (text) => void reloadText(text).catch((e) => logger.error("config reload failed", { error: e }))) : null;
+
+  const userAgent = `hookgate/${VERSION}`;
+  const tokens = new OAuth2Tokens(clock, userAgent);
+  const engine = new DeliveryEngine({ store, registry, config, clock, logger, signer, userAgent, authHeaders: tokens.headersFor });
+  const ingest = new Ingest({ store, registry, catalog, engine, config, clock, logger });
+  const retention = new Retention(store, config.retention.days, clock, logger);
+  await engine.start();
+  retention.start();
+
   const auth = new Authenticator(config.auth.admin_keys, store, clock);
-  let ready = true;
-  const app = createApp({ config, store, auth, clock, logger, version: VERSION, isReady: () => ready });
+  const app = createApp({ config, store, auth, catalog, registry, engine, ingest, signer, clock, logger, version: VERSION, isReady: () => engine.isRunning });
   let server: ReturnType<typeof Bun.serve> | null = null;
   if (options.listen !== false) {
     const handle = withAccessLog((r) => app.handle(r), logger);
@@ -78,10 +150,21 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   return {
     app,
     store,
+    registry,
+    catalog,
+    engine,
+    ingest,
+    tokens,
+    retention,
     url,
+    reload,
     async stop() {
-      ready = false;
-      if (server) await server.stop(false);
+      stopWatching?.();
+      retention.stop();
+      // Stop accepting first, then let in-flight attempts finish (bounded by the attempt timeout).
+      const closing = server ? server.stop(false) : Promise.resolve();
+      await engine.stop(config.delivery.timeout_ms + 1000);
+      await closing;
       await store.close();
     },
   };

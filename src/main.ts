@@ -6,6 +6,8 @@ import { createLogger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import { generateApiKey } from "./api/auth.ts";
 import { startGateway, StartupError } from "./gateway.ts";
+import { checkFilter } from "./routing/filter.ts";
+import { checkTransform } from "./routing/transform.ts";
 import { MasterKeyError, SchemaTooNewError } from "./store/index.ts";
 
 const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
@@ -49,7 +51,7 @@ function readConfig(file: string | null, dev: boolean): Config {
     text = readFileSync(file, "utf8");
   }
   try {
-    return loadConfig(text, { file, dev, env: process.env });
+    return loadConfig(text, { file, dev, env: process.env, checkFilter, checkTransform });
   } catch (e) {
     if (e instanceof ConfigError) fail(`invalid configuration (${e.problems.length} problem${e.problems.length === 1 ? "" : "s"}):\n  ${e.problems.join("\n  ")}`);
     throw e;
@@ -94,6 +96,10 @@ async function serve(flags: Record<string, string | true>) {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGHUP", () => {
+    logger.info("SIGHUP: reloading config", { config: file });
+    void gateway.reload().catch((e) => logger.error("config reload failed", { error: e }));
+  });
 }
 
 async function main() {

@@ -4,7 +4,7 @@ import type { ApiDeps } from "./context.ts";
 
 const Status = t.Object({ status: t.String({ examples: ["ok"] }) });
 
-export function opsPlugin({ store, isReady }: ApiDeps) {
+export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDeps) {
   return new Elysia({ name: "ops", tags: ["Operations"] })
     .get("/healthz", () => ({ status: "ok" }), {
       response: { 200: Status },
@@ -19,5 +19,15 @@ export function opsPlugin({ store, isReady }: ApiDeps) {
         return { status: ready ? "ok" : storeOk ? "starting" : "store_unavailable" };
       },
       { response: { 200: Status, 503: Status }, detail: { summary: "Readiness", description: "200 when the store answers and the scheduler runs, else 503.", security: [] } },
+    )
+    .get(
+      "/metrics",
+      async ({ headers }) => {
+        if (config.metrics.require_auth) await auth.require(headers.authorization, "admin");
+        const stats = await store.pendingStats();
+        const oldest = stats.oldestCreatedAt === null ? 0 : Math.max(0, (clock.now() - stats.oldestCreatedAt) / 1000);
+        return new Response(engine.prometheus({ pending: stats.count, oldestPendingSeconds: oldest }), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+      },
+      { detail: { summary: "Prometheus metrics", description: "Counters and histograms prefixed hookgate_. Requires an admin key when metrics.require_auth is set.", security: [], responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } } } } },
     );
 }

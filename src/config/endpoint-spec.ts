@@ -68,7 +68,7 @@ const FIELDS = [
   "tenant_id", "url", "description", "events", "enabled", "metadata", "secret", "signing", "http_method",
   "headers", "auth", "filter", "transform", "rate_limit_per_second", "timeout_ms", "retry_schedule",
 ] as const;
-const ALWAYS_RESERVED = ["content-type", "content-length", "content-encoding", "transfer-encoding", "host", "connection", "te", "trailer", "upgrade", "keep-alive"];
+const ALWAYS_RESERVED = ["content-length", "content-encoding", "transfer-encoding", "host", "connection", "te", "trailer", "upgrade", "keep-alive"];
 
 /** Why a URL is not acceptable as a webhook target (literal addresses only, no DNS), or null. */
 export function urlProblem(text: unknown, rules: Pick<EndpointRules, "allowHttp" | "address">): string | null {

@@ -195,6 +195,9 @@ function checkEndpoints(raw: unknown, settings: Settings, types: EventTypeDecl[]
     else seen.add(id);
     const checked = checkEndpoint(item, "config", rules);
     for (const p of checked.problems) problems.push({ path: p.path ? `${path}.${p.path}` : path, message: p.message });
+    if (checked.problems.length === 0 && checked.secret === undefined && checked.spec.signing?.scheme !== "ed25519") {
+      problems.push({ path: `${path}.secret`, message: "is required for a YAML endpoint (write secret: ${SOME_ENV_VAR}); only the ed25519 scheme needs none" });
+    }
     if (checked.problems.length === 0 && typeof id === "string") out.push({ ...(checked.spec as EndpointSpec), id, secret: checked.secret ?? null });
   });
   return out;

@@ -14,3 +14,158 @@ export interface ApiKeyRecord {
   revoked_at: number | null;
   created_at: number;
 }
+
+export interface EventTypeRecord {
+  name: string;
+  description: string;
+  schema: object | null;
+  example: unknown;
+  source: "api" | "config";
+  created_at: number;
+}
+
+/** An endpoint row; JSON columns parsed, secrets and auth still encrypted. */
+export interface EndpointRecord {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  events: string[];
+  enabled: boolean;
+  disabled_reason: "manual" | "gone" | "failing" | null;
+  metadata: Record<string, string>;
+  secrets_enc: string;
+  signing: Record<string, unknown> & { scheme: string };
+  http_method: string;
+  headers: Record<string, string>;
+  auth_enc: string | null;
+  filter: Record<string, unknown> | null;
+  transform: string | null;
+  rate_limit_per_second: number | null;
+  timeout_ms: number;
+  retry_schedule: string[] | null;
+  source: "api" | "config";
+  /** When the current run of failures began (null while healthy); drives auto-disable. */
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EndpointListFilter {
+  tenant_id?: string;
+  enabled?: boolean;
+  after?: { created_at: number; id: string };
+  limit: number;
+}
+
+export type DeliveryStatus = "pending" | "delivering" | "delivered" | "failed" | "skipped";
+export type AttemptTrigger = "scheduled" | "manual" | "test";
+
+export interface EventRecord {
+  id: string;
+  tenant_id: string;
+  type: string;
+  /** The event's `data` as compact JSON text (spliced into request bodies as is). */
+  payload: string;
+  idempotency_key: string | null;
+  created_at: number;
+}
+
+export interface NewDelivery {
+  id: string;
+  event_id: string;
+  endpoint_id: string | null;
+  tenant_id: string;
+  target_url: string | null;
+  status: "pending" | "delivering" | "skipped";
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  last_error: string | null;
+  manual: boolean;
+  created_at: number;
+}
+
+export interface NewEvent {
+  event: EventRecord;
+  /** The 202 body, stored when the event has an idempotency key so a repeat can answer the same. */
+  idempotency_response: string | null;
+  deliveries: NewDelivery[];
+}
+
+/** Per event of a batch: inserted, or a duplicate idempotency key with the first response. */
+export type InsertOutcome = { inserted: true } | { inserted: false; response: string | null };
+
+export interface DeliveryRecord {
+  id: string;
+  event_id: string;
+  endpoint_id: string | null;
+  tenant_id: string;
+  target_url: string | null;
+  event_type: string;
+  status: DeliveryStatus;
+  attempts: number;
+  retry_base: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  http_status: number | null;
+  last_error: string | null;
+  manual: boolean;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/** A claimed delivery with what is needed to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  event_id: string;
+  endpoint_id: string | null;
+  target_url: string | null;
+  attempts: number;
+  retry_base: number;
+  manual: boolean;
+}
+
+export interface AttemptRecord {
+  id: string;
+  delivery_id: string;
+  n: number;
+  trigger: AttemptTrigger;
+  started_at: number;
+  duration_ms: number;
+  http_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  body_encoding: "utf8" | "base64" | null;
+  error: string | null;
+}
+
+/** The new state of a delivery after an attempt. */
+export interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  http_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+export interface DeliveryListFilter {
+  tenant_id?: string;
+  endpoint_id?: string;
+  event_id?: string;
+  status?: DeliveryStatus;
+  since?: number;
+  until?: number;
+  before?: string;
+  limit: number;
+}
+
+export interface EventListFilter {
+  tenant_id?: string;
+  type?: string;
+  since?: number;
+  until?: number;
+  before?: string;
+  limit: number;
+}

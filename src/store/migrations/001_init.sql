@@ -64,11 +64,16 @@ CREATE TABLE deliveries (
   lease_until     INTEGER,
   http_status     INTEGER,
   last_error      TEXT,
+  -- attempts made before the current run of the retry schedule (a recover starts a new run)
+  retry_base      INTEGER NOT NULL DEFAULT 0,
   manual          INTEGER NOT NULL DEFAULT 0,
   created_at      INTEGER NOT NULL,
   delivered_at    INTEGER
 ) STRICT;
-CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+-- Partial indexes: only waiting rows are indexed, so a large delivered history costs the scheduler nothing.
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_pending_age ON deliveries (created_at) WHERE status = 'pending';
+CREATE INDEX deliveries_delivering ON deliveries (id) WHERE status = 'delivering';
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, id);
 CREATE INDEX deliveries_event ON deliveries (event_id);
 CREATE INDEX deliveries_tenant ON deliveries (tenant_id, id);

@@ -1,0 +1,102 @@
+// /v1/deliveries: the delivery log with every attempt, and replays.
+import { Elysia, t } from "elysia";
+import { ConflictError, NotFoundError } from "../lib/errors.ts";
+import type { DeliveryListFilter, DeliveryRecord } from "../store/index.ts";
+import { canSee, type Principal } from "./auth.ts";
+import { AttemptOut, DeliveryOut, DeliveryQuery, renderAttempt, renderDelivery } from "./delivery-models.ts";
+import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { parseTime } from "./time.ts";
+import type { ApiDeps } from "./context.ts";
+
+const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
+
+/** Lists deliveries visible to `principal` with the query's filters (shared with /v1/endpoints/:id/deliveries). */
+export async function listDeliveries(
+  { store }: Pick<ApiDeps, "store">,
+  principal: Principal,
+  query: { event_id?: string; status?: DeliveryListFilter["status"]; since?: string; until?: string; limit?: number; cursor?: string; endpoint_id?: string },
+) {
+  const limit = query.limit ?? 20;
+  const rows = await store.listDeliveries({
+    tenant_id: principal.tenantId ?? undefined,
+    endpoint_id: query.endpoint_id,
+    event_id: query.event_id,
+    status: query.status,
+    since: parseTime("since", query.since),
+    until: parseTime("until", query.until),
+    before: decodeCursor(query.cursor) ?? undefined,
+    limit: limit + 1,
+  });
+  return page(rows, limit, (d) => d.id, renderDelivery);
+}
+
+async function visibleDelivery({ store }: Pick<ApiDeps, "store">, principal: Principal, id: string): Promise<DeliveryRecord> {
+  const d = await store.deliveryById(id);
+  if (!d || !canSee(principal, d.tenant_id)) throw new NotFoundError(`Delivery ${id}`);
+  return d;
+}
+
+export function deliveriesPlugin(deps: ApiDeps) {
+  const { auth, store, engine } = deps;
+  return new Elysia({ name: "deliveries", prefix: "/v1/deliveries", tags: ["Deliveries"] })
+    .get(
+      "/",
+      async ({ headers, query }) => listDeliveries(deps, await auth.require(headers.authorization, "deliveries:read"), query),
+      {
+        query: t.Object({ endpoint_id: t.Optional(t.String({ maxLength: 100 })), ...DeliveryQuery, ...PageQuery }),
+        response: ListEnvelope(DeliveryOut),
+        detail: { summary: "List deliveries", description: "Newest first. Filter by endpoint, event, status and creation time." },
+      },
+    )
+    .get(
+      "/:id",
+      async ({ headers, params }) => {
+        const principal = await auth.require(headers.authorization, "deliveries:read");
+        const d = await visibleDelivery(deps, principal, params.id);
+        const history = (await store.attemptsOf(d.id)).map(renderAttempt);
+        return { data: { ...renderDelivery(d), history } };
+      },
+      {
+        params: IdParams,
+        response: t.Object({ data: t.Object({ ...DeliveryOut.properties, history: t.Array(AttemptOut, { description: "Attempts, oldest first." }) }) }),
+        detail: { summary: "Get a delivery with its attempts" },
+      },
+    )
+    .post(
+      "/:id/replay",
+      async ({ headers, params, set }) => {
+        const principal = await auth.require(headers.authorization, "deliveries:write");
+        await visibleDelivery(deps, principal, params.id);
+        if (!(await engine.replay(params.id))) throw new ConflictError(`Delivery ${params.id} has an attempt in flight; replay it when it finishes.`);
+        set.status = 202;
+        return { data: { id: params.id, status: "delivering" } };
+      },
+      {
+        params: IdParams,
+        response: { 202: t.Object({ data: t.Object({ id: t.String(), status: t.String({ examples: ["delivering"] }) }) }) },
+        detail: { summary: "Replay a delivery", description: "Queues a new attempt now (trigger `manual`). A manual attempt that fails is not retried. 409 while an attempt is in flight." },
+      },
+    )
+    .post(
+      "/replay",
+      async ({ headers, body }) => {
+        const principal = await auth.require(headers.authorization, "deliveries:write");
+        const data: { id: string; result: "queued" | "not_found" }[] = [];
+        for (const id of body.ids) {
+          const d = await store.deliveryById(id);
+          if (!d || !canSee(principal, d.tenant_id)) data.push({ id, result: "not_found" });
+          else {
+            // An attempt already in flight counts as queued: it is happening now.
+            await engine.replay(id);
+            data.push({ id, result: "queued" });
+          }
+        }
+        return { data };
+      },
+      {
+        body: t.Object({ ids: t.Array(t.String({ maxLength: 100 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }),
+        response: t.Object({ data: t.Array(t.Object({ id: t.String(), result: t.Union([t.Literal("queued"), t.Literal("not_found")]) })) }),
+        detail: { summary: "Replay deliveries in bulk", description: "1–100 ids; each answers queued or not_found." },
+      },
+    );
+}

@@ -1,0 +1,190 @@
+// Request/response models of /v1/endpoints (TypeBox: validation, types and the OpenAPI document) and rendering.
+import { t } from "elysia";
+import { HTTP_METHODS, SCHEMES, type AuthSpec } from "../config/index.ts";
+import type { Endpoint } from "../delivery/endpoint.ts";
+import { iso } from "../lib/clock.ts";
+import { mask } from "../signing/secrets.ts";
+
+const Json = t.Record(t.String(), t.Unknown());
+
+const Signing = t.Object(
+  {
+    scheme: t.Union(SCHEMES.map((s) => t.Literal(s))),
+    header_prefix: t.Optional(t.String({ description: "standard-webhooks/ed25519: header prefix (default `webhook-`; `svix-` for Svix receivers)." })),
+    asymmetric: t.Optional(t.Boolean({ description: "standard-webhooks: also sign with the gateway Ed25519 key (v1a)." })),
+    signature_header: t.Optional(t.String({ description: "hmac-sha256/timestamped-hmac: signature header name (default X-Webhook-Signature)." })),
+    prefix: t.Optional(t.String({ description: "hmac-sha256: signature value prefix (default `sha256=`)." })),
+    id_header: t.Optional(t.String()),
+    timestamp_header: t.Optional(t.String()),
+    event_header: t.Optional(t.String()),
+  },
+  { additionalProperties: false, description: "How requests are signed (see API.md Signatures).", examples: [{ scheme: "standard-webhooks" }, { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" }] },
+);
+
+const Auth = t.Object(
+  {
+    type: t.Union([t.Literal("basic"), t.Literal("bearer"), t.Literal("header"), t.Literal("oauth2_client_credentials")]),
+    username: t.Optional(t.String()),
+    password: t.Optional(t.String()),
+    token: t.Optional(t.String()),
+    name: t.Optional(t.String()),
+    value: t.Optional(t.String()),
+    token_url: t.Optional(t.String()),
+    client_id: t.Optional(t.String()),
+    client_secret: t.Optional(t.String()),
+    scope: t.Optional(t.String()),
+    audience: t.Optional(t.String()),
+  },
+  {
+    description: "Outbound credentials, masked on read: basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.",
+    examples: [{ type: "bearer", token: "s3cr3t-token-value" }],
+  },
+);
+
+const fields = {
+  url: t.String({ maxLength: 2048, description: "Absolute https URL (http and private addresses only when the config allows them).", examples: ["https://example.com/hooks"] }),
+  description: t.String({ maxLength: 255, examples: ["Billing sink"] }),
+  events: t.Array(t.String(), { minItems: 1, maxItems: 100, description: "Event types: exact names, `prefix.*` wildcards or `*`.", examples: [["run.completed", "run.*"]] }),
+  enabled: t.Boolean({ description: "false pauses: no new deliveries are created; history and secret are kept." }),
+  metadata: t.Record(t.String(), t.String(), { description: "≤ 50 keys (≤ 40 chars), string values ≤ 500 chars. On PATCH, omitted keys stay, a key set to \"\" is removed, null or {} clears all.", examples: [{ team: "billing" }] }),
+  signing: Signing,
+  http_method: t.Union(HTTP_METHODS.map((m) => t.Literal(m)), { description: "Default POST; GET sends no body." }),
+  headers: t.Record(t.String(), t.String(), { description: "Custom request headers (≤ 20); signature, content and auth headers cannot be overridden.", examples: [{ "X-Team": "billing" }] }),
+  auth: Auth,
+  filter: t.Record(t.String(), t.Unknown(), { description: "A condition tree ({all|any|not|field,op,value}) or {expression: JSONata}. See API.md Filters.", examples: [{ all: [{ field: "data.amount", op: "gte", value: 100 }] }] }),
+  transform: t.String({ maxLength: 10_000, description: "JSONata over the envelope; its result is the request body.", examples: ['{"text": "Run " & data.run_id & " finished"}'] }),
+  rate_limit_per_second: t.Number({ exclusiveMinimum: 0, maximum: 10_000, description: "Token bucket; excess deliveries wait instead of failing." }),
+  timeout_ms: t.Integer({ minimum: 1000, maximum: 30_000, description: "Per-attempt timeout (default from config, 10000)." }),
+  retry_schedule: t.Array(t.String(), { minItems: 1, maxItems: 20, description: "Waits after each failed attempt (5s, 5m, 2h, 1d); default from config.", examples: [["5s", "1m", "10m"]] }),
+};
+
+const nullable = <T extends Parameters<typeof t.Optional>[0]>(schema: T) => t.Optional(t.Union([schema, t.Null()]));
+
+export const EndpointIn = t.Object(
+  {
+    tenant_id: t.Optional(t.String({ description: "Tenant (default `default`). Tenant-scoped keys may only use their own.", examples: ["acme"] })),
+    url: fields.url,
+    description: t.Optional(fields.description),
+    events: fields.events,
+    enabled: t.Optional(fields.enabled),
+    metadata: t.Optional(fields.metadata),
+    secret: t.Optional(t.String({ minLength: 16, maxLength: 256, description: "Your own signing secret; otherwise `whsec_` + base64(32 random bytes) is generated." })),
+    signing: t.Optional(fields.signing),
+    http_method: t.Optional(fields.http_method),
+    headers: t.Optional(fields.headers),
+    auth: nullable(fields.auth),
+    filter: nullable(fields.filter),
+    transform: nullable(fields.transform),
+    rate_limit_per_second: nullable(fields.rate_limit_per_second),
+    timeout_ms: t.Optional(fields.timeout_ms),
+    retry_schedule: nullable(fields.retry_schedule),
+  },
+  { additionalProperties: false, examples: [{ url: "https://example.com/hooks", events: ["run.completed"], description: "Billing sink", metadata: { team: "billing" } }] },
+);
+
+export const EndpointPatch = t.Object(
+  {
+    url: t.Optional(fields.url),
+    description: nullable(fields.description),
+    events: t.Optional(fields.events),
+    enabled: t.Optional(fields.enabled),
+    metadata: nullable(fields.metadata),
+    signing: nullable(fields.signing),
+    http_method: t.Optional(fields.http_method),
+    headers: nullable(fields.headers),
+    auth: nullable(fields.auth),
+    filter: nullable(fields.filter),
+    transform: nullable(fields.transform),
+    rate_limit_per_second: nullable(fields.rate_limit_per_second),
+    timeout_ms: t.Optional(fields.timeout_ms),
+    retry_schedule: nullable(fields.retry_schedule),
+  },
+  { additionalProperties: false, description: "Only given fields change; null clears optional ones.", examples: [{ enabled: false }, { metadata: { team: "", owner: "ana" } }] },
+);
+
+export const EndpointOut = t.Object(
+  {
+    id: t.String({ examples: ["ep_01jd3x2v7k8m9n0p1q2r3s4t5v"] }),
+    tenant_id: t.String({ examples: ["default"] }),
+    url: t.String({ examples: ["https://example.com/hooks"] }),
+    description: t.String(),
+    events: t.Array(t.String()),
+    enabled: t.Boolean(),
+    disabled_reason: t.Union([t.Literal("manual"), t.Literal("gone"), t.Literal("failing"), t.Null()]),
+    metadata: t.Record(t.String(), t.String()),
+    secret: t.Union([t.String({ description: "Masked: first 8 characters and …", examples: ["whsec_Mf…"] }), t.Null()]),
+    signing: Json,
+    http_method: t.String({ examples: ["POST"] }),
+    headers: t.Record(t.String(), t.String()),
+    auth: t.Union([Json, t.Null()], { description: "Credentials masked." }),
+    filter: t.Union([Json, t.Null()]),
+    transform: t.Union([t.String(), t.Null()]),
+    rate_limit_per_second: t.Union([t.Number(), t.Null()]),
+    timeout_ms: t.Integer({ examples: [10000] }),
+    retry_schedule: t.Union([t.Array(t.String()), t.Null()]),
+    source: t.Union([t.Literal("api"), t.Literal("config")]),
+    created_at: t.String({ examples: ["2026-06-06T09:00:42.000Z"] }),
+    updated_at: t.String({ examples: ["2026-06-06T09:00:42.000Z"] }),
+  },
+  { description: "An endpoint (subscription). The secret and credentials are masked." },
+);
+
+export const EndpointCreated = t.Object({
+  data: t.Object({ ...EndpointOut.properties, secret: t.String({ description: "The full secret, shown only here and on rotate.", examples: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"] }) }),
+});
+
+export const RotateIn = t.Object(
+  {
+    secret: t.Optional(t.String({ minLength: 16, maxLength: 256, description: "Your own new secret; otherwise one is generated." })),
+    grace_period_seconds: t.Optional(t.Integer({ minimum: 0, maximum: 604_800, description: "How long the previous secret keeps signing too (default 86400)." })),
+  },
+  { additionalProperties: false },
+);
+
+export const RotateOut = t.Object({
+  data: t.Object({
+    secret: t.String({ examples: ["whsec_9b4JdKq2sD7…"] }),
+    previous_secret_expires_at: t.String({ examples: ["2026-06-07T09:00:42.000Z"] }),
+  }),
+});
+
+function maskAuth(auth: AuthSpec | null): Record<string, unknown> | null {
+  if (!auth) return null;
+  switch (auth.type) {
+    case "basic":
+      return { ...auth, password: mask(auth.password) };
+    case "bearer":
+      return { ...auth, token: mask(auth.token) };
+    case "header":
+      return { ...auth, value: mask(auth.value) };
+    case "oauth2_client_credentials":
+      return { ...auth, client_secret: mask(auth.client_secret) };
+  }
+}
+
+/** The endpoint object of API.md, with the secret and credentials masked. */
+export function renderEndpoint(e: Endpoint) {
+  return {
+    id: e.id,
+    tenant_id: e.tenant_id,
+    url: e.url,
+    description: e.description,
+    events: e.events,
+    enabled: e.enabled,
+    disabled_reason: e.disabled_reason,
+    metadata: e.metadata,
+    secret: e.secrets.length > 0 ? mask(e.secrets[0]!.secret) : null,
+    signing: e.signing as unknown as Record<string, unknown>,
+    http_method: e.http_method,
+    headers: e.headers,
+    auth: maskAuth(e.auth),
+    filter: e.filter,
+    transform: e.transform,
+    rate_limit_per_second: e.rate_limit_per_second,
+    timeout_ms: e.timeout_ms,
+    retry_schedule: e.retry_schedule,
+    source: e.source,
+    created_at: iso(e.created_at),
+    updated_at: iso(e.updated_at),
+  };
+}

@@ -1,0 +1,122 @@
+// /v1/endpoints: webhook subscriptions (create, list, get, patch, delete, rotate-secret).
+import { Elysia, t } from "elysia";
+import { ForbiddenError, NotFoundError } from "../lib/errors.ts";
+import { iso } from "../lib/clock.ts";
+import type { Endpoint } from "../delivery/endpoint.ts";
+import { canSee, type Principal } from "./auth.ts";
+import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { EndpointCreated, EndpointIn, EndpointOut, EndpointPatch, RotateIn, RotateOut, renderEndpoint } from "./endpoint-models.ts";
+import type { ApiDeps } from "./context.ts";
+
+const IdParams = t.Object({ id: t.String({ maxLength: 100, description: "Endpoint id (`ep_…`, or the id of a YAML-declared endpoint)." }) });
+const One = t.Object({ data: EndpointOut });
+
+/** The endpoint if it exists and the key may see it; otherwise 404 (never 403 across tenants). */
+export function visibleEndpoint({ registry }: Pick<ApiDeps, "registry">, principal: Principal, id: string): Endpoint {
+  const endpoint = registry.get(id);
+  if (!endpoint || !canSee(principal, endpoint.tenant_id)) throw new NotFoundError(`Endpoint ${id}`);
+  return endpoint;
+}
+
+export function endpointsPlugin(deps: ApiDeps) {
+  const { auth, registry } = deps;
+  return new Elysia({ name: "endpoints", prefix: "/v1/endpoints", tags: ["Endpoints"] })
+    .post(
+      "/",
+      async ({ headers, body, set }) => {
+        const principal = await auth.require(headers.authorization, "endpoints:write");
+        const input: Record<string, unknown> = { ...body };
+        if (principal.tenantId !== null) {
+          if (input.tenant_id !== undefined && input.tenant_id !== principal.tenantId) throw new ForbiddenError(`This API key may only create endpoints in tenant ${principal.tenantId}.`);
+          input.tenant_id = principal.tenantId;
+        }
+        const { endpoint, secret } = await registry.create(input);
+        set.status = 201;
+        return { data: { ...renderEndpoint(endpoint), secret } };
+      },
+      {
+        body: EndpointIn,
+        response: { 201: EndpointCreated },
+        detail: { summary: "Create an endpoint", description: "Registers a URL for event types. The full `secret` is returned only here and on rotate-secret; reads mask it." },
+      },
+    )
+    .get(
+      "/",
+      async ({ headers, query }) => {
+        const principal = await auth.require(headers.authorization, "endpoints:read");
+        const limit = query.limit ?? 20;
+        const tenant = principal.tenantId ?? query.tenant_id;
+        if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
+        const cursor = decodeCursor(query.cursor);
+        let after: { created_at: number; id: string } | undefined;
+        if (cursor !== null) {
+          const cut = cursor.indexOf(":");
+          after = { created_at: Number(cursor.slice(0, cut)), id: cursor.slice(cut + 1) };
+          if (cut < 1 || !Number.isFinite(after.created_at)) return { data: [], next_cursor: null, has_more: false };
+        }
+        const rows = await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 });
+        return page(rows, limit, (e) => `${e.created_at}:${e.id}`, renderEndpoint);
+      },
+      {
+        query: t.Object({
+          tenant_id: t.Optional(t.String({ maxLength: 64 })),
+          enabled: t.Optional(t.BooleanString()),
+          ...PageQuery,
+        }),
+        response: ListEnvelope(EndpointOut),
+        detail: { summary: "List endpoints", description: "Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant." },
+      },
+    )
+    .get(
+      "/:id",
+      async ({ headers, params }) => {
+        const principal = await auth.require(headers.authorization, "endpoints:read");
+        return { data: renderEndpoint(visibleEndpoint(deps, principal, params.id)) };
+      },
+      { params: IdParams, response: One, detail: { summary: "Get an endpoint", description: "The secret and outbound credentials are masked." } },
+    )
+    .patch(
+      "/:id",
+      async ({ headers, params, body }) => {
+        const principal = await auth.require(headers.authorization, "endpoints:write");
+        visibleEndpoint(deps, principal, params.id);
+        return { data: renderEndpoint(await registry.update(params.id, body)) };
+      },
+      {
+        params: IdParams,
+        body: EndpointPatch,
+        response: One,
+        detail: { summary: "Update an endpoint", description: "Only given fields change; `null` clears optional fields. `enabled: true` also clears a gone/failing disable. YAML-declared endpoints answer 409 managed_by_config." },
+      },
+    )
+    .delete(
+      "/:id",
+      async ({ headers, params, set }) => {
+        const principal = await auth.require(headers.authorization, "endpoints:write");
+        visibleEndpoint(deps, principal, params.id);
+        await registry.remove(params.id);
+        set.status = 204;
+        return null;
+      },
+      { params: IdParams, detail: { summary: "Delete an endpoint", description: "Removes the endpoint with its deliveries and attempts; a later GET is 404." } },
+    )
+    .post(
+      "/:id/rotate-secret",
+      async ({ headers, params, body }) => {
+        const principal = await auth.require(headers.authorization, "endpoints:write");
+        visibleEndpoint(deps, principal, params.id);
+        const input = body ?? {};
+        const rotated = await registry.rotateSecret(params.id, input.secret, input.grace_period_seconds ?? 86_400);
+        return { data: { secret: rotated.secret, previous_secret_expires_at: iso(rotated.previous_secret_expires_at) } };
+      },
+      {
+        params: IdParams,
+        body: t.Optional(RotateIn),
+        response: RotateOut,
+        detail: {
+          summary: "Rotate the signing secret",
+          description: "The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). At most 5 old secrets stay live.",
+        },
+      },
+    );
+}

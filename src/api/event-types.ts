@@ -1,0 +1,86 @@
+// /v1/event-types: the optional catalog; when non-empty, subscriptions and events must use known types.
+import { Elysia, t } from "elysia";
+import { TYPE_NAME } from "../config/index.ts";
+import { exampleProblem, jsonSchemaProblem } from "../config/index.ts";
+import { NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
+import type { EventTypeRecord } from "../store/index.ts";
+import type { ApiDeps } from "./context.ts";
+
+export const EventTypeOut = t.Object(
+  {
+    name: t.String({ examples: ["run.completed"] }),
+    description: t.String({ examples: ["A run finished."] }),
+    schema: t.Union([t.Record(t.String(), t.Unknown()), t.Null()], { description: "JSON Schema that `data` of published events must satisfy." }),
+    example: t.Unknown({ description: "An example `data` payload.", examples: [{ run_id: "run_123", amount: 250 }] }),
+    source: t.Union([t.Literal("api"), t.Literal("config")]),
+  },
+  { description: "An event type." },
+);
+
+export const EventTypeIn = t.Object(
+  {
+    name: t.String({ maxLength: 128, pattern: TYPE_NAME.source, examples: ["run.completed"] }),
+    description: t.Optional(t.String({ maxLength: 1000 })),
+    schema: t.Optional(t.Union([t.Record(t.String(), t.Unknown()), t.Null()])),
+    example: t.Optional(t.Unknown()),
+  },
+  { additionalProperties: false, examples: [{ name: "run.completed", description: "A run finished.", schema: { type: "object", required: ["run_id"], properties: { run_id: { type: "string" } } }, example: { run_id: "run_123" } }] },
+);
+
+const render = (r: EventTypeRecord) => ({ name: r.name, description: r.description, schema: r.schema as Record<string, unknown> | null, example: r.example ?? null, source: r.source });
+const NameParams = t.Object({ name: t.String({ maxLength: 128 }) });
+
+export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
+  return new Elysia({ name: "event-types", prefix: "/v1/event-types", tags: ["Event types"] })
+    .get(
+      "/",
+      async ({ headers }) => {
+        await auth.authenticate(headers.authorization);
+        const data = catalog.list().map(render);
+        return { data, next_cursor: null, has_more: false };
+      },
+      { response: t.Object({ data: t.Array(EventTypeOut), next_cursor: t.Null(), has_more: t.Boolean() }), detail: { summary: "List event types", description: "The whole catalog, by name (any valid key)." } },
+    )
+    .post(
+      "/",
+      async ({ headers, body, set }) => {
+        await auth.require(headers.authorization, "admin");
+        const problems: FieldProblem[] = [];
+        if (body.schema) {
+          if (JSON.stringify(body.schema).length > 65_536) problems.push({ field: "schema", message: "must be at most 64 KiB" });
+          else {
+            const why = jsonSchemaProblem(body.schema);
+            if (why) problems.push({ field: "schema", message: why });
+            else if (body.example !== undefined) {
+              const bad = exampleProblem(body.schema, body.example);
+              if (bad) problems.push({ field: "example", message: bad });
+            }
+          }
+        }
+        if (problems.length > 0) throw ValidationError.of(problems);
+        set.status = 201;
+        return { data: render(await catalog.create(body as { name: string; description?: string; schema?: object | null; example?: unknown })) };
+      },
+      { body: EventTypeIn, response: { 201: t.Object({ data: EventTypeOut }) }, detail: { summary: "Create an event type", description: "Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists." } },
+    )
+    .get(
+      "/:name",
+      async ({ headers, params }) => {
+        await auth.authenticate(headers.authorization);
+        const record = catalog.get(params.name);
+        if (!record) throw new NotFoundError(`Event type ${params.name}`);
+        return { data: render(record) };
+      },
+      { params: NameParams, response: t.Object({ data: EventTypeOut }), detail: { summary: "Get an event type" } },
+    )
+    .delete(
+      "/:name",
+      async ({ headers, params, set }) => {
+        await auth.require(headers.authorization, "admin");
+        await catalog.delete(params.name);
+        set.status = 204;
+        return null;
+      },
+      { params: NameParams, detail: { summary: "Delete an event type", description: "Admin only. YAML-declared types answer 409 managed_by_config." } },
+    );
+}

@@ -1,0 +1,123 @@
+// /v1/events: publish (202 after the durable commit; idempotent) and read events with their deliveries.
+import { Elysia, t } from "elysia";
+import { TENANT_ID, TYPE_NAME } from "../config/index.ts";
+import { iso } from "../lib/clock.ts";
+import { NotFoundError } from "../lib/errors.ts";
+import type { EventRecord } from "../store/index.ts";
+import { canSee } from "./auth.ts";
+import { DeliveryOut, renderDelivery } from "./delivery-models.ts";
+import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { parseTime } from "./time.ts";
+import type { ApiDeps } from "./context.ts";
+
+export const PublishIn = t.Object(
+  {
+    type: t.String({ minLength: 1, maxLength: 128, pattern: TYPE_NAME.source, examples: ["run.completed"] }),
+    data: t.Record(t.String(), t.Unknown(), { description: "The event payload (a JSON object).", examples: [{ run_id: "run_123", amount: 250 }] }),
+    tenant_id: t.Optional(t.String({ pattern: TENANT_ID.source, description: "Tenant whose endpoints receive it (default `default`; tenant keys always use their own)." })),
+    idempotency_key: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "Same as the Idempotency-Key header." })),
+    endpoint_ids: t.Optional(t.Array(t.String({ maxLength: 100 }), { maxItems: 100, description: "Only these endpoints (they must exist in the tenant)." })),
+    target_url: t.Optional(t.String({ maxLength: 2048, description: "Also deliver once to this URL, signed with the gateway Ed25519 key (v1a)." })),
+  },
+  { additionalProperties: false, examples: [{ type: "run.completed", data: { run_id: "run_123", amount: 250 } }] },
+);
+
+const PublishedDelivery = t.Object({
+  id: t.String(),
+  endpoint_id: t.Union([t.String(), t.Null()]),
+  status: t.String({ examples: ["pending"] }),
+  http_status: t.Optional(t.Union([t.Integer(), t.Null()])),
+  response_time_ms: t.Optional(t.Union([t.Integer(), t.Null()])),
+  error: t.Optional(t.Union([t.String(), t.Null()])),
+});
+
+export const Published = t.Object({
+  data: t.Object({
+    id: t.String({ examples: ["evt_01jd3x2v7k8m9n0p1q2r3s4t5v"] }),
+    type: t.String(),
+    tenant_id: t.String(),
+    created_at: t.String(),
+    deliveries: t.Array(PublishedDelivery),
+  }),
+});
+
+export const EventOut = t.Object({
+  id: t.String(),
+  type: t.String(),
+  tenant_id: t.String(),
+  data: t.Unknown(),
+  idempotency_key: t.Union([t.String(), t.Null()]),
+  created_at: t.String(),
+});
+
+const render = (e: EventRecord) => ({ id: e.id, type: e.type, tenant_id: e.tenant_id, data: JSON.parse(e.payload), idempotency_key: e.idempotency_key, created_at: iso(e.created_at) });
+
+export function eventsPlugin(deps: ApiDeps) {
+  const { auth, ingest, store } = deps;
+  return new Elysia({ name: "events", prefix: "/v1/events", tags: ["Events"] })
+    .post(
+      "/",
+      async ({ headers, body, query, set }) => {
+        const principal = await auth.require(headers.authorization, "events:write");
+        const result = await ingest.publish(body, principal, { idempotencyHeader: headers["idempotency-key"], wait: query.wait === true });
+        if (result.replayed) {
+          set.status = 200;
+          set.headers["idempotent-replayed"] = "true";
+        } else set.status = 202;
+        return { data: result.data };
+      },
+      {
+        body: PublishIn,
+        query: t.Object({ wait: t.Optional(t.BooleanString({ description: "Answer after the first attempt of each delivery (bounded by the endpoint timeouts)." })) }),
+        response: { 200: Published, 202: Published },
+        detail: {
+          summary: "Publish an event",
+          description:
+            "202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first response with 200 and `Idempotent-Replayed: true`. Deliveries whose endpoint filter does not match are `skipped`.",
+        },
+      },
+    )
+    .get(
+      "/",
+      async ({ headers, query }) => {
+        const principal = await auth.require(headers.authorization, "events:read");
+        if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
+        const limit = query.limit ?? 20;
+        const rows = await store.listEvents({
+          tenant_id: principal.tenantId ?? query.tenant_id,
+          type: query.type,
+          since: parseTime("since", query.since),
+          until: parseTime("until", query.until),
+          before: decodeCursor(query.cursor) ?? undefined,
+          limit: limit + 1,
+        });
+        return page(rows, limit, (e) => e.id, render);
+      },
+      {
+        query: t.Object({
+          type: t.Optional(t.String({ maxLength: 128 })),
+          tenant_id: t.Optional(t.String({ maxLength: 64 })),
+          since: t.Optional(t.String({ format: "date-time" })),
+          until: t.Optional(t.String({ format: "date-time" })),
+          ...PageQuery,
+        }),
+        response: ListEnvelope(EventOut),
+        detail: { summary: "List events", description: "Newest first." },
+      },
+    )
+    .get(
+      "/:id",
+      async ({ headers, params }) => {
+        const principal = await auth.require(headers.authorization, "events:read");
+        const event = await store.eventById(params.id);
+        if (!event || !canSee(principal, event.tenant_id)) throw new NotFoundError(`Event ${params.id}`);
+        const deliveries = (await store.deliveriesOfEvent(event.id)).map(renderDelivery);
+        return { data: { ...render(event), deliveries } };
+      },
+      {
+        params: t.Object({ id: t.String({ maxLength: 100 }) }),
+        response: t.Object({ data: t.Object({ ...EventOut.properties, deliveries: t.Array(DeliveryOut) }) }),
+        detail: { summary: "Get an event with its deliveries" },
+      },
+    );
+}

@@ -1,0 +1,113 @@
+// The event-type catalog in memory: names for subscription checks, compiled JSON Schemas for publish checks.
+import Ajv, { type ValidateFunction } from "ajv";
+import type { EventTypeDecl } from "../config/index.ts";
+import type { Clock } from "../lib/clock.ts";
+import { ConflictError, ManagedByConfigError, NotFoundError, type FieldProblem } from "../lib/errors.ts";
+import type { EventTypeRecord, Store } from "../store/index.ts";
+
+interface Entry {
+  record: EventTypeRecord;
+  validate: ValidateFunction | null;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+
+export class EventCatalog {
+  private entries = new Map<string, Entry>();
+  private nameSet: ReadonlySet<string> = new Set();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async load(): Promise<void> {
+    this.entries.clear();
+    for (const record of await this.store.listEventTypes()) this.put(record);
+    this.refreshNames();
+  }
+
+  /** Known type names; empty means the catalog is off and any well-formed type is accepted. */
+  names(): ReadonlySet<string> {
+    return this.nameSet;
+  }
+
+  list(): EventTypeRecord[] {
+    return [...this.entries.values()].map((e) => e.record).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  get(name: string): EventTypeRecord | null {
+    return this.entries.get(name)?.record ?? null;
+  }
+
+  /**
+   * Problems of an event's `data` against its type: unknown type (when the catalog is non-empty) or
+   * JSON Schema errors, with fields like `data.amount`. Empty when it may be published.
+   */
+  check(type: string, data: unknown): FieldProblem[] {
+    if (this.entries.size === 0) return [];
+    const entry = this.entries.get(type);
+    if (!entry) return [{ field: "type", message: `unknown event type "${type}"; see GET /v1/event-types` }];
+    if (!entry.validate || entry.validate(data)) return [];
+    return (entry.validate.errors ?? []).slice(0, 20).map((e) => ({
+      field: `data${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, "[$1]").replace(/\//g, ".")}`,
+      message: e.message ?? "is invalid",
+    }));
+  }
+
+  async create(input: { name: string; description?: string; schema?: object | null; example?: unknown }): Promise<EventTypeRecord> {
+    const record: EventTypeRecord = {
+      name: input.name,
+      description: input.description ?? "",
+      schema: input.schema ?? null,
+      example: input.example ?? null,
+      source: "api",
+      created_at: this.clock.now(),
+    };
+    if (!(await this.store.insertEventType(record))) throw new ConflictError(`Event type ${input.name} already exists.`);
+    this.put(record);
+    this.refreshNames();
+    return record;
+  }
+
+  async delete(name: string): Promise<void> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new NotFoundError(`Event type ${name}`);
+    if (entry.record.source === "config") throw new ManagedByConfigError(`Event type ${name}`);
+    await this.store.deleteEventType(name);
+    this.entries.delete(name);
+    this.refreshNames();
+  }
+
+  /** Makes the config-declared types exactly those of the file (API types with other names stay). */
+  async reconcile(decls: readonly EventTypeDecl[]): Promise<{ upserted: number; removed: number }> {
+    const wanted = new Set(decls.map((d) => d.name));
+    let upserted = 0;
+    let removed = 0;
+    for (const d of decls) {
+      const current = this.entries.get(d.name)?.record;
+      const record: EventTypeRecord = { name: d.name, description: d.description, schema: d.schema, example: d.example ?? null, source: "config", created_at: current?.created_at ?? this.clock.now() };
+      if (current && JSON.stringify({ ...current }) === JSON.stringify(record)) continue;
+      await this.store.upsertEventType(record);
+      this.put(record);
+      upserted++;
+    }
+    for (const [name, entry] of this.entries) {
+      if (entry.record.source === "config" && !wanted.has(name)) {
+        await this.store.deleteEventType(name);
+        this.entries.delete(name);
+        removed++;
+      }
+    }
+    this.refreshNames();
+    return { upserted, removed };
+  }
+
+  private put(record: EventTypeRecord): void {
+    this.entries.set(record.name, { record, validate: record.schema ? ajv.compile(record.schema) : null });
+  }
+
+  private refreshNames(): void {
+    this.nameSet = new Set(this.entries.keys());
+  }
+}

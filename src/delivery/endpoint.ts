@@ -1,0 +1,61 @@
+// The live form of an endpoint: decrypted secrets and credentials, compiled filter and transform.
+import type { AuthSpec, EndpointSpec, SigningSpec } from "../config/index.ts";
+import { parseDuration } from "../lib/duration.ts";
+import { compileFilter, type CompiledFilter } from "../routing/filter.ts";
+import { compileTransform, type CompiledTransform } from "../routing/transform.ts";
+import { decrypt, encrypt } from "../signing/secrets.ts";
+import type { EndpointRecord } from "../store/index.ts";
+
+export interface SecretEntry {
+  secret: string;
+  /** null for the current secret; when a rotated-out secret stops signing (ms). */
+  expires_at: number | null;
+}
+
+export interface Endpoint extends EndpointSpec {
+  id: string;
+  disabled_reason: EndpointRecord["disabled_reason"];
+  source: "api" | "config";
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+  /** Newest first; index 0 is the current secret. */
+  secrets: SecretEntry[];
+  compiled: { filter: CompiledFilter | null; transform: CompiledTransform | null; scheduleMs: number[] | null };
+}
+
+/** Secrets that still sign at `now`, newest first. */
+export function liveSecrets(endpoint: Pick<Endpoint, "secrets">, now: number): string[] {
+  const out: string[] = [];
+  for (const s of endpoint.secrets) if (s.expires_at === null || s.expires_at > now) out.push(s.secret);
+  return out;
+}
+
+export function decodeEndpoint(record: EndpointRecord, masterKey: Uint8Array): Endpoint {
+  const secrets = JSON.parse(decrypt(masterKey, record.secrets_enc, record.id)) as SecretEntry[];
+  const auth = record.auth_enc === null ? null : (JSON.parse(decrypt(masterKey, record.auth_enc, `${record.id}:auth`)) as AuthSpec);
+  const { secrets_enc: _s, auth_enc: _a, ...rest } = record;
+  return withCompiled({ ...rest, signing: record.signing as unknown as SigningSpec, http_method: record.http_method as Endpoint["http_method"], auth, secrets } as Omit<Endpoint, "compiled">);
+}
+
+export function encodeEndpoint(endpoint: Endpoint, masterKey: Uint8Array): EndpointRecord {
+  const { secrets, auth, compiled: _c, ...rest } = endpoint;
+  return {
+    ...rest,
+    signing: endpoint.signing as unknown as EndpointRecord["signing"],
+    secrets_enc: encrypt(masterKey, JSON.stringify(secrets), endpoint.id),
+    auth_enc: auth === null ? null : encrypt(masterKey, JSON.stringify(auth), `${endpoint.id}:auth`),
+  };
+}
+
+/** Attaches compiled filter, transform and schedule (specs were validated before they were stored). */
+export function withCompiled(e: Omit<Endpoint, "compiled">): Endpoint {
+  return {
+    ...e,
+    compiled: {
+      filter: e.filter ? compileFilter(e.filter) : null,
+      transform: e.transform ? compileTransform(e.transform) : null,
+      scheduleMs: e.retry_schedule ? e.retry_schedule.map((d) => parseDuration(d)!) : null,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// OAuth2 client-credentials tokens for outbound auth: fetched once per endpoint, shared by concurrent
+// deliveries (one token request, not one per delivery), cached until shortly before they expire.
+import { createHash } from "node:crypto";
+import type { AuthSpec } from "../config/index.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { Endpoint } from "./endpoint.ts";
+import { AuthError, staticAuthHeaders } from "./request.ts";
+
+type OAuth2 = Extract<AuthSpec, { type: "oauth2_client_credentials" }>;
+
+interface CachedToken {
+  token: string;
+  tokenType: string;
+  expiresAt: number;
+}
+
+/** Tokens are renewed this long before they expire. */
+const EARLY_MS = 30_000;
+const DEFAULT_TTL_S = 300;
+
+export class OAuth2Tokens {
+  private cache = new Map<string, CachedToken>();
+  private inFlight = new Map<string, Promise<CachedToken>>();
+  /** Token requests made (tests check that concurrent deliveries share one). */
+  requests = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly userAgent: string,
+  ) {}
+
+  /** Auth headers for any endpoint: static credentials, or a bearer token from its token URL. */
+  readonly headersFor = async (endpoint: Endpoint): Promise<Record<string, string>> => {
+    const fixed = staticAuthHeaders(endpoint);
+    if (fixed) return fixed;
+    const auth = endpoint.auth as OAuth2;
+    const token = await this.token(endpoint.id, auth);
+    return { authorization: `${/^bearer$/i.test(token.tokenType) ? "Bearer" : token.tokenType} ${token.token}` };
+  };
+
+  private async token(endpointId: string, auth: OAuth2): Promise<CachedToken> {
+    // Keyed by the credentials too, so a changed secret never reuses the old token.
+    const key = `${endpointId}:${createHash("sha256").update(JSON.stringify(auth)).digest("base64url")}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.expiresAt - EARLY_MS > this.clock.now()) return cached;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.fetchToken(auth).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    const token = await pending;
+    this.cache.set(key, token);
+    return token;
+  }
+
+  private async fetchToken(auth: OAuth2): Promise<CachedToken> {
+    this.requests++;
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: auth.client_id, client_secret: auth.client_secret });
+    if (auth.scope) form.set("scope", auth.scope);
+    if (auth.audience) form.set("audience", auth.audience);
+    let response: Response;
+    try {
+      response = await fetch(auth.token_url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", "user-agent": this.userAgent },
+        body: form.toString(),
+        redirect: "manual",
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (e) {
+      throw new AuthError(`token request to ${new URL(auth.token_url).host} failed: ${(e as Error).message}`);
+    }
+    const text = await response.text().catch(() => "");
+    if (!response.ok) throw new AuthError(`token endpoint answered HTTP ${response.status}`);
+    let body: { access_token?: unknown; expires_in?: unknown; token_type?: unknown };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AuthError("token endpoint did not answer JSON");
+    }
+    if (typeof body.access_token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(body.access_token)) throw new AuthError("token endpoint answered without a usable access_token");
+    const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TTL_S;
+    const tokenType = typeof body.token_type === "string" && /^[A-Za-z]+$/.test(body.token_type) ? body.token_type : "Bearer";
+    return { token: body.access_token, tokenType, expiresAt: this.clock.now() + ttl * 1000 };
+  }
+}

@@ -1,0 +1,229 @@
+// Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or
+// YAML) and the create/update/delete/rotate operations the API and the config reconciler share.
+import { checkEndpoint, type Config, type ConfigEndpoint, type EndpointRules, type EndpointSpec, type SchemeName } from "../config/index.ts";
+import type { Clock } from "../lib/clock.ts";
+import { newId } from "../lib/ids.ts";
+import { ManagedByConfigError, NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
+import { parseCidrs } from "../lib/net.ts";
+import { stableStringify } from "../lib/json.ts";
+import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
+import { checkFilter } from "../routing/filter.ts";
+import { checkTransform } from "../routing/transform.ts";
+import { generateSecret } from "../signing/secrets.ts";
+import type { EndpointListFilter, Store } from "../store/index.ts";
+import type { EventCatalog } from "./catalog.ts";
+import { decodeEndpoint, encodeEndpoint, withCompiled, type Endpoint, type SecretEntry } from "./endpoint.ts";
+
+/** At most this many rotated-out secrets keep signing during their grace periods. */
+const MAX_OLD_SECRETS = 5;
+
+const toDetails = (problems: { path: string; message: string }[]): FieldProblem[] => problems.map((p) => ({ field: p.path || "body", message: p.message }));
+
+export class EndpointRegistry {
+  private byId = new Map<string, Endpoint>();
+  private indexes = new Map<string, TypeIndex<Endpoint>>();
+  readonly rules: EndpointRules;
+
+  constructor(
+    private readonly store: Store,
+    private readonly masterKey: Uint8Array,
+    config: Config,
+    catalog: EventCatalog,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.rules = {
+      allowHttp: config.security.allow_http,
+      address: { allowPrivate: config.security.allow_private_networks, allowedCidrs: parseCidrs(config.security.allowed_cidrs) },
+      knownTypes: () => catalog.names(),
+      defaults: { timeout_ms: config.delivery.timeout_ms, scheme: config.signing.default_scheme as SchemeName },
+      checkFilter: (f) => checkFilter(f),
+      checkTransform: (t) => checkTransform(t),
+    };
+  }
+
+  async load(): Promise<void> {
+    this.byId.clear();
+    for (const record of await this.store.allEndpoints()) this.byId.set(record.id, decodeEndpoint(record, this.masterKey));
+    this.rebuild();
+  }
+
+  get(id: string): Endpoint | undefined {
+    return this.byId.get(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Enabled endpoints of `tenant` subscribed to `type` (exact or wildcard). */
+  match(tenant: string, type: string): Endpoint[] {
+    return this.indexes.get(tenant)?.match(type) ?? [];
+  }
+
+  /** A page of endpoints, newest first (the store orders; memory supplies the decoded objects). */
+  async list(filter: EndpointListFilter): Promise<Endpoint[]> {
+    const records = await this.store.listEndpoints(filter);
+    return records.map((r) => this.byId.get(r.id) ?? decodeEndpoint(r, this.masterKey));
+  }
+
+  /** Validates and stores a new endpoint; returns it with the full secret (shown once). */
+  async create(input: unknown): Promise<{ endpoint: Endpoint; secret: string }> {
+    const checked = checkEndpoint(input, "create", this.rules);
+    if (checked.problems.length > 0) throw ValidationError.of(toDetails(checked.problems));
+    const now = this.clock.now();
+    const secret = checked.secret ?? generateSecret();
+    const endpoint = withCompiled({
+      ...(checked.spec as EndpointSpec),
+      id: newId("ep"),
+      disabled_reason: checked.spec.enabled === false ? "manual" : null,
+      source: "api",
+      failing_since: null,
+      created_at: now,
+      updated_at: now,
+      secrets: [{ secret, expires_at: null }],
+    });
+    await this.store.insertEndpoint(encodeEndpoint(endpoint, this.masterKey));
+    this.put(endpoint);
+    return { endpoint, secret };
+  }
+
+  /** Applies a partial update to an API-managed endpoint. */
+  async update(id: string, patch: unknown): Promise<Endpoint> {
+    const current = this.require(id);
+    if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
+    const checked = checkEndpoint(patch, "patch", this.rules, current);
+    if (checked.problems.length > 0) throw ValidationError.of(toDetails(checked.problems));
+    const spec = checked.spec;
+    const next: Omit<Endpoint, "compiled"> = { ...current, ...spec, updated_at: this.clock.now() };
+    if (spec.enabled === true) {
+      next.disabled_reason = null;
+      next.failing_since = null;
+    } else if (spec.enabled === false && current.enabled) next.disabled_reason = "manual";
+    const endpoint = withCompiled(next);
+    await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
+    this.put(endpoint);
+    return endpoint;
+  }
+
+  /** Deletes an API-managed endpoint with its deliveries and attempts. */
+  async remove(id: string): Promise<void> {
+    const current = this.require(id);
+    if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
+    await this.store.deleteEndpoint(id);
+    this.byId.delete(id);
+    this.rebuild();
+  }
+
+  /**
+   * Makes `secret` (or a generated one) current. The previous current secret keeps signing until
+   * now + graceSeconds; at most 5 old secrets stay live, expired ones are dropped.
+   */
+  async rotateSecret(id: string, secret: string | undefined, graceSeconds: number): Promise<{ secret: string; previous_secret_expires_at: number }> {
+    const current = this.require(id);
+    if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
+    const now = this.clock.now();
+    const expiresAt = now + graceSeconds * 1000;
+    const fresh = secret ?? generateSecret();
+    const old: SecretEntry[] = current.secrets
+      .map((s, i) => (i === 0 ? { secret: s.secret, expires_at: expiresAt } : s))
+      .filter((s) => s.expires_at !== null && s.expires_at > now)
+      .slice(0, MAX_OLD_SECRETS);
+    const endpoint = withCompiled({ ...current, secrets: [{ secret: fresh, expires_at: null }, ...old], updated_at: now });
+    await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
+    this.put(endpoint);
+    return { secret: fresh, previous_secret_expires_at: expiresAt };
+  }
+
+  /** Disables an endpoint for a reason (`gone`, `failing`); used by the delivery engine. */
+  async disable(id: string, reason: "gone" | "failing" | "manual"): Promise<void> {
+    const current = this.byId.get(id);
+    if (!current || !current.enabled) return;
+    const now = this.clock.now();
+    await this.store.setEndpointState(id, false, reason, now);
+    this.put({ ...current, enabled: false, disabled_reason: reason, updated_at: now });
+    this.logger.warn("endpoint disabled", { endpoint_id: id, reason });
+  }
+
+  /** Records the start (or end, with null) of a run of failures. */
+  async setFailingSince(id: string, since: number | null): Promise<void> {
+    const current = this.byId.get(id);
+    if (!current || current.failing_since === since) return;
+    await this.store.setEndpointFailingSince(id, since);
+    this.byId.set(id, { ...current, failing_since: since });
+  }
+
+  /**
+   * Makes the config-declared endpoints exactly those of the file: created, updated (secret replaced
+   * when the file's secret changed) and removed by id. Returns what changed.
+   */
+  async reconcile(declared: readonly ConfigEndpoint[]): Promise<{ created: string[]; updated: string[]; removed: string[] }> {
+    const result = { created: [] as string[], updated: [] as string[], removed: [] as string[] };
+    const now = this.clock.now();
+    const wanted = new Set(declared.map((d) => d.id));
+    for (const d of declared) {
+      const { id, secret, ...spec } = d;
+      const current = this.byId.get(id);
+      const secrets: SecretEntry[] = secret ? [{ secret, expires_at: null }] : current?.secrets ?? [{ secret: generateSecret(), expires_at: null }];
+      // Unchanged entry: keep the runtime state (e.g. disabled as gone/failing) across restarts and reloads.
+      if (current?.source === "config" && stableStringify(specOf(current)) === stableStringify(spec) && current.secrets[0]?.secret === secrets[0]!.secret) continue;
+      const endpoint = withCompiled({
+        ...spec,
+        id,
+        source: "config",
+        secrets,
+        disabled_reason: spec.enabled ? null : "manual",
+        failing_since: null,
+        created_at: current?.created_at ?? now,
+        updated_at: now,
+      });
+      if (current) {
+        await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
+        result.updated.push(id);
+      } else {
+        await this.store.insertEndpoint(encodeEndpoint(endpoint, this.masterKey));
+        result.created.push(id);
+      }
+      this.byId.set(id, endpoint);
+    }
+    for (const [id, e] of this.byId) {
+      if (e.source === "config" && !wanted.has(id)) {
+        await this.store.deleteEndpoint(id);
+        this.byId.delete(id);
+        result.removed.push(id);
+      }
+    }
+    this.rebuild();
+    return result;
+  }
+
+  private require(id: string): Endpoint {
+    const e = this.byId.get(id);
+    if (!e) throw new NotFoundError(`Endpoint ${id}`);
+    return e;
+  }
+
+  private put(endpoint: Endpoint): void {
+    this.byId.set(endpoint.id, endpoint.compiled ? endpoint : withCompiled(endpoint));
+    this.rebuild();
+  }
+
+  /** Rebuilds the per-tenant type indexes over enabled endpoints. */
+  private rebuild(): void {
+    const byTenant = new Map<string, { patterns: readonly string[]; value: Endpoint }[]>();
+    for (const e of this.byId.values()) {
+      if (!e.enabled) continue;
+      let list = byTenant.get(e.tenant_id);
+      if (!list) byTenant.set(e.tenant_id, (list = []));
+      list.push({ patterns: e.events, value: e });
+    }
+    this.indexes = new Map([...byTenant].map(([tenant, items]) => [tenant, buildTypeIndex(items)]));
+  }
+}
+
+/** The user-set part of an endpoint, as the config file declares it. */
+function specOf(e: Endpoint): EndpointSpec {
+  const { id: _i, disabled_reason: _d, source: _s, failing_since: _f, created_at: _c, updated_at: _u, secrets: _x, compiled: _p, ...spec } = e;
+  return spec;
+}

@@ -1,0 +1,240 @@
+// Endpoint content filters (API.md "Filters"): a condition tree or a root JSONata expression, validated with
+// every problem's path, compiled once per endpoint, and evaluated per event to decide delivered vs skipped.
+import { parseFieldPath, resolveField } from "./field-path.ts";
+import { buildOp, isOp, OPS } from "./filter-ops.ts";
+import { compileGuarded, describeJsonataError, type GuardedExpression } from "./jsonata-guard.ts";
+
+/** A problem with a filter; `path` is relative to the filter object ("all[1].op", "expression"; "" = root). */
+export interface FilterProblem {
+  path: string;
+  message: string;
+}
+/** `reason` says why an event did not match, e.g. 'data.amount gte 100 was false (value: 50)'; null when it did. */
+export interface FilterResult {
+  matched: boolean;
+  reason: string | null;
+}
+/** Condition trees answer synchronously; expression filters return a Promise. */
+export interface CompiledFilter {
+  test(envelope: unknown): FilterResult | Promise<FilterResult>;
+}
+
+export class FilterCompileError extends Error {
+  constructor(readonly problems: FilterProblem[]) {
+    super(`invalid filter: ${problems.map((p) => `${p.path || "(root)"}: ${p.message}`).join("; ")}`);
+    this.name = "FilterCompileError";
+  }
+}
+
+/** The root is level 1; no node may sit deeper than this. */
+export const MAX_FILTER_DEPTH = 8;
+export const MAX_CONDITIONS = 100;
+export const MAX_EXPRESSION_LENGTH = 4096;
+export const EXPRESSION_TIMEOUT_MS = 100;
+const MAX_REASON = 1000;
+
+const MATCHED: FilterResult = Object.freeze({ matched: true, reason: null });
+const CONDITION_KEYS = ["field", "op", "value"];
+const KNOWN_KEYS = new Set(["all", "any", "not", "expression", ...CONDITION_KEYS]);
+const SHAPE = "must be {all: [...]}, {any: [...]}, {not: {...}}, a condition {field, op, value} or, at the root only, {expression: \"...\"}";
+
+/** Returns every problem with `spec` ([] when it compiles). Compiles a JSONata expression to check it. */
+export function checkFilter(spec: unknown): FilterProblem[] {
+  return parse(spec).problems;
+}
+
+/**
+ * Compiles a filter; throws FilterCompileError listing every problem. Semantics of conditions:
+ * - `field` resolves to a set of values (several when the path goes through an array, none when missing);
+ * - positive ops match when ANY value satisfies them, so a missing field never matches them;
+ * - `not_equals`, `not_in`, `not_contains`, `not_exists` and `is_empty` are the exact negations of `equals`,
+ *   `in`, `contains`, `exists` and `is_not_empty` over the same set: true when NO value satisfies the positive
+ *   op, hence true when the field is missing (`is_empty`: every value is null, "", [] or {}).
+ * - equality is strict JSON equality (100 ≠ "100"; objects by keys in any order); strings compare as JS
+ *   strings (UTF-16 code units, no Unicode normalisation); `gt`…`lte` compare only number with number and
+ *   string with string; `matches` is a `u`-flag RegExp over the first 4096 characters of a string.
+ * An expression filter matches only when the JSONata result is exactly `true` (100 ms budget).
+ */
+export function compileFilter(spec: unknown): CompiledFilter {
+  const { problems, compiled } = parse(spec);
+  if (problems.length > 0 || compiled === null) throw new FilterCompileError(problems);
+  return compiled;
+}
+
+interface Node {
+  /** Short description for reasons, e.g. 'data.amount gte 100'. */
+  readonly text: string;
+  test(envelope: unknown): boolean;
+  /** Why `test` was false for this envelope (only called then). */
+  why(envelope: unknown): string;
+}
+
+interface Context {
+  problems: FilterProblem[];
+  conditions: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+const at = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);
+
+function parse(spec: unknown): { problems: FilterProblem[]; compiled: CompiledFilter | null } {
+  if (isObject(spec) && hasOwn(spec, "expression")) return parseExpressionFilter(spec);
+  const ctx: Context = { problems: [], conditions: 0 };
+  const root = parseNode(spec, "", 1, ctx);
+  if (ctx.conditions > MAX_CONDITIONS) {
+    ctx.problems.push({ path: "", message: `has ${ctx.conditions} conditions; at most ${MAX_CONDITIONS} are allowed` });
+  }
+  if (ctx.problems.length > 0 || root === null) return { problems: ctx.problems, compiled: null };
+  return {
+    problems: [],
+    compiled: { test: (envelope) => (root.test(envelope) ? MATCHED : { matched: false, reason: clip(root.why(envelope), MAX_REASON) }) },
+  };
+}
+
+function parseNode(spec: unknown, path: string, depth: number, ctx: Context): Node | null {
+  if (depth > MAX_FILTER_DEPTH) {
+    ctx.problems.push({ path, message: `is nested too deeply: at most ${MAX_FILTER_DEPTH} levels are allowed` });
+    return null;
+  }
+  if (!isObject(spec)) {
+    ctx.problems.push({ path, message: SHAPE });
+    return null;
+  }
+  const keys = Object.keys(spec);
+  for (const key of keys) if (!KNOWN_KEYS.has(key)) ctx.problems.push({ path: at(path, key), message: "is not a known key" });
+  const kinds = ["all", "any", "not"].filter((k) => hasOwn(spec, k));
+  if (CONDITION_KEYS.some((k) => hasOwn(spec, k))) kinds.push("condition");
+  if (hasOwn(spec, "expression")) {
+    ctx.problems.push({ path: at(path, "expression"), message: "is only allowed alone at the root of a filter" });
+    return null;
+  }
+  if (kinds.length !== 1) {
+    const found = kinds.length > 1 ? `; found ${kinds.join(" and ")} in one node` : "";
+    ctx.problems.push({ path, message: `${SHAPE}${found}` });
+    return null;
+  }
+  const kind = kinds[0];
+  if (kind === "condition") return parseCondition(spec, path, ctx);
+  if (kind === "not") {
+    const inner = parseNode(spec.not, at(path, "not"), depth + 1, ctx);
+    return inner && notNode(inner);
+  }
+  const list = spec[kind];
+  if (!Array.isArray(list) || list.length === 0) {
+    ctx.problems.push({ path: at(path, kind), message: "must be a non-empty array of filter nodes" });
+    return null;
+  }
+  const children = list.map((child, i) => parseNode(child, `${at(path, kind)}[${i}]`, depth + 1, ctx));
+  if (children.some((c) => c === null)) return null;
+  return kind === "all" ? allNode(children as Node[]) : anyNode(children as Node[]);
+}
+
+function parseCondition(spec: Record<string, unknown>, path: string, ctx: Context): Node | null {
+  ctx.conditions++;
+  const before = ctx.problems.length;
+  const field = parseFieldPath(spec.field);
+  if (typeof field === "string") ctx.problems.push({ path: at(path, "field"), message: field });
+  const op = spec.op;
+  if (!isOp(op)) {
+    const message = op === undefined ? "is required" : `must be one of ${OPS.join(", ")}`;
+    ctx.problems.push({ path: at(path, "op"), message });
+    return null;
+  }
+  const built = buildOp(op, spec.value);
+  if ("problem" in built) ctx.problems.push({ path: at(path, "value"), message: built.problem });
+  if (ctx.problems.length > before || typeof field === "string" || "problem" in built) return null;
+
+  const { test, negated } = built.ok;
+  const text = clip(`${field.text} ${op}${spec.value === undefined ? "" : ` ${json(spec.value)}`}`, 200);
+  return {
+    text,
+    test(envelope) {
+      const values = resolveField(envelope, field);
+      let any = false;
+      for (let i = 0; i < values.length && !any; i++) any = test(values[i]);
+      return negated ? !any : any;
+    },
+    why(envelope) {
+      const values = resolveField(envelope, field);
+      const seen = values.length === 0 ? "field missing" : values.length === 1 ? `value: ${json(values[0])}` : `values: ${json(values)}`;
+      return `${text} was false (${seen})`;
+    },
+  };
+}
+
+function allNode(children: Node[]): Node {
+  return {
+    text: clip(`all(${children.map((c) => c.text).join("; ")})`, 200),
+    test: (envelope) => children.every((c) => c.test(envelope)),
+    why: (envelope) => children.find((c) => !c.test(envelope))!.why(envelope),
+  };
+}
+
+function anyNode(children: Node[]): Node {
+  return {
+    text: clip(`any(${children.map((c) => c.text).join("; ")})`, 200),
+    test: (envelope) => children.some((c) => c.test(envelope)),
+    why: (envelope) => `none of any matched: ${children.map((c) => c.why(envelope)).join("; ")}`,
+  };
+}
+
+function notNode(inner: Node): Node {
+  return {
+    text: `not(${inner.text})`,
+    test: (envelope) => !inner.test(envelope),
+    why: () => `${inner.text} was true (negated by not)`,
+  };
+}
+
+function parseExpressionFilter(spec: Record<string, unknown>): { problems: FilterProblem[]; compiled: CompiledFilter | null } {
+  const problems: FilterProblem[] = [];
+  for (const key of Object.keys(spec)) {
+    if (key !== "expression") problems.push({ path: key, message: "is not allowed beside expression" });
+  }
+  const source = spec.expression;
+  let expr: GuardedExpression | null = null;
+  if (typeof source !== "string" || source.trim() === "") {
+    problems.push({ path: "expression", message: "must be a non-empty JSONata expression string" });
+  } else if (source.length > MAX_EXPRESSION_LENGTH) {
+    problems.push({ path: "expression", message: `must be at most ${MAX_EXPRESSION_LENGTH} characters` });
+  } else {
+    try {
+      expr = compileGuarded(source);
+    } catch (err) {
+      problems.push({ path: "expression", message: `is not valid JSONata: ${(err as Error).message}` });
+    }
+  }
+  if (problems.length > 0 || expr === null) return { problems, compiled: null };
+  const guarded = expr;
+  return {
+    problems,
+    compiled: {
+      async test(envelope) {
+        let result: unknown;
+        try {
+          result = await guarded.evaluate(envelope, EXPRESSION_TIMEOUT_MS);
+        } catch (err) {
+          return { matched: false, reason: clip(`expression error: ${describeJsonataError(err)}`, MAX_REASON) };
+        }
+        if (result === true) return MATCHED;
+        return { matched: false, reason: `expression returned ${result === undefined ? "no value" : json(result)}` };
+      },
+    },
+  };
+}
+
+/** Compact JSON for reasons, cut to 100 characters; JSONata functions and cycles become a placeholder. */
+function json(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  return clip(text ?? String(value), 100);
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

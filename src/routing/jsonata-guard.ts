@@ -1,0 +1,139 @@
+// JSONata with a leash: compiles user expressions once and evaluates them under a per-call time budget,
+// call-depth cap and sequence cap, so one bad filter or transform cannot stall the event loop.
+import jsonata from "jsonata";
+
+/** User-defined function (lambda) invocations in flight per evaluation; deeper recursion is refused. */
+export const MAX_CALL_DEPTH = 500;
+/**
+ * Largest sequence or range (`[1..n]`) an expression may build. Built-ins such as `$sum` or `$string` run
+ * natively without evaluation steps, so the time budget cannot interrupt them; this cap bounds their cost
+ * (a 256 KiB event cannot hold more than ~130k array items, so real data never reaches it).
+ */
+export const MAX_SEQUENCE = 250_000;
+
+/** Thrown (and rethrown by `evaluate`) when an evaluation exceeds its time budget or call depth. */
+export class ExpressionLimitError extends Error {
+  constructor(
+    readonly limit: "timeout" | "depth",
+    message: string,
+  ) {
+    super(message);
+    this.name = "ExpressionLimitError";
+  }
+}
+
+export interface GuardedExpression {
+  /**
+   * Evaluates over `input` with nothing bound but JSONata's built-ins. Rejects with ExpressionLimitError
+   * when the budget (ms of wall-clock time, checked at every evaluation step) or call depth is exceeded,
+   * and with an Error carrying JSONata's message and position for any other evaluation error.
+   */
+  evaluate(input: unknown, timeoutMs: number): Promise<unknown>;
+}
+
+/** Per-call limits, found by the hooks through the evaluation's own root frame (never shared between calls). */
+interface Budget {
+  deadline: number;
+  timeoutMs: number;
+  calls: number;
+}
+
+/**
+ * The binding name under which each call's Budget travels. It contains a space, so no JSONata variable
+ * (`$name`) can refer to it, and it lives in the per-call frame JSONata creates for every `evaluate`.
+ */
+const BUDGET = "hookgate budget";
+const ENTRY = Symbol.for("jsonata.__evaluate_entry");
+const EXIT = Symbol.for("jsonata.__evaluate_exit");
+
+interface Frame {
+  base: { lookup(name: string): unknown };
+}
+
+/**
+ * The evaluation hooks for one compiled expression. Depth counts the lambda bodies being evaluated, which
+ * is how recursion nests; counting every step would also count the siblings JSONata evaluates in parallel
+ * (array items, group-by keys) and refuse a big but flat template. Entry and exit decide by node identity
+ * only, so the count never drifts. Time is checked on entry to every step.
+ */
+function hooks(bodies: WeakSet<object>) {
+  return {
+    entry(node: object, _input: unknown, env: Frame): void {
+      const budget = env.base.lookup(BUDGET) as Budget;
+      if (bodies.has(node) && ++budget.calls > MAX_CALL_DEPTH) {
+        throw new ExpressionLimitError("depth", `more than ${MAX_CALL_DEPTH} nested function calls`);
+      }
+      if (performance.now() > budget.deadline) {
+        throw new ExpressionLimitError("timeout", `timed out after ${budget.timeoutMs} ms`);
+      }
+    },
+    exit(node: object, _input: unknown, env: Frame): void {
+      if (bodies.has(node)) (env.base.lookup(BUDGET) as Budget).calls--;
+    },
+  };
+}
+
+/** The body nodes of every lambda in the AST (including the thunks JSONata makes for tail calls). */
+function lambdaBodies(ast: unknown): WeakSet<object> {
+  const bodies = new WeakSet<object>();
+  const seen = new Set<object>();
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object" || seen.has(node)) continue;
+    seen.add(node);
+    const { type, body } = node as { type?: unknown; body?: unknown };
+    if (type === "lambda" && body !== null && typeof body === "object") bodies.add(body);
+    for (const child of Object.values(node)) if (child !== null && typeof child === "object") stack.push(child);
+  }
+  return bodies;
+}
+
+/** The limit error behind `err`, also when `$eval` wrapped it (D3121 keeps the original in `.error`). */
+function limitCause(err: unknown): ExpressionLimitError | null {
+  for (let e = err, hops = 0; e !== null && typeof e === "object" && hops < 8; e = (e as { error?: unknown }).error, hops++) {
+    if (e instanceof ExpressionLimitError) return e;
+  }
+  return null;
+}
+
+/** A JSONata error (a plain object with code/position) or anything else, as one readable line. */
+export function describeJsonataError(err: unknown): string {
+  if (err instanceof ExpressionLimitError) return err.message;
+  if (err !== null && typeof err === "object") {
+    const { message, code, position } = err as { message?: unknown; code?: unknown; position?: unknown };
+    const text = typeof message === "string" && message !== "" ? message : String(code ?? "unknown error");
+    const where = [typeof code === "string" ? code : null, typeof position === "number" ? `position ${position}` : null]
+      .filter((part) => part !== null)
+      .join(", ");
+    return where ? `${text} (${where})` : text;
+  }
+  return String(err);
+}
+
+/**
+ * Compiles `source` once. Throws an Error whose message is JSONata's syntax message with its code and
+ * 1-based character position, e.g. 'Unexpected end of expression (S0207, position 13)'.
+ */
+export function compileGuarded(source: string): GuardedExpression {
+  let expr: jsonata.Expression;
+  try {
+    expr = jsonata(source, { sequence: MAX_SEQUENCE });
+  } catch (err) {
+    throw new Error(describeJsonataError(err));
+  }
+  // JSONata 2.x looks the hooks up by these symbols (a plain "__evaluate_entry" string is ignored).
+  const { entry, exit } = hooks(lambdaBodies(expr.ast()));
+  expr.assign(ENTRY as unknown as string, entry);
+  expr.assign(EXIT as unknown as string, exit);
+  return {
+    async evaluate(input, timeoutMs) {
+      const budget: Budget = { deadline: performance.now() + timeoutMs, timeoutMs, calls: 0 };
+      try {
+        return await expr.evaluate(input, { [BUDGET]: budget });
+      } catch (err) {
+        throw limitCause(err) ?? new Error(describeJsonataError(err));
+      }
+    },
+  };
+}

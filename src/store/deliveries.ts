@@ -1,0 +1,131 @@
+// SQL for deliveries and attempts: claims for the scheduler, batched result writes, replays and lists.
+import type { Database, Statement } from "bun:sqlite";
+import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord, DeliveryUpdate } from "./types.ts";
+
+interface DeliveryRow extends Omit<DeliveryRecord, "manual"> {
+  manual: number;
+}
+interface AttemptRow extends Omit<AttemptRecord, "response_headers"> {
+  response_headers: string | null;
+}
+
+const toDelivery = (r: DeliveryRow): DeliveryRecord => ({ ...r, manual: r.manual === 1 });
+const toClaimed = (r: Omit<ClaimedDelivery, "manual"> & { manual: number }): ClaimedDelivery => ({ ...r, manual: r.manual === 1 });
+const toAttempt = (r: AttemptRow): AttemptRecord => ({ ...r, response_headers: r.response_headers === null ? null : JSON.parse(r.response_headers) });
+
+const SELECT_DELIVERY = "SELECT d.*, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id";
+const CLAIM_COLUMNS = "id, event_id, endpoint_id, target_url, attempts, retry_base, manual";
+
+export function deliveryQueries(db: Database) {
+  const claim = db.query<Omit<ClaimedDelivery, "manual"> & { manual: number }, [number, number, number]>(
+    `UPDATE deliveries SET status = 'delivering', lease_until = ?1
+     WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?2 ORDER BY next_attempt_at LIMIT ?3)
+     RETURNING ${CLAIM_COLUMNS}`,
+  );
+  const nextDue = db.query<{ t: number | null }, []>("SELECT min(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'");
+  const oldestPending = db.query<{ t: number | null }, []>("SELECT min(created_at) AS t FROM deliveries WHERE status = 'pending'");
+  const countPending = db.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'");
+  const resetLeases = db.query("UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = min(coalesce(next_attempt_at, ?1), ?1) WHERE status = 'delivering'");
+  const release = db.query("UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?2 WHERE id = ?1 AND status = 'delivering'");
+  const insertAttempt = db.query(
+    `INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers, response_body, body_encoding, error)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
+  );
+  const update = db.query(
+    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL, http_status = ?5,
+       last_error = ?6, delivered_at = coalesce(?7, delivered_at) WHERE id = ?1`,
+  );
+  const byId = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.id = ?`);
+  const byEvent = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.event_id = ? ORDER BY d.id`);
+  const attemptsOf = db.query<AttemptRow, [string]>("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY n, id");
+  const replay = db.query<Omit<ClaimedDelivery, "manual"> & { manual: number }, [string, number]>(
+    `UPDATE deliveries SET status = 'delivering', lease_until = ?2, manual = 1 WHERE id = ?1 AND status != 'delivering' RETURNING ${CLAIM_COLUMNS}`,
+  );
+  const recover = db.query(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = ?4, retry_base = attempts, manual = 0, lease_until = NULL
+     WHERE endpoint_id = ?1 AND status = 'failed' AND created_at >= ?2 AND created_at < ?3`,
+  );
+  const failWaiting = db.query(
+    "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, last_error = ?2 WHERE endpoint_id = ?1 AND status = 'pending'",
+  );
+  const lists = new Map<string, Statement<DeliveryRow, any[]>>();
+
+  const writeResults = db.transaction((attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
+    for (const a of attempts) {
+      insertAttempt.run(a.id, a.delivery_id, a.n, a.trigger, a.started_at, a.duration_ms, a.http_status, a.response_headers === null ? null : JSON.stringify(a.response_headers), a.response_body, a.body_encoding, a.error);
+    }
+    for (const u of updates) update.run(u.id, u.status, u.attempts, u.next_attempt_at, u.http_status, u.last_error, u.delivered_at);
+  });
+
+  return {
+    /** Marks up to `limit` due pending deliveries as delivering (lease until `leaseUntil`) and returns them. */
+    async claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
+      return claim.all(leaseUntil, now, limit).map(toClaimed);
+    },
+    /** Earliest next_attempt_at among pending deliveries, or null when none wait. */
+    async nextDueAt(): Promise<number | null> {
+      return nextDue.get()?.t ?? null;
+    },
+    async pendingStats(): Promise<{ count: number; oldestCreatedAt: number | null }> {
+      return { count: countPending.get()?.n ?? 0, oldestCreatedAt: oldestPending.get()?.t ?? null };
+    },
+    /** After a crash, deliveries left `delivering` are pending again, due at once. Returns how many. */
+    async resetLeases(now: number): Promise<number> {
+      return resetLeases.run(now).changes;
+    },
+    /** Hands a claimed delivery back (shutdown, or an endpoint that is busy) to be due at `at`. */
+    async releaseDeliveries(ids: readonly string[], at: number): Promise<void> {
+      db.transaction(() => {
+        for (const id of ids) release.run(id, at);
+      }).immediate();
+    },
+    /** Writes attempt rows and delivery updates in one transaction; attempts of deleted deliveries are dropped. */
+    async writeResults(attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]): Promise<void> {
+      writeResults.immediate(attempts, updates);
+    },
+    async deliveryById(id: string): Promise<DeliveryRecord | null> {
+      const r = byId.get(id);
+      return r ? toDelivery(r) : null;
+    },
+    async deliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]> {
+      return byEvent.all(eventId).map(toDelivery);
+    },
+    async attemptsOf(deliveryId: string): Promise<AttemptRecord[]> {
+      return attemptsOf.all(deliveryId).map(toAttempt);
+    },
+    /** Claims one delivery for a manual attempt; null when it is missing or already delivering. */
+    async claimForReplay(id: string, leaseUntil: number): Promise<ClaimedDelivery | null> {
+      const row = replay.get(id, leaseUntil);
+      return row ? toClaimed(row) : null;
+    },
+    /** Re-queues an endpoint's failed deliveries created in [since, until); each starts a new retry run. */
+    async recoverFailed(endpointId: string, since: number, until: number, now: number): Promise<number> {
+      return recover.run(endpointId, since, until, now).changes;
+    },
+    /** Fails every waiting delivery of an endpoint (it was disabled). */
+    async failWaitingDeliveries(endpointId: string, reason: string): Promise<number> {
+      return failWaiting.run(endpointId, reason).changes;
+    },
+    /** Newest first by id. */
+    async listDeliveries(f: DeliveryListFilter): Promise<DeliveryRecord[]> {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit: f.limit };
+      const add = (clause: string, key: string, value: unknown) => {
+        if (value === undefined) return;
+        where.push(clause);
+        params[key] = value;
+      };
+      add("d.tenant_id = $tenant_id", "tenant_id", f.tenant_id);
+      add("d.endpoint_id = $endpoint_id", "endpoint_id", f.endpoint_id);
+      add("d.event_id = $event_id", "event_id", f.event_id);
+      add("d.status = $status", "status", f.status);
+      add("d.created_at >= $since", "since", f.since);
+      add("d.created_at < $until", "until", f.until);
+      add("d.id < $before", "before", f.before);
+      const sql = `${SELECT_DELIVERY} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.id DESC LIMIT $limit`;
+      let stmt = lists.get(sql);
+      if (!stmt) lists.set(sql, (stmt = db.query<DeliveryRow, any[]>(sql)));
+      return stmt.all(params as never).map(toDelivery);
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// SQL for endpoints. Secrets and outbound credentials arrive here already encrypted.
+import type { Database, Statement } from "bun:sqlite";
+import type { EndpointRecord, EndpointListFilter } from "./types.ts";
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string;
+  events_json: string;
+  enabled: number;
+  disabled_reason: string | null;
+  metadata_json: string;
+  secrets_enc: string;
+  signing_json: string;
+  http_method: string;
+  headers_json: string;
+  auth_enc: string | null;
+  filter_json: string | null;
+  transform: string | null;
+  rate_limit: number | null;
+  timeout_ms: number;
+  retry_schedule_json: string | null;
+  source: "api" | "config";
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const parseOrNull = (s: string | null) => (s === null ? null : JSON.parse(s));
+
+const toRecord = (r: Row): EndpointRecord => ({
+  id: r.id,
+  tenant_id: r.tenant_id,
+  url: r.url,
+  description: r.description,
+  events: JSON.parse(r.events_json),
+  enabled: r.enabled === 1,
+  disabled_reason: r.disabled_reason as EndpointRecord["disabled_reason"],
+  metadata: JSON.parse(r.metadata_json),
+  secrets_enc: r.secrets_enc,
+  signing: JSON.parse(r.signing_json),
+  http_method: r.http_method,
+  headers: JSON.parse(r.headers_json),
+  auth_enc: r.auth_enc,
+  filter: parseOrNull(r.filter_json),
+  transform: r.transform,
+  rate_limit_per_second: r.rate_limit,
+  timeout_ms: r.timeout_ms,
+  retry_schedule: parseOrNull(r.retry_schedule_json),
+  source: r.source,
+  failing_since: r.failing_since,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+const toParams = (e: EndpointRecord) => ({
+  id: e.id,
+  tenant_id: e.tenant_id,
+  url: e.url,
+  description: e.description,
+  events_json: JSON.stringify(e.events),
+  enabled: e.enabled ? 1 : 0,
+  disabled_reason: e.disabled_reason,
+  metadata_json: JSON.stringify(e.metadata),
+  secrets_enc: e.secrets_enc,
+  signing_json: JSON.stringify(e.signing),
+  http_method: e.http_method,
+  headers_json: JSON.stringify(e.headers),
+  auth_enc: e.auth_enc,
+  filter_json: e.filter === null ? null : JSON.stringify(e.filter),
+  transform: e.transform,
+  rate_limit: e.rate_limit_per_second,
+  timeout_ms: e.timeout_ms,
+  retry_schedule_json: e.retry_schedule === null ? null : JSON.stringify(e.retry_schedule),
+  source: e.source,
+  failing_since: e.failing_since,
+  created_at: e.created_at,
+  updated_at: e.updated_at,
+});
+
+const COLUMNS = Object.keys(toParams({} as EndpointRecord));
+
+export function endpointQueries(db: Database) {
+  const insert = db.query(`INSERT INTO endpoints (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`);
+  const update = db.query(`UPDATE endpoints SET ${COLUMNS.filter((c) => c !== "id" && c !== "created_at").map((c) => `${c} = $${c}`).join(", ")} WHERE id = $id`);
+  const byId = db.query<Row, [string]>("SELECT * FROM endpoints WHERE id = ?");
+  const all = db.query<Row, []>("SELECT * FROM endpoints");
+  const remove = db.query("DELETE FROM endpoints WHERE id = ?");
+  const setState = db.query("UPDATE endpoints SET enabled = $enabled, disabled_reason = $reason, updated_at = $at WHERE id = $id");
+  const setFailing = db.query("UPDATE endpoints SET failing_since = $since WHERE id = $id");
+  const lists = new Map<string, Statement<Row, any[]>>();
+
+  /** One prepared statement per combination of filters. */
+  const listStatement = (f: EndpointListFilter) => {
+    const where: string[] = [];
+    if (f.tenant_id !== undefined) where.push("tenant_id = $tenant_id");
+    if (f.enabled !== undefined) where.push("enabled = $enabled");
+    if (f.after !== undefined) where.push("(created_at < $created_at OR (created_at = $created_at AND id < $id))");
+    const sql = `SELECT * FROM endpoints ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT $limit`;
+    let stmt = lists.get(sql);
+    if (!stmt) lists.set(sql, (stmt = db.query<Row, any[]>(sql)));
+    return stmt;
+  };
+
+  return {
+    async insertEndpoint(e: EndpointRecord): Promise<void> {
+      insert.run(toParams(e));
+    },
+    /** Writes every column but id and created_at. */
+    async updateEndpoint(e: EndpointRecord): Promise<void> {
+      const { created_at: _c, ...params } = toParams(e);
+      update.run(params);
+    },
+    async endpointById(id: string): Promise<EndpointRecord | null> {
+      const r = byId.get(id);
+      return r ? toRecord(r) : null;
+    },
+    async allEndpoints(): Promise<EndpointRecord[]> {
+      return all.all().map(toRecord);
+    },
+    /** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
+    async listEndpoints(f: EndpointListFilter): Promise<EndpointRecord[]> {
+      const params: Record<string, unknown> = { limit: f.limit };
+      if (f.tenant_id !== undefined) params.tenant_id = f.tenant_id;
+      if (f.enabled !== undefined) params.enabled = f.enabled ? 1 : 0;
+      if (f.after !== undefined) Object.assign(params, { created_at: f.after.created_at, id: f.after.id });
+      return listStatement(f).all(params as never).map(toRecord);
+    },
+    /** Deletes the endpoint; its deliveries and their attempts go with it (foreign-key cascade). */
+    async deleteEndpoint(id: string): Promise<boolean> {
+      return db.transaction(() => remove.run(id).changes > 0).immediate();
+    },
+    async setEndpointState(id: string, enabled: boolean, reason: string | null, at: number): Promise<void> {
+      setState.run({ id, enabled: enabled ? 1 : 0, reason, at });
+    },
+    async setEndpointFailingSince(id: string, since: number | null): Promise<void> {
+      setFailing.run({ id, since });
+    },
+  };
+}

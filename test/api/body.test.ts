@@ -1,0 +1,91 @@
+// Request bodies: JSON only (415), at most server.max_body_bytes (413, also when chunked), valid UTF-8 and JSON (400).
+import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { buildRequest, json, readResponse, streamOf } from "../helpers/http.ts";
+
+const LIMIT = 4096;
+
+describe("request bodies", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ config: { server: { max_body_bytes: LIMIT } } });
+  });
+  afterAll(() => t?.cleanup());
+
+  const post = (body: unknown, headers: Record<string, string> = {}) => json(t.app, "POST", "/v1/api-keys", { key: t.adminKey, body, headers: { "content-type": "application/json", ...headers } });
+  const valid = (padding = 0) => JSON.stringify({ name: `k${" ".repeat(0)}`, scopes: ["events:write"] }).replace("{", `{${" ".repeat(padding)}`);
+
+  describe("413 payload_too_large", () => {
+    it("answers a content-length over the limit", async () => {
+      const res = await post(valid(LIMIT));
+      expect(res.status).toBe(413);
+      expect(res.body).toEqual({ error: { code: "payload_too_large", message: `The request body is larger than the limit of ${LIMIT} bytes.` } });
+    });
+
+    it("answers a chunked body without content-length once it passes the limit", async () => {
+      const chunks = [`{"name": "k", "scopes": ["events:write"],`, ` "pad": "${"x".repeat(1000)}`, "x".repeat(1000), "x".repeat(1000), "x".repeat(1000), "x".repeat(1000), `"}`];
+      const request = buildRequest("POST", "/v1/api-keys", { key: t.adminKey, body: streamOf(...chunks), headers: { "content-type": "application/json" } });
+      expect(request.headers.get("content-length")).toBeNull();
+      const res = await readResponse(await t.app.handle(request));
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe("payload_too_large");
+    });
+
+    it("accepts a body of exactly the limit", async () => {
+      const body = valid(0);
+      const exact = valid(LIMIT - new TextEncoder().encode(body).byteLength);
+      expect(new TextEncoder().encode(exact).byteLength).toBe(LIMIT);
+      expect((await post(exact)).status).toBe(201);
+    });
+
+    it("accepts a chunked body under the limit", async () => {
+      const request = buildRequest("POST", "/v1/api-keys", { key: t.adminKey, body: streamOf('{"name": "chunked",', ' "scopes": ["events:write"]}'), headers: { "content-type": "application/json" } });
+      expect((await t.app.handle(request)).status).toBe(201);
+    });
+  });
+
+  describe("415 unsupported_media_type", () => {
+    it("answers a text/plain body", async () => {
+      const res = await post(valid(), { "content-type": "text/plain" });
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ error: { code: "unsupported_media_type", message: "Send the body as JSON with content-type: application/json." } });
+    });
+
+    it("answers a form body", async () => {
+      expect((await post("name=x&scopes=events:write", { "content-type": "application/x-www-form-urlencoded" })).status).toBe(415);
+    });
+
+    it("accepts application/json with a charset and +json types", async () => {
+      expect((await post(valid(), { "content-type": "application/json; charset=utf-8" })).status).toBe(201);
+      expect((await post(valid(), { "content-type": "application/merge-patch+json" })).status).toBe(201);
+    });
+  });
+
+  describe("400 validation_error", () => {
+    it("answers malformed JSON", async () => {
+      const res = await post('{"name": "x", "scopes": [');
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+      expect(res.body.error.message).toStartWith("The request body is not valid JSON");
+    });
+
+    it("answers a body that is not valid UTF-8", async () => {
+      const bytes = new Uint8Array([...new TextEncoder().encode('{"name": "'), 0xff, 0xfe, ...new TextEncoder().encode('", "scopes": ["events:write"]}')]);
+      const res = await post(bytes);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: { code: "validation_error", message: "The request body is not valid UTF-8." } });
+    });
+
+    it("answers a JSON value that is not an object", async () => {
+      const res = await post("[1, 2]");
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+    });
+
+    it("answers a missing body", async () => {
+      const res = await json(t.app, "POST", "/v1/api-keys", { key: t.adminKey });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("validation_error");
+    });
+  });
+});

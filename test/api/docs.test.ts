@@ -1,0 +1,136 @@
+// /docs (Swagger UI from the binary, no CDN) and /docs/json (OpenAPI 3 listing every route with schemas).
+import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { json } from "../helpers/http.ts";
+
+interface Operation {
+  tags?: string[];
+  summary?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { in: string; name: string; schema?: unknown }[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+/** Elysia `/v1/things/:id` → OpenAPI `/v1/things/{id}`. */
+const openApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+/** Routes the document must describe: every route of the app except the docs themselves. */
+const documentedRoutes = (t: TestApp) => t.app.routes.filter((r) => !r.path.startsWith("/docs"));
+const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/public-key"]);
+
+describe("API documentation", () => {
+  let t: TestApp;
+  let doc: { openapi: string; info: { title: string; version: string }; tags: { name: string }[]; paths: Record<string, Record<string, Operation>>; components: any; security: unknown };
+  beforeAll(async () => {
+    t = await buildTestApp();
+    const res = await json(t.app, "GET", "/docs/json");
+    expect(res.status).toBe(200);
+    doc = res.body;
+  });
+  afterAll(() => t?.cleanup());
+
+  const operations = () => documentedRoutes(t).map((r) => ({ route: `${r.method} ${r.path}`, route_: r, op: doc.paths[openApiPath(r.path)]?.[r.method.toLowerCase()] }));
+
+  describe("GET /docs/json", () => {
+    it("is an OpenAPI 3 document titled hookgate API with the package version", async () => {
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.info.title).toBe("hookgate API");
+      const pkg = await Bun.file(new URL("../../package.json", import.meta.url)).json();
+      expect(doc.info.version).toBe(pkg.version);
+    });
+
+    it("declares the bearer scheme and requires it by default", () => {
+      expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+      expect(doc.security).toEqual([{ bearer: [] }]);
+    });
+
+    it("has the API's tags", () => {
+      const names = doc.tags.map((tag) => tag.name);
+      for (const name of ["Events", "Endpoints", "Event types", "Deliveries", "API keys", "Operations"]) expect(names).toContain(name);
+    });
+
+    it("lists every route of the app", () => {
+      const routes = documentedRoutes(t);
+      expect(routes.length).toBeGreaterThanOrEqual(5);
+      const missing = operations().filter((o) => !o.op).map((o) => o.route);
+      expect(missing).toEqual([]);
+    });
+
+    it("lists no route the app does not have, and not the docs themselves", () => {
+      const real = new Set(documentedRoutes(t).map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`));
+      const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+      expect(listed.filter((l) => !real.has(l))).toEqual([]);
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith("/docs"))).toEqual([]);
+    });
+
+    it("writes paths as API.md does, without a trailing slash", () => {
+      expect(Object.keys(doc.paths).filter((p) => p.length > 1 && p.endsWith("/"))).toEqual([]);
+    });
+
+    it("tags and summarises every operation", () => {
+      const known = new Set(doc.tags.map((tag) => tag.name));
+      for (const { route, op } of operations()) {
+        expect({ route, tagged: (op?.tags ?? []).some((tag) => known.has(tag)), summary: typeof op?.summary }).toEqual({ route, tagged: true, summary: "string" });
+      }
+    });
+
+    it("documents the request body schema of every route that takes one", () => {
+      const withBody = operations().filter((o) => o.route_.hooks?.body);
+      expect(withBody.length).toBeGreaterThan(0);
+      for (const { route, op } of withBody) {
+        expect({ route, schema: op?.requestBody?.content?.["application/json"]?.schema !== undefined }).toEqual({ route, schema: true });
+      }
+    });
+
+    it("documents a success response of every route, with a schema unless it is 204", () => {
+      for (const { route, op } of operations()) {
+        const success = Object.keys(op?.responses ?? {}).filter((s) => /^2\d\d$/.test(s));
+        expect({ route, success: success.length > 0 }).toEqual({ route, success: true });
+        for (const status of success.filter((s) => s !== "204")) {
+          expect({ route, status, schema: op?.responses?.[status]?.content?.["application/json"]?.schema !== undefined }).toEqual({ route, status, schema: true });
+        }
+      }
+    });
+
+    it("documents every path parameter", () => {
+      for (const { route, route_, op } of operations()) {
+        const names = [...route_.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+        const documented = (op?.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name);
+        expect({ route, params: documented.sort() }).toEqual({ route, params: names.sort() });
+      }
+    });
+
+    it("marks only the operations routes and the public key as public", () => {
+      for (const { route, route_, op } of operations()) {
+        const isPublic = Array.isArray(op?.security) && op.security.length === 0;
+        expect({ route, isPublic }).toEqual({ route, isPublic: PUBLIC.has(route_.path) });
+      }
+    });
+
+    it("describes the error shape as a reusable schema", () => {
+      expect(doc.components.schemas.Error.properties.error.required).toEqual(["code", "message"]);
+    });
+  });
+
+  describe("GET /docs", () => {
+    it("serves the Swagger UI page, loading only its own assets", async () => {
+      const res = await t.app.handle(new Request("http://localhost/docs"));
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toStartWith("text/html");
+      const html = await res.text();
+      expect(html).toContain('src="/docs/assets/swagger-ui-bundle.js"');
+      expect(html).toContain('href="/docs/assets/swagger-ui.css"');
+      expect(html).toContain('url: "/docs/json"');
+      expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    });
+
+    it("serves the embedded Swagger UI assets", async () => {
+      for (const [path, type] of [["/docs/assets/swagger-ui-bundle.js", "text/javascript"], ["/docs/assets/swagger-ui.css", "text/css"]] as const) {
+        const res = await t.app.handle(new Request(`http://localhost${path}`));
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-type")).toStartWith(type);
+        expect((await res.text()).length).toBeGreaterThan(10_000);
+      }
+    });
+  });
+});
