@@ -19,6 +19,10 @@ export function createApp(deps: ApiDeps) {
   const limit = deps.config.server.max_body_bytes;
   return new Elysia({ normalize: false, aot: true })
     .onParse({ as: "global" }, ({ request }) => (BODY_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
+    // Authenticate /v1 requests before their body is validated: no key → 401, never a 400 that reveals the shape.
+    .onTransform({ as: "global" }, async ({ request, path }) => {
+      if (path.startsWith("/v1/") && path !== "/v1/public-key") await deps.auth.authenticate(request.headers.get("authorization"));
+    })
     .onError({ as: "global" }, ({ code, error, request }) => {
       const url = new URL(request.url);
       return renderError(code, error, { method: request.method, path: url.pathname }, deps.logger);

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { SCOPES, type ApiKeyRecord, type Scope } from "../store/index.ts";
 import { TENANT_ID } from "../config/index.ts";
 import { generateApiKey, hashKey } from "./auth.ts";
-import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import type { ApiDeps } from "./context.ts";
 
 const GrantableScope = t.Union(
@@ -64,7 +64,7 @@ const render = (k: ApiKeyRecord) => ({
 export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
   return new Elysia({ name: "api-keys", prefix: "/v1/api-keys", tags: ["API keys"] })
     .post(
-      "/",
+      "",
       async ({ headers, body, set }) => {
         await auth.require(headers.authorization, "admin");
         const now = clock.now();
@@ -97,10 +97,10 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
       },
     )
     .get(
-      "/",
+      "",
       async ({ headers, query }) => {
         await auth.require(headers.authorization, "admin");
-        const limit = query.limit ?? 20;
+        const limit = limitOf(query.limit);
         const rows = await store.listApiKeys(decodeCursor(query.cursor), limit + 1);
         return page(rows, limit, (r) => r.id, render);
       },
@@ -108,14 +108,13 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
     )
     .delete(
       "/:id",
-      async ({ headers, params, set }) => {
+      async ({ headers, params }) => {
         await auth.require(headers.authorization, "admin");
         const record = await store.apiKeyById(params.id);
         if (!record) throw new NotFoundError("API key");
         await store.revokeApiKey(params.id, clock.now());
-        set.status = 204;
-        return null;
+        return new Response(null, { status: 204 });
       },
-      { params: t.Object({ id: t.String({ maxLength: 100 }) }), detail: { summary: "Revoke an API key", description: "Admin only. Takes effect on the next request. Revoking twice is harmless (204)." } },
+      { response: { 204: t.Void({ description: "Done; no body." }) }, params: t.Object({ id: t.String({ maxLength: 100 }) }), detail: { summary: "Revoke an API key", description: "Admin only. Takes effect on the next request. Revoking twice is harmless (204)." } },
     );
 }

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import type { DeliveryListFilter, DeliveryRecord } from "../store/index.ts";
 import { canSee, type Principal } from "./auth.ts";
 import { AttemptOut, DeliveryOut, DeliveryQuery, renderAttempt, renderDelivery } from "./delivery-models.ts";
-import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import { parseTime } from "./time.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -16,7 +16,7 @@ export async function listDeliveries(
   principal: Principal,
   query: { event_id?: string; status?: DeliveryListFilter["status"]; since?: string; until?: string; limit?: number; cursor?: string; endpoint_id?: string },
 ) {
-  const limit = query.limit ?? 20;
+  const limit = limitOf(query.limit);
   const rows = await store.listDeliveries({
     tenant_id: principal.tenantId ?? undefined,
     endpoint_id: query.endpoint_id,
@@ -40,7 +40,7 @@ export function deliveriesPlugin(deps: ApiDeps) {
   const { auth, store, engine } = deps;
   return new Elysia({ name: "deliveries", prefix: "/v1/deliveries", tags: ["Deliveries"] })
     .get(
-      "/",
+      "",
       async ({ headers, query }) => listDeliveries(deps, await auth.require(headers.authorization, "deliveries:read"), query),
       {
         query: t.Object({ endpoint_id: t.Optional(t.String({ maxLength: 100 })), ...DeliveryQuery, ...PageQuery }),

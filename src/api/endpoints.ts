@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError } from "../lib/errors.ts";
 import { iso } from "../lib/clock.ts";
 import type { Endpoint } from "../delivery/endpoint.ts";
 import { canSee, type Principal } from "./auth.ts";
-import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import { EndpointCreated, EndpointIn, EndpointOut, EndpointPatch, RotateIn, RotateOut, renderEndpoint } from "./endpoint-models.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -22,7 +22,7 @@ export function endpointsPlugin(deps: ApiDeps) {
   const { auth, registry } = deps;
   return new Elysia({ name: "endpoints", prefix: "/v1/endpoints", tags: ["Endpoints"] })
     .post(
-      "/",
+      "",
       async ({ headers, body, set }) => {
         const principal = await auth.require(headers.authorization, "endpoints:write");
         const input: Record<string, unknown> = { ...body };
@@ -41,10 +41,10 @@ export function endpointsPlugin(deps: ApiDeps) {
       },
     )
     .get(
-      "/",
+      "",
       async ({ headers, query }) => {
         const principal = await auth.require(headers.authorization, "endpoints:read");
-        const limit = query.limit ?? 20;
+        const limit = limitOf(query.limit);
         const tenant = principal.tenantId ?? query.tenant_id;
         if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
         const cursor = decodeCursor(query.cursor);
@@ -95,10 +95,9 @@ export function endpointsPlugin(deps: ApiDeps) {
         const principal = await auth.require(headers.authorization, "endpoints:write");
         visibleEndpoint(deps, principal, params.id);
         await registry.remove(params.id);
-        set.status = 204;
-        return null;
+        return new Response(null, { status: 204 });
       },
-      { params: IdParams, detail: { summary: "Delete an endpoint", description: "Removes the endpoint with its deliveries and attempts; a later GET is 404." } },
+      { response: { 204: t.Void({ description: "Done; no body." }) }, params: IdParams, detail: { summary: "Delete an endpoint", description: "Removes the endpoint with its deliveries and attempts; a later GET is 404." } },
     )
     .post(
       "/:id/rotate-secret",

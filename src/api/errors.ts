@@ -46,9 +46,17 @@ function validationDetails(error: unknown): FieldProblem[] {
 
 /** Maps an error from a route (or Elysia itself) to a Response. `where` is logged for unknown errors. */
 export function renderError(code: string | number, error: unknown, where: { method: string; path: string }, logger: Logger): Response {
+  // Elysia wraps errors thrown while parsing the body (our size, media-type and UTF-8 checks) in a ParseError.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (!(error instanceof AppError) && cause instanceof AppError) error = cause;
   if (error instanceof AppError) return errorResponse(error.status, error.code, error.message, error.details, error.headers);
   switch (code) {
     case "VALIDATION": {
+      if ((error as { type?: string }).type === "response") {
+        // Our answer did not match its documented schema: a bug on our side, never the client's.
+        logger.error("response failed its schema", { method: where.method, path: where.path, error: error instanceof Error ? error.message.slice(0, 2000) : String(error) });
+        return errorResponse(500, "internal_error", "Something went wrong on our side; the error was logged.");
+      }
       const details = validationDetails(error);
       const first = details[0];
       const on = (error as { type?: string }).type;

@@ -33,7 +33,7 @@ const NameParams = t.Object({ name: t.String({ maxLength: 128 }) });
 export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
   return new Elysia({ name: "event-types", prefix: "/v1/event-types", tags: ["Event types"] })
     .get(
-      "/",
+      "",
       async ({ headers }) => {
         await auth.authenticate(headers.authorization);
         const data = catalog.list().map(render);
@@ -42,7 +42,7 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
       { response: t.Object({ data: t.Array(EventTypeOut), next_cursor: t.Null(), has_more: t.Boolean() }), detail: { summary: "List event types", description: "The whole catalog, by name (any valid key)." } },
     )
     .post(
-      "/",
+      "",
       async ({ headers, body, set }) => {
         await auth.require(headers.authorization, "admin");
         const problems: FieldProblem[] = [];
@@ -78,9 +78,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
       async ({ headers, params, set }) => {
         await auth.require(headers.authorization, "admin");
         await catalog.delete(params.name);
-        set.status = 204;
-        return null;
+        return new Response(null, { status: 204 });
       },
-      { params: NameParams, detail: { summary: "Delete an event type", description: "Admin only. YAML-declared types answer 409 managed_by_config." } },
+      { response: { 204: t.Void({ description: "Done; no body." }) }, params: NameParams, detail: { summary: "Delete an event type", description: "Admin only. YAML-declared types answer 409 managed_by_config." } },
     );
 }

@@ -6,7 +6,7 @@ import { NotFoundError } from "../lib/errors.ts";
 import type { EventRecord } from "../store/index.ts";
 import { canSee } from "./auth.ts";
 import { DeliveryOut, renderDelivery } from "./delivery-models.ts";
-import { ListEnvelope, PageQuery, decodeCursor, page } from "./pagination.ts";
+import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import { parseTime } from "./time.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -56,7 +56,7 @@ export function eventsPlugin(deps: ApiDeps) {
   const { auth, ingest, store } = deps;
   return new Elysia({ name: "events", prefix: "/v1/events", tags: ["Events"] })
     .post(
-      "/",
+      "",
       async ({ headers, body, query, set }) => {
         const principal = await auth.require(headers.authorization, "events:write");
         const result = await ingest.publish(body, principal, { idempotencyHeader: headers["idempotency-key"], wait: query.wait === true });
@@ -78,11 +78,11 @@ export function eventsPlugin(deps: ApiDeps) {
       },
     )
     .get(
-      "/",
+      "",
       async ({ headers, query }) => {
         const principal = await auth.require(headers.authorization, "events:read");
         if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
-        const limit = query.limit ?? 20;
+        const limit = limitOf(query.limit);
         const rows = await store.listEvents({
           tenant_id: principal.tenantId ?? query.tenant_id,
           type: query.type,

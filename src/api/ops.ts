@@ -28,6 +28,6 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDe
         const oldest = stats.oldestCreatedAt === null ? 0 : Math.max(0, (clock.now() - stats.oldestCreatedAt) / 1000);
         return new Response(engine.prometheus({ pending: stats.count, oldestPendingSeconds: oldest }), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
       },
-      { detail: { summary: "Prometheus metrics", description: "Counters and histograms prefixed hookgate_. Requires an admin key when metrics.require_auth is set.", security: [], responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: { type: "string" } } } } } } },
+      { response: { 200: t.String({ description: "Prometheus text format 0.0.4." }) }, detail: { summary: "Prometheus metrics", description: "Counters and histograms prefixed hookgate_. Requires an admin key when metrics.require_auth is set.", security: [] } },
     );
 }

@@ -3,9 +3,18 @@ import { t } from "elysia";
 import { ValidationError } from "../lib/errors.ts";
 
 export const PageQuery = {
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100, description: "Items per page (default 20, max 100).", examples: [20] })),
+  // The 1–100 range is checked by limitOf, so the error names the field (Elysia's range errors on query
+  // properties do not).
+  limit: t.Optional(t.Integer({ description: "Items per page: 1–100, default 20.", examples: [20] })),
   cursor: t.Optional(t.String({ maxLength: 200, description: "Opaque cursor from a previous page's next_cursor." })),
 };
+
+/** The page size from `?limit=`: default 20, 1–100 or a validation error naming `limit`. */
+export function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError("limit must be from 1 to 100.", [{ field: "limit", message: "must be from 1 to 100" }]);
+  return limit;
+}
 
 /** The position to continue after, decoded from a cursor; null for the first page. */
 export function decodeCursor(cursor: string | undefined): string | null {

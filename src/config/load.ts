@@ -89,7 +89,7 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => `${name}:${e.linePos?.[0]?.line ?? "?"} ${e.message.split("\n")[0]}`));
+    throw new ConfigError(doc.errors.map((e) => `${name}:${counter.linePos(e.pos[0]).line} ${e.message.split("\n")[0]}`));
   }
   const located = walk(doc, counter, env);
   const root = located.value ?? {};
@@ -106,7 +106,7 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   }
   if (settings) {
     settings.auth.admin_keys = settings.auth.admin_keys.filter((k) => k.length > 0);
-    const why = deliveryScheduleProblem(settings.delivery.retry_schedule);
+    const why = Array.isArray(rest.delivery && (rest.delivery as Record<string, unknown>).retry_schedule) ? deliveryScheduleProblem(settings.delivery.retry_schedule) : null;
     if (why) ctx.problems.push({ path: "delivery.retry_schedule", message: why });
     if (options.dev) {
       settings.security.allow_http = true;
@@ -115,6 +115,9 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   }
   const eventTypes = checkEventTypes(rawTypes, ctx.problems);
   const endpoints = settings ? checkEndpoints(rawEndpoints, settings, eventTypes, options, ctx.problems) : [];
+  // A value whose variable is missing gets only that message, not also "must be at least 1 characters".
+  const unset = new Set(located.problems.map((p) => p.path));
+  ctx.problems = ctx.problems.filter((p, i) => i < located.problems.length || !unset.has(p.path));
   if (ctx.problems.length > 0) {
     const located_ = ctx.problems.map((p) => ({ line: lineFor(located.lines, p.path) ?? 1, p }));
     located_.sort((a, b) => a.line - b.line);

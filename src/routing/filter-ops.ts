@@ -95,7 +95,10 @@ function predicate(op: Op, value: unknown): (c: unknown) => boolean {
     case "in":
       return inList(value as unknown[]);
     case "contains":
-      return (c) => (typeof c === "string" ? typeof value === "string" && c.includes(value) : Array.isArray(c) && c.some((e) => deepEqual(e, value)));
+      return (c) => {
+        if (typeof c === "string") return typeof value === "string" && c.includes(value);
+        return Array.isArray(c) && c.some((element) => deepEqual(element, value));
+      };
     case "starts_with":
       return (c) => typeof c === "string" && c.startsWith(value as string);
     case "ends_with":
@@ -146,10 +149,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], other[i])) return false;
     return true;
   }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
+  const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(rb, k) || !deepEqual((a as Record<string, unknown>)[k], rb[k])) return false;
+  const keys = Object.keys(ra);
+  if (keys.length !== Object.keys(rb).length) return false;
+  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(rb, k) || !deepEqual(ra[k], rb[k])) return false;
   return true;
 }
 

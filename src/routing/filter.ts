@@ -36,7 +36,8 @@ const MAX_REASON = 1000;
 const MATCHED: FilterResult = Object.freeze({ matched: true, reason: null });
 const CONDITION_KEYS = ["field", "op", "value"];
 const KNOWN_KEYS = new Set(["all", "any", "not", "expression", ...CONDITION_KEYS]);
-const SHAPE = "must be {all: [...]}, {any: [...]}, {not: {...}}, a condition {field, op, value} or, at the root only, {expression: \"...\"}";
+const SHAPE =
+  'must be {all: [...]}, {any: [...]}, {not: {...}}, a condition {field, op, value} or, at the root only, {expression: "..."}';
 
 /** Returns every problem with `spec` ([] when it compiles). Compiles a JSONata expression to check it. */
 export function checkFilter(spec: unknown): FilterProblem[] {
@@ -86,10 +87,9 @@ function parse(spec: unknown): { problems: FilterProblem[]; compiled: CompiledFi
     ctx.problems.push({ path: "", message: `has ${ctx.conditions} conditions; at most ${MAX_CONDITIONS} are allowed` });
   }
   if (ctx.problems.length > 0 || root === null) return { problems: ctx.problems, compiled: null };
-  return {
-    problems: [],
-    compiled: { test: (envelope) => (root.test(envelope) ? MATCHED : { matched: false, reason: clip(root.why(envelope), MAX_REASON) }) },
-  };
+  const test = (envelope: unknown): FilterResult =>
+    root.test(envelope) ? MATCHED : { matched: false, reason: clip(root.why(envelope), MAX_REASON) };
+  return { problems: [], compiled: { test } };
 }
 
 function parseNode(spec: unknown, path: string, depth: number, ctx: Context): Node | null {
@@ -157,8 +157,8 @@ function parseCondition(spec: Record<string, unknown>, path: string, ctx: Contex
     },
     why(envelope) {
       const values = resolveField(envelope, field);
-      const seen = values.length === 0 ? "field missing" : values.length === 1 ? `value: ${json(values[0])}` : `values: ${json(values)}`;
-      return `${text} was false (${seen})`;
+      if (values.length === 0) return `${text} was false (field missing)`;
+      return `${text} was false (${values.length === 1 ? `value: ${json(values[0])}` : `values: ${json(values)}`})`;
     },
   };
 }

@@ -78,8 +78,9 @@ function render(value: unknown): TransformOutcome {
       return { ok: false, error: `transform result is not JSON: ${(err as Error).message}` };
     }
   }
-  // A UTF-16 length above the cap is at least that many bytes; below it, count exactly only when it could matter.
-  if (body.length > MAX_TRANSFORM_OUTPUT_BYTES || (body.length * 3 > MAX_TRANSFORM_OUTPUT_BYTES && Buffer.byteLength(body) > MAX_TRANSFORM_OUTPUT_BYTES)) {
+  // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes exactly only when the length leaves it open.
+  const max = MAX_TRANSFORM_OUTPUT_BYTES;
+  if (body.length > max || (body.length * 3 > max && Buffer.byteLength(body) > max)) {
     return { ok: false, error: `transform output is larger than ${MAX_TRANSFORM_OUTPUT_BYTES} bytes` };
   }
   return { ok: true, body, contentType };

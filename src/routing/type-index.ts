@@ -27,8 +27,8 @@ export function matchesType(pattern: string, type: string): boolean {
 /**
  * Builds the index. A value given by several items, or by several patterns of one item, is returned once,
  * at the position of the first item that holds it. Matching costs one Map lookup for the exact name, one per
- * dot in the type for `prefix.*` patterns, and a merge only when several lists match; results agree with
- * `matchesType` for every pattern.
+ * dot in the type for `prefix.*` patterns, and a linear merge of the (pre-sorted) lists that matched; results
+ * agree with `matchesType` for every pattern.
  */
 export function buildTypeIndex<T>(items: Iterable<{ patterns: readonly string[]; value: T }>): TypeIndex<T> {
   const values: T[] = [];
@@ -63,32 +63,47 @@ export function buildTypeIndex<T>(items: Iterable<{ patterns: readonly string[];
   return {
     size: values.length,
     match(type) {
-      let first: number[] | undefined = everything.length > 0 ? everything : undefined;
-      let more: number[][] | undefined;
-      const take = (list: number[] | undefined) => {
-        if (list === undefined) return;
-        if (first === undefined) first = list;
-        else (more ??= []).push(list);
-      };
-      take(exact.get(type));
+      // Slots of matching values, ascending; stored lists are never modified (merge2 allocates).
+      let slots: number[] = everything;
+      const exactList = exact.get(type);
+      if (exactList) slots = merge2(slots, exactList);
       if (hasPrefixes) {
         // Each "." that is followed by at least one character ends a prefix a "prefix.*" pattern may name.
         for (let dot = type.indexOf("."); dot !== -1 && dot < type.length - 1; dot = type.indexOf(".", dot + 1)) {
-          take(prefixes.get(type.slice(0, dot)));
+          const list = prefixes.get(type.slice(0, dot));
+          if (list) slots = merge2(slots, list);
         }
       }
-      if (first === undefined) return [];
-      if (more === undefined) return first.map((n) => values[n]);
-      return sortUnique(first.concat(...more)).map((n) => values[n]);
+      const out = new Array<T>(slots.length);
+      for (let i = 0; i < slots.length; i++) out[i] = values[slots[i]];
+      return out;
     },
   };
 }
 
+/** Union of two ascending, repeat-free lists (returns one of them when the other is empty). */
+function merge2(a: number[], b: number[]): number[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (x <= y) i++;
+    if (y <= x) j++;
+    out.push(x < y ? x : y);
+  }
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
 /** Sorts ascending and removes repeats, in place. */
-function sortUnique(list: number[]): number[] {
+function sortUnique(list: number[]): void {
   list.sort((a, b) => a - b);
   let kept = 0;
   for (let i = 0; i < list.length; i++) if (i === 0 || list[i] !== list[i - 1]) list[kept++] = list[i];
   list.length = kept;
-  return list;
 }
