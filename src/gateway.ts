@@ -18,7 +18,7 @@ import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import { checkFilter } from "./routing/filter.ts";
 import { checkTransform } from "./routing/transform.ts";
-import { loadMasterKey, openStore, type Store } from "./store/index.ts";
+import { acquireInstanceLock, loadMasterKey, openStore, type Store } from "./store/index.ts";
 import { decrypt, DecryptError, encrypt } from "./signing/secrets.ts";
 
 export interface GatewayOptions {
@@ -77,11 +77,19 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
   const master = loadMasterKey(config.storage.path, env.HOOKGATE_MASTER_KEY);
-  const store = openStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  const lock = acquireInstanceLock(config.storage.path);
+  let store: Store;
+  try {
+    store = openStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   try {
     await checkMasterKey(store, master.key, master.source);
   } catch (e) {
     await store.close();
+    lock.release();
     throw e;
   }
   let signer;
@@ -89,6 +97,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     signer = loadOrCreateEd25519Key(config.signing.ed25519_key_file);
   } catch (e) {
     await store.close();
+    lock.release();
     throw new StartupError(`cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`);
   }
   const catalog = new EventCatalog(store, clock);
@@ -166,6 +175,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       await engine.stop(config.delivery.timeout_ms + 1000);
       await closing;
       await store.close();
+      lock.release();
     },
   };
 }

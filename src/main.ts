@@ -8,7 +8,7 @@ import { generateApiKey } from "./api/auth.ts";
 import { startGateway, StartupError } from "./gateway.ts";
 import { checkFilter } from "./routing/filter.ts";
 import { checkTransform } from "./routing/transform.ts";
-import { MasterKeyError, SchemaTooNewError } from "./store/index.ts";
+import { InstanceLockedError, MasterKeyError, SchemaTooNewError } from "./store/index.ts";
 
 const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
 
@@ -73,7 +73,7 @@ async function serve(flags: Record<string, string | true>) {
   try {
     gateway = await startGateway(config, { logger });
   } catch (e) {
-    if (e instanceof StartupError || e instanceof MasterKeyError || e instanceof SchemaTooNewError) fail(e.message, 1);
+    if (e instanceof StartupError || e instanceof MasterKeyError || e instanceof SchemaTooNewError || e instanceof InstanceLockedError) fail(e.message, 1);
     throw e;
   }
   logger.info("hookgate started", { version: VERSION, url: gateway.url, config: file ?? "(built-in defaults)", database: config.storage.path, dev });

@@ -131,8 +131,8 @@ function parseNode(spec: unknown, path: string, depth: number, ctx: Context): No
 }
 
 function parseCondition(spec: Record<string, unknown>, path: string, ctx: Context): Node | null {
-  ctx.conditions++;
-  const before = ctx.problems.length;
+  // Past the limit only count (the total is reported once), so a huge list cannot yield a huge problem list.
+  if (++ctx.conditions > MAX_CONDITIONS) return null;
   const field = parseFieldPath(spec.field);
   if (typeof field === "string") ctx.problems.push({ path: at(path, "field"), message: field });
   const op = spec.op;
@@ -143,7 +143,7 @@ function parseCondition(spec: Record<string, unknown>, path: string, ctx: Contex
   }
   const built = buildOp(op, spec.value);
   if ("problem" in built) ctx.problems.push({ path: at(path, "value"), message: built.problem });
-  if (ctx.problems.length > before || typeof field === "string" || "problem" in built) return null;
+  if (typeof field === "string" || "problem" in built) return null;
 
   const { test, negated } = built.ok;
   const text = clip(`${field.text} ${op}${spec.value === undefined ? "" : ` ${json(spec.value)}`}`, 200);
@@ -224,7 +224,7 @@ function parseExpressionFilter(spec: Record<string, unknown>): { problems: Filte
   };
 }
 
-/** Compact JSON for reasons, cut to 100 characters; JSONata functions and cycles become a placeholder. */
+/** Compact JSON for reasons, cut to 100 characters; what JSON cannot express falls back to String(). */
 function json(value: unknown): string {
   let text: string | undefined;
   try {

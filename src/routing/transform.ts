@@ -51,7 +51,7 @@ export function compileTransform(expression: string): CompiledTransform {
   };
 }
 
-/** The JSON a JSONata result stands for; lambdas and built-in functions are not data. */
+/** Whether a JSONata result is a function (a lambda or a built-in) rather than data. */
 function isJsonataFunction(value: unknown): boolean {
   if (typeof value === "function") return true;
   if (value === null || typeof value !== "object") return false;

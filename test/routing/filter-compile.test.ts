@@ -116,6 +116,11 @@ describe("checkFilter", () => {
     });
   });
 
+  it("reports one problem, not thousands, for a huge list of bad conditions", () => {
+    expect(checkFilter({ all: Array.from({ length: 5000 }, () => ({ field: "x", op: "gt" })) })).toHaveLength(201);
+    expect(only({ all: Array.from({ length: 5000 }, () => cond) }).message).toBe("has 5000 conditions; at most 100 are allowed");
+  });
+
   it("allows an expression only alone at the root", () => {
     expect(only({ all: [{ expression: "true" }] }).path).toBe("all[0].expression");
     expect(only({ expression: "true", all: [cond] })).toEqual({ path: "all", message: "is not allowed beside expression" });

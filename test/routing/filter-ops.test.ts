@@ -183,10 +183,10 @@ describe("is_empty / is_not_empty", () => {
   });
 
   it("calls anything else not empty, including 0 and false", () => {
-    const env = { ...envelope, data: { zero: 0, no: false, text: " " } };
-    for (const field of ["data.zero", "data.no", "data.text", "data.tags"]) {
-      expect(matches(field, "is_not_empty", undefined, field === "data.tags" ? envelope : env)).toBe(true);
-      expect(matches(field, "is_empty", undefined, field === "data.tags" ? envelope : env)).toBe(false);
+    const env = { data: { zero: 0, no: false, space: " ", list: [null], object: { a: null } } };
+    for (const field of ["data.zero", "data.no", "data.space", "data.list", "data.object"]) {
+      expect(matches(field, "is_not_empty", undefined, env)).toBe(true);
+      expect(matches(field, "is_empty", undefined, env)).toBe(false);
     }
   });
 });
