@@ -86,6 +86,7 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
           created_at: now,
         };
         await store.insertApiKey(record);
+        auth.forget();
         set.status = 201;
         const { prefix: _p, revoked_at: _r, ...out } = render(record);
         return { data: { ...out, key } };
@@ -113,6 +114,7 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
         const record = await store.apiKeyById(params.id);
         if (!record) throw new NotFoundError("API key");
         await store.revokeApiKey(params.id, clock.now());
+        auth.forget();
         return new Response(null, { status: 204 });
       },
       { response: { 204: t.Void({ description: "Done; no body." }) }, params: t.Object({ id: t.String({ maxLength: 100 }) }), detail: { summary: "Revoke an API key", description: "Admin only. Takes effect on the next request. Revoking twice is harmless (204)." } },

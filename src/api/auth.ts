@@ -1,8 +1,8 @@
 // API-key authentication and scope checks. Keys are compared as SHA-256 hashes in constant time.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
 import type { Clock } from "../lib/clock.ts";
-import type { Scope, Store } from "../store/index.ts";
+import type { ApiKeyRecord, Scope, Store } from "../store/index.ts";
 
 export interface Principal {
   /** `key_…` for stored keys, `config` for admin keys from the config file. */
@@ -13,8 +13,11 @@ export interface Principal {
 }
 
 export function hashKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  return new Bun.CryptoHasher("sha256").update(key).digest("hex");
 }
+
+/** Stored keys are looked up at most this often per key (revocation through the API clears the cache). */
+const CACHE_MS = 1000;
 
 /** A new API key: `hg_` + 43 base64url characters (256 bits). */
 export function generateApiKey(): string {
@@ -23,6 +26,7 @@ export function generateApiKey(): string {
 
 export class Authenticator {
   private readonly adminHashes: Buffer[];
+  private cache = new Map<string, { record: ApiKeyRecord | null; at: number }>();
 
   constructor(
     adminKeys: readonly string[],
@@ -41,11 +45,26 @@ export class Authenticator {
     let admin = false;
     for (const h of this.adminHashes) admin = timingSafeEqual(h, hash) || admin;
     if (admin) return { keyId: "config", tenantId: null, scopes: new Set<Scope>(["admin"]) };
-    const record = await this.store.apiKeyByHash(hex);
+    const record = await this.lookup(hex);
     if (!record || !timingSafeEqual(Buffer.from(record.hash, "hex"), hash)) throw new UnauthorizedError("The API key is not valid.");
     if (record.revoked_at !== null) throw new UnauthorizedError("The API key has been revoked.");
     if (record.expires_at !== null && record.expires_at <= this.clock.now()) throw new UnauthorizedError("The API key has expired.");
     return { keyId: record.id, tenantId: record.tenant_id, scopes: new Set(record.scopes) };
+  }
+
+  /** Forgets cached key lookups (after a key is created or revoked). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private async lookup(hash: string): Promise<ApiKeyRecord | null> {
+    const now = performance.now();
+    const hit = this.cache.get(hash);
+    if (hit && now - hit.at < CACHE_MS) return hit.record;
+    const record = await this.store.apiKeyByHash(hash);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { record, at: now });
+    return record;
   }
 
   /** Authenticates and checks one scope (admin satisfies every scope); 403 without it. */

@@ -7,9 +7,18 @@ import { mask } from "../signing/secrets.ts";
 
 const Json = t.Record(t.String(), t.Unknown());
 
+const AUTH_TYPES = ["basic", "bearer", "header", "oauth2_client_credentials"] as const;
+
+/**
+ * A string documented (OpenAPI `enum`) as one of `values`, but checked by the shared endpoint rules rather
+ * than here: inside a nullable object a TypeBox union error would name only the parent (`auth`), where the
+ * rules name the field itself (`auth.type`).
+ */
+const oneOf = (values: readonly string[], description: string) => t.String({ enum: [...values], description });
+
 const Signing = t.Object(
   {
-    scheme: t.Union(SCHEMES.map((s) => t.Literal(s))),
+    scheme: oneOf(SCHEMES, `One of ${SCHEMES.join(", ")}.`),
     header_prefix: t.Optional(t.String({ description: "standard-webhooks/ed25519: header prefix (default `webhook-`; `svix-` for Svix receivers)." })),
     asymmetric: t.Optional(t.Boolean({ description: "standard-webhooks: also sign with the gateway Ed25519 key (v1a)." })),
     signature_header: t.Optional(t.String({ description: "hmac-sha256/timestamped-hmac: signature header name (default X-Webhook-Signature)." })),
@@ -23,7 +32,7 @@ const Signing = t.Object(
 
 const Auth = t.Object(
   {
-    type: t.Union([t.Literal("basic"), t.Literal("bearer"), t.Literal("header"), t.Literal("oauth2_client_credentials")]),
+    type: oneOf(AUTH_TYPES, `One of ${AUTH_TYPES.join(", ")}.`),
     username: t.Optional(t.String()),
     password: t.Optional(t.String()),
     token: t.Optional(t.String()),

@@ -1,6 +1,6 @@
 // /v1/endpoints: webhook subscriptions (create, list, get, patch, delete, rotate-secret).
 import { Elysia, t } from "elysia";
-import { ForbiddenError, NotFoundError } from "../lib/errors.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { iso } from "../lib/clock.ts";
 import type { Endpoint } from "../delivery/endpoint.ts";
 import { canSee, type Principal } from "./auth.ts";
@@ -16,6 +16,14 @@ export function visibleEndpoint({ registry }: Pick<ApiDeps, "registry">, princip
   const endpoint = registry.get(id);
   if (!endpoint || !canSee(principal, endpoint.tenant_id)) throw new NotFoundError(`Endpoint ${id}`);
   return endpoint;
+}
+
+/** The (created_at, id) a cursor continues after; a cursor of another list (or forged) is a 400 naming `cursor`. */
+function positionOf(cursor: string | null): { created_at: number; id: string } | undefined {
+  if (cursor === null) return undefined;
+  const match = /^(\d{1,16}):(.+)$/.exec(cursor);
+  if (!match) throw new ValidationError("cursor is not a cursor from this list.", [{ field: "cursor", message: "is invalid" }]);
+  return { created_at: Number(match[1]), id: match[2]! };
 }
 
 export function endpointsPlugin(deps: ApiDeps) {
@@ -47,13 +55,7 @@ export function endpointsPlugin(deps: ApiDeps) {
         const limit = limitOf(query.limit);
         const tenant = principal.tenantId ?? query.tenant_id;
         if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
-        const cursor = decodeCursor(query.cursor);
-        let after: { created_at: number; id: string } | undefined;
-        if (cursor !== null) {
-          const cut = cursor.indexOf(":");
-          after = { created_at: Number(cursor.slice(0, cut)), id: cursor.slice(cut + 1) };
-          if (cut < 1 || !Number.isFinite(after.created_at)) return { data: [], next_cursor: null, has_more: false };
-        }
+        const after = positionOf(decodeCursor(query.cursor));
         const rows = await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 });
         return page(rows, limit, (e) => `${e.created_at}:${e.id}`, renderEndpoint);
       },

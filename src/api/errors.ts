@@ -6,6 +6,7 @@ interface ElysiaValidationIssue {
   path?: string;
   message?: string;
   summary?: string;
+  schema?: { anyOf?: { const?: unknown }[] };
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
@@ -31,13 +32,16 @@ function validationDetails(error: unknown): FieldProblem[] {
   const out: FieldProblem[] = [];
   for (const issue of all) {
     const field = jsonPointerToField(issue.path ?? "") || "body";
+    // One problem per field: TypeBox reports a missing property twice (missing, and wrong type).
+    if (seen.has(field)) continue;
+    seen.add(field);
     const message = issue.summary ?? issue.message ?? "is invalid";
-    const key = `${field}\u0000${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const choices = issue.schema?.anyOf?.every((s) => s.const !== undefined) ? issue.schema.anyOf.map((s) => String(s.const)) : null;
     const readable = /should not be provided/.test(message)
       ? "unknown field"
-      : message.replace(/^Expected property '[^']*' to be /, "expected ").replace(/ but found: /, ", got ");
+      : choices
+        ? `must be one of ${choices.join(", ")}`
+        : message.replace(/^Expected property '[^']*' to be /, "expected ").replace(/ but found: /, ", got ");
     out.push({ field, message: readable });
     if (out.length >= 20) break;
   }

@@ -195,6 +195,7 @@ export function checkEndpoint(input: unknown, mode: Mode, rules: EndpointRules, 
     const auth = spec.auth !== undefined ? spec.auth : current?.auth ?? null;
     checkHeaders(input.headers, signing, auth, add, spec);
   } else if (mode !== "patch" || input.headers === null) spec.headers = {};
+  if (mode === "patch" && current && !has("headers")) checkStoredHeaders(current.headers, spec, add);
 
   if (has("filter") && input.filter !== null) {
     if (!isObject(input.filter)) add("filter", "must be a condition object or {expression: \"…\"}");
@@ -372,8 +373,7 @@ function checkHeaders(value: unknown, signing: SigningSpec, auth: AuthSpec | nul
   const entries = Object.entries(value);
   if (entries.length > 20) return add("headers", "must have at most 20 headers");
   const reserved = reservedHeaders(signing);
-  if (auth?.type === "basic" || auth?.type === "bearer" || auth?.type === "oauth2_client_credentials") reserved.add("authorization");
-  if (auth?.type === "header") reserved.add(auth.name.toLowerCase());
+  for (const name of authHeaders(auth)) reserved.add(name);
   const out: Record<string, string> = {};
   for (const [name, v] of entries) {
     const field = `headers.${name}`;
@@ -385,6 +385,25 @@ function checkHeaders(value: unknown, signing: SigningSpec, auth: AuthSpec | nul
     else out[name] = v;
   }
   spec.headers = out;
+}
+
+/** Header names (lowercase) that outbound `auth` sets. */
+function authHeaders(auth: AuthSpec | null): string[] {
+  if (auth?.type === "basic" || auth?.type === "bearer" || auth?.type === "oauth2_client_credentials") return ["authorization"];
+  if (auth?.type === "header") return [auth.name.toLowerCase()];
+  return [];
+}
+
+/** PATCH of signing or auth without headers: the stored custom headers must not override what they now set. */
+function checkStoredHeaders(stored: Record<string, string>, spec: Partial<EndpointSpec>, add: (f: string, m: string) => void): void {
+  const clash = (field: string, reserved: Iterable<string>) => {
+    const names = new Set(reserved);
+    for (const name of Object.keys(stored)) {
+      if (names.has(name.toLowerCase())) add(field, `the stored custom header ${name} would override a header this sets; change headers in the same request`);
+    }
+  };
+  if (spec.signing) clash("signing", reservedHeaders(spec.signing));
+  if (spec.auth) clash("auth", authHeaders(spec.auth));
 }
 
 /** Why a retry schedule is unacceptable, or null. Entries: `5s`, `5m`, `2h`, `1d`; 1–20 entries, each 1s–7d. */

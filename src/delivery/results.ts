@@ -9,6 +9,9 @@ export interface Written {
   onCommitted?: () => void;
 }
 
+const WINDOW_MS = 5;
+const MAX_BATCH = 1000;
+
 export class ResultWriter {
   private pending: Written[] = [];
   private scheduled = false;
@@ -23,9 +26,11 @@ export class ResultWriter {
 
   add(item: Written): void {
     this.pending.push(item);
-    if (!this.scheduled) {
+    if (this.pending.length >= MAX_BATCH) void this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => void this.flush());
+      // Results are off the delivery path, so a short window buys bigger (cheaper) transactions.
+      setTimeout(() => void this.flush(), WINDOW_MS);
     }
   }
 

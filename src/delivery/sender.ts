@@ -96,7 +96,11 @@ export async function send(request: OutboundRequest, now: () => number): Promise
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readCapped(response, RESPONSE_BODY_LIMIT);
+    // Small, uncompressed bodies of known length are read in one native call; others are streamed
+    // and cut at the limit (so a compressed body is never inflated past it).
+    const length = Number(response.headers.get("content-length") ?? NaN);
+    const encoding = response.headers.get("content-encoding");
+    bytes = length <= RESPONSE_BODY_LIMIT && (encoding === null || encoding === "identity") ? new Uint8Array(await response.arrayBuffer()) : await readCapped(response, RESPONSE_BODY_LIMIT);
   } catch {
     bytes = new Uint8Array(0);
   }

@@ -2,26 +2,27 @@
 import { randomUUIDv7 } from "bun";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+const CODES = [...ALPHABET].map((c) => c.charCodeAt(0));
 
 export type IdPrefix = "ep" | "evt" | "dlv" | "att" | "key" | "req";
 
 /** Encodes 16 bytes as 26 lowercase Crockford base32 characters; lexical order equals byte order. */
 function base32(bytes: Uint8Array): string {
-  let out = "";
+  const out = new Array<number>(26);
+  // 128 bits → 26 chars: 2 leading zero bits keep the order.
   let acc = 0;
-  let bits = 0;
-  // 128 bits → 26 chars: pad 2 leading zero bits so the order is preserved.
-  bits = 2;
-  for (const byte of bytes) {
-    acc = (acc << 8) | byte;
+  let bits = 2;
+  let o = 0;
+  for (let i = 0; i < 16; i++) {
+    acc = ((acc << 8) | bytes[i]!) >>> 0;
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out += ALPHABET[(acc >>> bits) & 31];
+      out[o++] = CODES[(acc >>> bits) & 31]!;
     }
     acc &= (1 << bits) - 1;
   }
-  return out;
+  return String.fromCharCode.apply(null, out);
 }
 
 /** A new id such as `evt_01jd3…`; ids made later in this process sort after earlier ones. */

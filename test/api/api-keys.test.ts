@@ -59,6 +59,19 @@ describe("api keys", () => {
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain("scopes[0]");
     });
 
+    it("says which scopes may be granted when refusing one", async () => {
+      const res = await create({ name: "root", scopes: ["admin"] });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).not.toContain("'string'");
+      expect(res.body.error.message).toContain("events:write");
+    });
+
+    it("reports a missing field once", async () => {
+      const res = await create({ scopes: ["events:write"] });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details.filter((d: { field: string }) => d.field === "name")).toHaveLength(1);
+    });
+
     it("refuses an unknown body field, naming it", async () => {
       const res = await create({ name: "x", scopes: ["events:write"], scope: "admin" });
       expect(res.status).toBe(400);

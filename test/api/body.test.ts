@@ -13,7 +13,8 @@ describe("request bodies", () => {
   afterAll(() => t?.cleanup());
 
   const post = (body: unknown, headers: Record<string, string> = {}) => json(t.app, "POST", "/v1/api-keys", { key: t.adminKey, body, headers: { "content-type": "application/json", ...headers } });
-  const valid = (padding = 0) => JSON.stringify({ name: `k${" ".repeat(0)}`, scopes: ["events:write"] }).replace("{", `{${" ".repeat(padding)}`);
+  /** A valid create-key body, with `padding` spaces of insignificant whitespace to reach a given size. */
+  const valid = (padding = 0) => `{${" ".repeat(padding)}"name": "k", "scopes": ["events:write"]}`;
 
   describe("413 payload_too_large", () => {
     it("answers a content-length over the limit", async () => {

@@ -50,7 +50,7 @@ CREATE TABLE events (
   created_at           INTEGER NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX events_idempotency ON events (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX events_created ON events (created_at);
+-- No index on created_at: rows are appended in time order, so retention walks the rowid from the oldest.
 
 CREATE TABLE deliveries (
   id              TEXT PRIMARY KEY,
@@ -69,17 +69,16 @@ CREATE TABLE deliveries (
   manual          INTEGER NOT NULL DEFAULT 0,
   created_at      INTEGER NOT NULL,
   delivered_at    INTEGER
-) STRICT;
+) STRICT, WITHOUT ROWID;
 -- Partial indexes: only waiting rows are indexed, so a large delivered history costs the scheduler nothing.
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_pending_age ON deliveries (created_at) WHERE status = 'pending';
-CREATE INDEX deliveries_delivering ON deliveries (id) WHERE status = 'delivering';
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, id);
 CREATE INDEX deliveries_event ON deliveries (event_id);
-CREATE INDEX deliveries_tenant ON deliveries (tenant_id, id);
 
+-- Attempts are read by delivery only, so their id needs no index of its own.
 CREATE TABLE attempts (
-  id               TEXT PRIMARY KEY,
+  id               TEXT NOT NULL,
   delivery_id      TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
   n                INTEGER NOT NULL,
   trigger          TEXT NOT NULL CHECK (trigger IN ('scheduled', 'manual', 'test')),

@@ -1,0 +1,122 @@
+// Benchmark processes: the receiver and the gateway run as separate processes on 127.0.0.1, stopped by PID.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+export const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
+
+export interface Proc {
+  proc: Subprocess;
+  pid: number;
+  /** Peak resident memory (VmHWM) in MiB. */
+  peakRssMiB(): number;
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+function statusField(pid: number, field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function wrap(proc: Subprocess): Proc {
+  return {
+    proc,
+    pid: proc.pid,
+    peakRssMiB: () => statusField(proc.pid, "VmHWM"),
+    rssMiB: () => statusField(proc.pid, "VmRSS"),
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      process.kill(proc.pid, "SIGTERM");
+      const timer = setTimeout(() => {
+        try {
+          process.kill(proc.pid, "SIGKILL");
+        } catch {}
+      }, 15_000);
+      await proc.exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.getReader();
+  let text = "";
+  const dec = new TextDecoder();
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += dec.decode(value);
+  }
+  reader.releaseLock();
+  return text.split("\n")[0]!;
+}
+
+export async function startReceiver(): Promise<Proc & { url: string }> {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "bench/lib/receiver.ts")], { stdout: "pipe", stderr: "inherit" });
+  const { port } = JSON.parse(await firstLine(proc.stdout as ReadableStream<Uint8Array>));
+  return { ...wrap(proc), url: `http://127.0.0.1:${port}` };
+}
+
+export interface GatewayOptions {
+  /** Extra YAML lines appended to the generated config. */
+  yaml?: string[];
+  /** Reuse this data directory (restart tests); otherwise a new temp dir. */
+  dir?: string;
+  /** Use the compiled binary at dist/hookgate instead of `bun src/main.ts`. */
+  binary?: boolean;
+}
+
+export async function freePort(): Promise<number> {
+  const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+  const p = s.port!;
+  s.stop(true);
+  return p;
+}
+
+/** Starts a gateway and resolves once /readyz answers; `readyMs` is the time that took. */
+export async function startGateway(options: GatewayOptions = {}): Promise<Proc & { url: string; dir: string; readyMs: number; cleanup(): void }> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "hookgate-bench-"));
+  const port = await freePort();
+  const config = join(dir, "hookgate.yaml");
+  writeFileSync(
+    config,
+    [
+      `server: {host: 127.0.0.1, port: ${port}}`,
+      `storage: {path: ${join(dir, "hookgate.db")}}`,
+      `signing: {ed25519_key_file: ${join(dir, "ed25519.key")}}`,
+      "security: {allow_http: true, allow_private_networks: true}",
+      "log: {level: warn}",
+      ...(options.yaml ?? []),
+    ].join("\n"),
+  );
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const cmd = options.binary ? [join(ROOT, "dist/hookgate"), "serve", "--config", config] : [process.execPath, ...prof, join(ROOT, "src/main.ts"), "serve", "--config", config];
+  const started = performance.now();
+  const proc = Bun.spawn(cmd, { cwd: dir, env: { ...process.env, HOOKGATE_ADMIN_KEY: ADMIN_KEY }, stdout: "ignore", stderr: "inherit" });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.status === 200) break;
+    } catch {}
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error("gateway did not become ready");
+    await Bun.sleep(5);
+  }
+  const readyMs = performance.now() - started;
+  return { ...wrap(proc), url, dir, readyMs, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
