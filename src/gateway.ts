@@ -131,7 +131,17 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     current = { ...current, event_types: next.event_types, endpoints: next.endpoints };
     return true;
   };
-  const reload = async () => (config.file ? reloadText(readFileSync(config.file, "utf8")) : true);
+  const reload = async () => {
+    if (!config.file) return true;
+    let text: string;
+    try {
+      text = readFileSync(config.file, "utf8");
+    } catch (e) {
+      logger.error("config reload rejected; the previous config stays in force", { file: config.file, error: (e as Error).message });
+      return false;
+    }
+    return reloadText(text);
+  };
   const stopWatching = config.file && options.watch !== false ? watchConfigFile(config.file, (text) => void reloadText(text).catch((e) => logger.error("config reload failed", { error: e }))) : null;
 
   const userAgent = `hookgate/${VERSION}`;

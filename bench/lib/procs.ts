@@ -10,6 +10,8 @@ export const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
 export interface Proc {
   proc: Subprocess;
   pid: number;
+  /** CPU seconds (user + system) used so far. */
+  cpuSeconds(): number;
   /** Peak resident memory (VmHWM) in MiB. */
   peakRssMiB(): number;
   rssMiB(): number;
@@ -25,10 +27,21 @@ function statusField(pid: number, field: string): number {
   }
 }
 
+/** utime + stime of a process, in seconds (clock ticks are 100 Hz on Linux). */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function wrap(proc: Subprocess): Proc {
   return {
     proc,
     pid: proc.pid,
+    cpuSeconds: () => cpuSecondsOf(proc.pid),
     peakRssMiB: () => statusField(proc.pid, "VmHWM"),
     rssMiB: () => statusField(proc.pid, "VmRSS"),
     async stop() {

@@ -12,6 +12,9 @@ function isJson(contentType: string | null): boolean {
 async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw new PayloadTooLargeError(limit);
+  // A declared length within the limit is read in one native call (the server holds the body to it);
+  // chunked bodies without a length are streamed and cut at the limit.
+  if (declared !== null) return new Uint8Array(await request.arrayBuffer());
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -7,13 +7,13 @@ import { parseDuration } from "../lib/duration.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
-import type { AttemptTrigger, ClaimedDelivery, DeliveryUpdate, Store } from "../store/index.ts";
+import type { AttemptTrigger, ClaimedDelivery, DeliveryUpdate, InsertOutcome, NewEvent, Store } from "../store/index.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { laneKey, Lanes, type Job } from "./lanes.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
 import type { EndpointRegistry } from "./registry.ts";
 import { adHocRequest, endpointRequest, type BuiltRequest, type LoadedEvent, type RequestContext } from "./request.ts";
-import { ResultWriter, type Written } from "./results.ts";
+import { WriteBatcher, type Written } from "./write-batcher.ts";
 import { decide, type ErrorKind } from "./retry-policy.ts";
 import { send, type AttemptResult } from "./sender.ts";
 
@@ -47,7 +47,7 @@ const MAX_TIMER_MS = 30_000;
 export class DeliveryEngine {
   readonly metrics = new EngineMetrics();
   private readonly lanes: Lanes;
-  private readonly results: ResultWriter;
+  private readonly results: WriteBatcher;
   private readonly scheduleMs: number[];
   private readonly disableAfterMs: number;
   private readonly maxQueued: number;
@@ -71,7 +71,39 @@ export class DeliveryEngine {
       perEndpoint: d.per_endpoint_concurrency,
       rateOf: (key) => (key.startsWith("url:") ? null : (o.registry.get(key)?.rate_limit_per_second ?? null)),
     });
-    this.results = new ResultWriter(o.store, o.logger, (batch) => this.afterWrite(batch));
+    this.results = new WriteBatcher(o.store, o.logger, { beforeCommit: (batch) => this.assignQueues(batch), afterCommit: (batch) => this.afterWrite(batch) });
+  }
+
+  /** Transactions, events and results written by the group commit (for metrics and benchmarks). */
+  get writeStats() {
+    return this.results.stats;
+  }
+
+  /**
+   * Commits a new event with its deliveries (group commit). Deliveries to send are claimed for memory
+   * (status delivering, leased) while the ready queue has room; the rest wait in the store as pending.
+   */
+  submitEvent(item: NewEvent): Promise<InsertOutcome> {
+    return this.results.submitEvent(item);
+  }
+
+  private assignQueues(batch: NewEvent[]): void {
+    let room = this.room();
+    const now = this.o.clock.now();
+    for (const item of batch) {
+      for (const delivery of item.deliveries) {
+        if (delivery.status === "skipped") continue;
+        delivery.next_attempt_at = now;
+        if (room > 0) {
+          room--;
+          delivery.status = "delivering";
+          delivery.lease_until = now + LEASE_MS;
+        } else {
+          delivery.status = "pending";
+          delivery.lease_until = null;
+        }
+      }
+    }
   }
 
   get isRunning(): boolean {
@@ -186,7 +218,7 @@ export class DeliveryEngine {
       await this.attempt(job);
     } catch (e) {
       this.o.logger.error("delivery attempt crashed; the delivery will be retried", { delivery_id: job.deliveryId, error: e });
-      this.results.add({ attempt: null, update: { id: job.deliveryId, status: "pending", attempts: job.attempts, next_attempt_at: this.o.clock.now() + 5000, http_status: null, last_error: "internal_error", delivered_at: null } });
+      this.results.addResult({ attempt: null, update: { id: job.deliveryId, status: "pending", attempts: job.attempts, next_attempt_at: this.o.clock.now() + 5000, http_status: null, last_error: "internal_error", delivered_at: null } });
     } finally {
       this.lanes.done(job);
       if (this.lanes.inFlight === 0 && this.lanes.size === 0) for (const f of this.idle.splice(0)) f();
@@ -266,7 +298,7 @@ export class DeliveryEngine {
       const report: AttemptReport = { delivery_id: job.deliveryId, status: update.status, http_status: update.http_status, response_time_ms: durationMs, error: attempt?.error ?? update.last_error };
       onCommitted = () => waiting.forEach((w) => w(report));
     }
-    this.results.add({ attempt, update, onCommitted });
+    this.results.addResult({ attempt, update, onCommitted });
   }
 
   private afterWrite(batch: Written[]): void {
@@ -334,7 +366,7 @@ export class DeliveryEngine {
   }
 
   prometheus(gauges: { pending: number; oldestPendingSeconds: number }): string {
-    return renderMetrics(this.metrics, { readyQueue: this.lanes.size, inFlight: this.lanes.inFlight, ...gauges });
+    return renderMetrics(this.metrics, { writes: this.results.stats, readyQueue: this.lanes.size, inFlight: this.lanes.inFlight, ...gauges });
   }
 
   /**
@@ -356,7 +388,7 @@ export class DeliveryEngine {
 
   /** For tests and benchmarks: resolves when nothing is queued or in flight and all results are written. */
   async settle(): Promise<void> {
-    while (this.lanes.inFlight > 0 || this.lanes.size > 0 || this.results.size > 0) {
+    while (this.lanes.inFlight > 0 || this.lanes.size > 0 || this.results.pendingResults > 0) {
       if (this.lanes.inFlight > 0 || this.lanes.size > 0) await new Promise<void>((r) => this.idle.push(r));
       await this.results.flush();
     }

@@ -5,10 +5,9 @@ import type { Clock } from "../lib/clock.ts";
 import { ForbiddenError, ValidationError, type FieldProblem } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { NewDelivery, NewEvent, Store } from "../store/index.ts";
+import type { NewDelivery, Store } from "../store/index.ts";
 import type { EventCatalog } from "./catalog.ts";
 import type { AttemptReport, DeliveryEngine } from "./engine.ts";
-import { GroupCommit } from "./group-commit.ts";
 import type { Job } from "./lanes.ts";
 import type { EndpointRegistry } from "./registry.ts";
 import type { Endpoint } from "./endpoint.ts";
@@ -49,38 +48,9 @@ export interface PublishResult {
 const LEASE_MS = 15 * 60_000;
 
 export class Ingest {
-  private readonly commit: GroupCommit;
-
   constructor(
     private readonly d: { store: Store; registry: EndpointRegistry; catalog: EventCatalog; engine: DeliveryEngine; config: Config; clock: Clock; logger: Logger },
-  ) {
-    this.commit = new GroupCommit(d.store, d.logger, (batch) => this.assignQueues(batch));
-  }
-
-  get stats() {
-    return { commits: this.commit.commits, written: this.commit.written };
-  }
-
-  /** Deliveries that fit in memory go straight to the engine (claimed, leased); the rest wait in the store. */
-  private assignQueues(batch: NewEvent[]): void {
-    let room = this.d.engine.room();
-    const now = this.d.clock.now();
-    for (const item of batch) {
-      for (const delivery of item.deliveries) {
-        if (delivery.status === "skipped") continue;
-        if (room > 0) {
-          room--;
-          delivery.status = "delivering";
-          delivery.lease_until = now + LEASE_MS;
-          delivery.next_attempt_at = now;
-        } else {
-          delivery.status = "pending";
-          delivery.lease_until = null;
-          delivery.next_attempt_at = now;
-        }
-      }
-    }
-  }
+  ) {}
 
   /** Publishes an event for `principal`'s tenant. Throws ValidationError/ForbiddenError/UnavailableError. */
   async publish(input: PublishInput, principal: { tenantId: string | null }, options: { idempotencyHeader?: string; wait?: boolean } = {}): Promise<PublishResult> {
@@ -128,7 +98,7 @@ export class Ingest {
       created_at: new Date(now).toISOString(),
       deliveries: deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpoint_id, status: d.status === "skipped" ? "skipped" : "pending" })),
     };
-    const outcome = await this.commit.submit({ event, idempotency_response: key === null ? null : JSON.stringify(data), deliveries });
+    const outcome = await engine.submitEvent({ event, idempotency_response: key === null ? null : JSON.stringify(data), deliveries });
     if (!outcome.inserted) {
       if (outcome.response) return { replayed: true, data: JSON.parse(outcome.response) };
       throw new ValidationError("idempotency_key was already used for another event.", [{ field: "idempotency_key", message: "already used" }]);

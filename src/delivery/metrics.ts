@@ -23,6 +23,8 @@ export class EngineMetrics {
 }
 
 export interface Gauges {
+  /** Group-commit transactions, and the events and results they wrote. */
+  writes: { commits: number; events: number; results: number };
   readyQueue: number;
   inFlight: number;
   pending: number;
@@ -50,6 +52,13 @@ export function renderMetrics(m: EngineMetrics, g: Gauges): string {
     `hookgate_attempt_duration_seconds_bucket{le="+Inf"} ${m.latencyCount}`,
     `hookgate_attempt_duration_seconds_sum ${m.latencySumMs / 1000}`,
     `hookgate_attempt_duration_seconds_count ${m.latencyCount}`,
+    "# HELP hookgate_store_commits_total Group-commit transactions of the hot path.",
+    "# TYPE hookgate_store_commits_total counter",
+    `hookgate_store_commits_total ${g.writes.commits}`,
+    "# HELP hookgate_store_rows_total Events and attempt results written by those transactions.",
+    "# TYPE hookgate_store_rows_total counter",
+    `hookgate_store_rows_total{kind="event"} ${g.writes.events}`,
+    `hookgate_store_rows_total{kind="result"} ${g.writes.results}`,
     "# HELP hookgate_ready_queue_depth Deliveries queued in memory for their next attempt.",
     "# TYPE hookgate_ready_queue_depth gauge",
     `hookgate_ready_queue_depth ${g.readyQueue}`,

@@ -166,8 +166,11 @@ export class EndpointRegistry {
       const { id, secret, ...spec } = d;
       const current = this.byId.get(id);
       const secrets: SecretEntry[] = secret ? [{ secret, expires_at: null }] : current?.secrets ?? [{ secret: generateSecret(), expires_at: null }];
-      // Unchanged entry: keep the runtime state (e.g. disabled as gone/failing) across restarts and reloads.
-      if (current?.source === "config" && stableStringify(specOf(current)) === stableStringify(spec) && current.secrets[0]?.secret === secrets[0]!.secret) continue;
+      // Unchanged entry: keep the runtime state (e.g. disabled as gone/failing) across restarts and reloads;
+      // such a disable is the engine's doing, so it does not count as a difference from the file's `enabled`.
+      const disabledByEngine = current?.disabled_reason === "gone" || current?.disabled_reason === "failing";
+      const stored = current ? { ...specOf(current), enabled: disabledByEngine ? spec.enabled : current.enabled } : null;
+      if (current?.source === "config" && stableStringify(stored) === stableStringify(spec) && current.secrets[0]?.secret === secrets[0]!.secret) continue;
       const endpoint = withCompiled({
         ...spec,
         id,

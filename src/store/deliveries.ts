@@ -50,14 +50,17 @@ export function deliveryQueries(db: Database) {
   );
   const lists = new Map<string, Statement<DeliveryRow, any[]>>();
 
-  const writeResults = db.transaction((attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
+  const writeResultsIn = (attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
     for (const a of attempts) {
       insertAttempt.run(a.id, a.delivery_id, a.n, a.trigger, a.started_at, a.duration_ms, a.http_status, a.response_headers === null ? null : JSON.stringify(a.response_headers), a.response_body, a.body_encoding, a.error);
     }
     for (const u of updates) update.run(u.id, u.status, u.attempts, u.next_attempt_at, u.http_status, u.last_error, u.delivered_at);
-  });
+  };
+  const writeResults = db.transaction(writeResultsIn);
 
   return {
+    /** The statements of `writeResults` without a transaction of their own (for a combined write). */
+    writeResultsIn,
     /** Marks up to `limit` due pending deliveries as delivering (lease until `leaseUntil`) and returns them. */
     async claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
       return claim.all(leaseUntil, now, limit).map(toClaimed);

@@ -23,7 +23,7 @@ export function eventQueries(db: Database) {
   );
   const lists = new Map<string, Statement<EventRecord, any[]>>();
 
-  const insertBatch = db.transaction((batch: readonly NewEvent[]): InsertOutcome[] => {
+  const insertEvents = (batch: readonly NewEvent[]): InsertOutcome[] => {
     const out: InsertOutcome[] = [];
     for (const item of batch) {
       const e = item.event;
@@ -39,9 +39,12 @@ export function eventQueries(db: Database) {
       out.push({ inserted: true });
     }
     return out;
-  });
+  };
+  const insertBatch = db.transaction(insertEvents);
 
   return {
+    /** The statements of `insertEventBatch` without a transaction of their own (for a combined write). */
+    insertEventsIn: insertEvents,
     /**
      * Writes events and their deliveries in one immediate transaction (the group commit). An event whose
      * idempotency key already exists in its tenant is not written; its outcome carries the first response.

@@ -9,17 +9,32 @@ import { endpointQueries } from "./endpoints.ts";
 import { eventQueries } from "./events.ts";
 import { deliveryQueries } from "./deliveries.ts";
 import { retentionQueries } from "./retention.ts";
+import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent } from "./types.ts";
 
 export function createSqliteStore(db: Database) {
+  const { insertEventsIn, ...events } = eventQueries(db);
+  const { writeResultsIn, ...deliveries } = deliveryQueries(db);
+  const writeBatch = db.transaction((batch: readonly NewEvent[], attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
+    const outcomes = insertEventsIn(batch);
+    writeResultsIn(attempts, updates);
+    return outcomes;
+  });
   return {
     db,
     ...metaQueries(db),
     ...apiKeyQueries(db),
     ...eventTypeQueries(db),
     ...endpointQueries(db),
-    ...eventQueries(db),
-    ...deliveryQueries(db),
+    ...events,
+    ...deliveries,
     ...retentionQueries(db),
+    /**
+     * One immediate transaction for everything the engine has to write at once: new events with their
+     * deliveries, and attempt results. Returns the per-event outcomes (see insertEventBatch).
+     */
+    async writeBatch(batch: readonly NewEvent[], attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]): Promise<InsertOutcome[]> {
+      return writeBatch.immediate(batch, attempts, updates);
+    },
     async close(): Promise<void> {
       try {
         db.run("PRAGMA wal_checkpoint(TRUNCATE)");

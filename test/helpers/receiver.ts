@@ -48,7 +48,7 @@ async function render(reply: Reply, request: ReceivedRequest): Promise<Response>
   const r = typeof reply === "function" ? await reply(request) : reply;
   if (r instanceof Response) return r;
   if (r.delayMs) await Bun.sleep(r.delayMs);
-  return new Response(r.body ?? "", { status: r.status ?? 200, headers: r.headers });
+  return new Response((r.body ?? "") as BodyInit, { status: r.status ?? 200, headers: r.headers });
 }
 
 /** Starts a receiver on 127.0.0.1 and a free port. */

@@ -1,0 +1,95 @@
+// 2 and 3. hookgate end to end (publish → delivered at the receiver) and ingest only.
+import { percentile, publishMany, receiverStats, waitForArrivals } from "../lib/load.ts";
+import { ADMIN_KEY, api, startGateway, startReceiver } from "../lib/procs.ts";
+
+export interface EndToEnd {
+  deliveriesPerSec: number;
+  publishP50: number;
+  publishP99: number;
+  latencyP50: number;
+  latencyP99: number;
+  peakRssMiB: number;
+  gatewayCpuUsPerDelivery: number;
+}
+
+export interface EndpointShape {
+  filter?: unknown;
+  transform?: string;
+}
+
+/**
+ * Publishes `events` events at `concurrency` to a gateway with `endpoints` endpoints on one receiver and
+ * measures until `events × endpoints` deliveries arrived (time from the first publish).
+ */
+export async function endToEnd(options: { events: number; endpoints: number; concurrency: number; shape?: EndpointShape; binary?: boolean }): Promise<EndToEnd> {
+  const rx = await startReceiver();
+  const gw = await startGateway({ binary: options.binary });
+  try {
+    for (let i = 0; i < options.endpoints; i++) {
+      await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook/${i}`, events: ["order.*"], ...options.shape });
+    }
+    const cpu0 = gw.cpuSeconds();
+    const run = await publishMany(gw.url, ADMIN_KEY, options.events, options.concurrency);
+    const expected = options.events * options.endpoints;
+    // The receiver records the first arrival per webhook-id; with fan-out the id repeats, so count all.
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const s = await receiverStats(rx.url);
+      if ((options.endpoints === 1 ? s.unique : s.count) >= expected) break;
+      if (Date.now() > deadline) throw new Error(`only ${s.count}/${expected} deliveries arrived`);
+      await Bun.sleep(10);
+    }
+    const endAt = performance.timeOrigin + performance.now();
+    const stats = await receiverStats(rx.url, true);
+    const arrivals = stats.arrivals!;
+    const last = options.endpoints === 1 ? Math.max(...Object.values(arrivals)) : endAt;
+    const latencies = [...run.sentAt].filter(([id]) => arrivals[id] !== undefined).map(([id, t]) => arrivals[id]! - t).sort((a, b) => a - b);
+    return {
+      deliveriesPerSec: expected / ((last - run.startedAt) / 1000),
+      publishP50: percentile(run.latencies, 50),
+      publishP99: percentile(run.latencies, 99),
+      latencyP50: percentile(latencies, 50),
+      latencyP99: percentile(latencies, 99),
+      peakRssMiB: gw.peakRssMiB(),
+      gatewayCpuUsPerDelivery: ((gw.cpuSeconds() - cpu0) / expected) * 1e6,
+    };
+  } finally {
+    await gw.stop();
+    await rx.stop();
+    gw.cleanup();
+  }
+}
+
+/** Unsaturated publish → delivery latency: one event at a time, so nothing queues. */
+export async function idleLatency(samples: number): Promise<{ p50: number; p99: number }> {
+  const rx = await startReceiver();
+  const gw = await startGateway();
+  try {
+    await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook`, events: ["order.*"] });
+    const run = await publishMany(gw.url, ADMIN_KEY, samples, 1);
+    await waitForArrivals(rx.url, samples);
+    const arrivals = (await receiverStats(rx.url, true)).arrivals!;
+    const latencies = [...run.sentAt].map(([id, t]) => arrivals[id]! - t).sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await gw.stop();
+    await rx.stop();
+    gw.cleanup();
+  }
+}
+
+/** Publishes with no matching endpoint, or with one endpoint on a live receiver; events/s and latency. */
+export async function ingestOnly(options: { events: number; concurrency: number; withEndpoint: boolean }): Promise<{ perSec: number; p50: number; p99: number }> {
+  const rx = options.withEndpoint ? await startReceiver() : null;
+  const gw = await startGateway();
+  try {
+    if (rx) await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook`, events: ["order.*"] });
+    const run = await publishMany(gw.url, ADMIN_KEY, options.events, options.concurrency);
+    if (run.sentAt.size !== options.events) throw new Error(`ingest: ${run.sentAt.size}/${options.events} accepted`);
+    return { perSec: options.events / ((run.endedAt - run.startedAt) / 1000), p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) };
+  } finally {
+    await gw.stop();
+    await rx?.stop();
+    gw.cleanup();
+  }
+}
