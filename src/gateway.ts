@@ -12,6 +12,7 @@ import { DeliveryEngine } from "./delivery/engine.ts";
 import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
 import { Retention } from "./delivery/retention.ts";
+import { systemResolver, type Resolver } from "./delivery/ssrf-guard.ts";
 import { loadOrCreateEd25519Key } from "./signing/ed25519.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/logger.ts";
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   listen?: boolean;
   /** Watch config.file and reconcile on change (default true when there is a file). */
   watch?: boolean;
+  /** DNS for the SSRF guard (tests inject one to simulate rebinding). */
+  resolver?: Resolver;
 }
 
 export interface Gateway {
@@ -145,8 +148,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const stopWatching = config.file && options.watch !== false ? watchConfigFile(config.file, (text) => void reloadText(text).catch((e) => logger.error("config reload failed", { error: e }))) : null;
 
   const userAgent = `hookgate/${VERSION}`;
-  const tokens = new OAuth2Tokens(clock, userAgent);
-  const engine = new DeliveryEngine({ store, registry, config, clock, logger, signer, userAgent, authHeaders: tokens.headersFor });
+  const tokens = new OAuth2Tokens(clock, userAgent, { policy: registry.rules.address, resolve: options.resolver ?? systemResolver });
+  const guard = { policy: registry.rules.address, resolve: options.resolver ?? systemResolver };
+  const engine = new DeliveryEngine({ store, registry, config, clock, logger, signer, userAgent, authHeaders: tokens.headersFor, guard });
   const ingest = new Ingest({ store, registry, catalog, engine, config, clock, logger });
   const retention = new Retention(store, config.retention.days, clock, logger);
   await engine.start();

@@ -16,6 +16,7 @@ import { adHocRequest, endpointRequest, type BuiltRequest, type LoadedEvent, typ
 import { WriteBatcher, type Written } from "./write-batcher.ts";
 import { decide, type ErrorKind } from "./retry-policy.ts";
 import { send, type AttemptResult } from "./sender.ts";
+import type { Guard } from "./ssrf-guard.ts";
 
 /** What `?wait=true` and the test route report about a delivery's attempt. */
 export interface AttemptReport {
@@ -36,10 +37,14 @@ export interface EngineOptions {
   userAgent: string;
   /** Outbound auth headers (static credentials, OAuth2 tokens). */
   authHeaders: RequestContext["authHeaders"];
+  /** The SSRF guard every attempt goes through (resolve, check, connect to the checked address). */
+  guard: Guard;
   random?: () => number;
 }
 
 const CLAIM_BATCH = 500;
+/** A delivery update that leaves the recorded http_status of the last real attempt as it is. */
+const KEEP_HTTP_STATUS = -1;
 const LEASE_MS = 15 * 60_000;
 /** Longest single timer; the timer re-checks the store at least this often (robust to clock jumps). */
 const MAX_TIMER_MS = 30_000;
@@ -204,10 +209,16 @@ export class DeliveryEngine {
     }
   }
 
+  private laneTimerAt = Number.POSITIVE_INFINITY;
+
+  /** Wakes the lanes when the earliest rate-limited one may go again (re-armed for an earlier time). */
   private armLanes(at: number): void {
-    if (this.laneTimer) return;
+    if (this.laneTimer && this.laneTimerAt <= at) return;
+    if (this.laneTimer) clearTimeout(this.laneTimer);
+    this.laneTimerAt = at;
     this.laneTimer = setTimeout(() => {
       this.laneTimer = null;
+      this.laneTimerAt = Number.POSITIVE_INFINITY;
       this.lanes.unblock();
       this.pump();
     }, Math.max(1, Math.ceil(at - performance.now())));
@@ -233,7 +244,7 @@ export class DeliveryEngine {
     if (job.endpointId !== null && !endpoint) return; // deleted: its deliveries went with it
     const now = this.o.clock.now();
     if (endpoint && !endpoint.enabled && job.trigger !== "test") {
-      this.finish(job, null, { id: job.deliveryId, status: "failed", attempts: job.attempts, next_attempt_at: null, http_status: null, last_error: `endpoint_disabled: the endpoint is disabled (${endpoint.disabled_reason ?? "manual"})`, delivered_at: null }, null);
+      this.finish(job, null, { id: job.deliveryId, status: "failed", attempts: job.attempts, next_attempt_at: null, http_status: KEEP_HTTP_STATUS, last_error: `endpoint_disabled: the endpoint is disabled (${endpoint.disabled_reason ?? "manual"})`, delivered_at: null }, null);
       return;
     }
     const ctx = { now, userAgent: this.o.userAgent, signer: this.o.signer, authHeaders: this.o.authHeaders };
@@ -241,7 +252,7 @@ export class DeliveryEngine {
       ? await endpointRequest(job.event, endpoint, ctx)
       : { ok: true, request: adHocRequest(job.event, job.targetUrl!, ctx, this.o.config.delivery.timeout_ms) };
     const result: AttemptResult = built.ok
-      ? await send(built.request, () => this.o.clock.now())
+      ? await send(built.request, () => this.o.clock.now(), this.o.guard)
       : { startedAt: now, durationMs: 0, httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error: built.error, retryAfter: null };
     await this.record(job, endpoint ?? null, result);
   }
@@ -326,16 +337,28 @@ export class DeliveryEngine {
     if (deliveryIds.length === 0) return Promise.resolve(out);
     return new Promise((resolve) => {
       let left = deliveryIds.length;
-      const timer = setTimeout(() => resolve(out), timeoutMs);
+      const callbacks = new Map<string, (r: AttemptReport) => void>();
+      const timer = setTimeout(() => {
+        // Give up: forget our callbacks so they do not pile up.
+        for (const [id, cb] of callbacks) {
+          const rest = (this.waiters.get(id) ?? []).filter((w) => w !== cb);
+          if (rest.length > 0) this.waiters.set(id, rest);
+          else this.waiters.delete(id);
+        }
+        resolve(out);
+      }, timeoutMs);
       for (const id of deliveryIds) {
-        const list = this.waiters.get(id) ?? [];
-        list.push((report) => {
+        const cb = (report: AttemptReport) => {
           out.set(id, report);
+          callbacks.delete(id);
           if (--left === 0) {
             clearTimeout(timer);
             resolve(out);
           }
-        });
+        };
+        callbacks.set(id, cb);
+        const list = this.waiters.get(id) ?? [];
+        list.push(cb);
         this.waiters.set(id, list);
       }
     });

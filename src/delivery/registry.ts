@@ -138,20 +138,23 @@ export class EndpointRegistry {
 
   /** Disables an endpoint for a reason (`gone`, `failing`); used by the delivery engine. */
   async disable(id: string, reason: "gone" | "failing" | "manual"): Promise<void> {
-    const current = this.byId.get(id);
-    if (!current || !current.enabled) return;
+    if (!this.byId.get(id)?.enabled) return;
     const now = this.clock.now();
     await this.store.setEndpointState(id, false, reason, now);
+    // Re-read after the await: a PATCH may have replaced the endpoint meanwhile.
+    const current = this.byId.get(id);
+    if (!current) return;
     this.put({ ...current, enabled: false, disabled_reason: reason, updated_at: now });
     this.logger.warn("endpoint disabled", { endpoint_id: id, reason });
   }
 
   /** Records the start (or end, with null) of a run of failures. */
   async setFailingSince(id: string, since: number | null): Promise<void> {
-    const current = this.byId.get(id);
-    if (!current || current.failing_since === since) return;
+    const before = this.byId.get(id);
+    if (!before || before.failing_since === since) return;
     await this.store.setEndpointFailingSince(id, since);
-    this.byId.set(id, { ...current, failing_since: since });
+    const current = this.byId.get(id);
+    if (current) this.byId.set(id, { ...current, failing_since: since });
   }
 
   /**

@@ -1,5 +1,6 @@
 // One HTTP request per attempt: timeout, no redirects, keep-alive, and at most 32 KiB of the response read.
 import type { ErrorKind } from "./retry-policy.ts";
+import { resolveTarget, type Guard } from "./ssrf-guard.ts";
 
 export const RESPONSE_BODY_LIMIT = 32 * 1024;
 const MAX_RESPONSE_HEADERS = 64;
@@ -76,23 +77,52 @@ function captureHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** Sends one request and captures the outcome; never throws. `now` supplies the recorded start time. */
-export async function send(request: OutboundRequest, now: () => number): Promise<AttemptResult> {
+/**
+ * The body as UTF-8 text, or null when it is not UTF-8. A body cut at the capture limit may end inside a
+ * character; up to 3 trailing bytes of such a partial character are dropped rather than calling it binary.
+ */
+function decodeUtf8(bytes: Uint8Array): string | null {
+  for (let cut = 0; cut <= 3 && cut <= bytes.byteLength; cut++) {
+    try {
+      return utf8.decode(cut === 0 ? bytes : bytes.subarray(0, bytes.byteLength - cut));
+    } catch {
+      if (bytes.byteLength < RESPONSE_BODY_LIMIT) return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Sends one request and captures the outcome; never throws. `now` supplies the recorded start time. With a
+ * `guard`, the host is resolved and checked first, and the connection goes to the checked address.
+ */
+export async function send(request: OutboundRequest, now: () => number, guard?: Guard): Promise<AttemptResult> {
   const startedAt = now();
   const t0 = performance.now();
   const elapsed = () => Math.round(performance.now() - t0);
+  const failed = (error: { kind: ErrorKind; message: string }): AttemptResult => ({ startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error, retryAfter: null });
+  let url = request.url;
+  let headers = request.headers;
+  let tls: { serverName: string } | undefined;
+  if (guard) {
+    const target = await resolveTarget(request.url, guard);
+    if (!target.ok) return failed(target.error);
+    url = target.url;
+    if (target.hostHeader) headers = { ...headers, host: target.hostHeader };
+    if (target.serverName) tls = { serverName: target.serverName };
+  }
   let response: Response;
   try {
-    response = await fetch(request.url, {
+    response = await fetch(url, {
       method: request.method,
-      headers: request.headers,
+      headers,
       body: request.body,
       redirect: "manual",
-      keepalive: true,
       signal: AbortSignal.timeout(request.timeoutMs),
+      ...(tls ? { tls } : {}),
     });
   } catch (e) {
-    return { startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error: classifyFetchError(e), retryAfter: null };
+    return failed(classifyFetchError(e));
   }
   let bytes: Uint8Array;
   try {
@@ -104,15 +134,9 @@ export async function send(request: OutboundRequest, now: () => number): Promise
   } catch {
     bytes = new Uint8Array(0);
   }
-  let responseBody: string;
-  let bodyEncoding: "utf8" | "base64";
-  try {
-    responseBody = utf8.decode(bytes);
-    bodyEncoding = "utf8";
-  } catch {
-    responseBody = Buffer.from(bytes).toString("base64");
-    bodyEncoding = "base64";
-  }
+  const text = decodeUtf8(bytes);
+  const responseBody = text ?? Buffer.from(bytes).toString("base64");
+  const bodyEncoding: "utf8" | "base64" = text === null ? "base64" : "utf8";
   const status = response.status;
   const redirect = status >= 300 && status < 400;
   return {

@@ -32,7 +32,7 @@ export function deliveryQueries(db: Database) {
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
   );
   const update = db.query(
-    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL, http_status = ?5,
+    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL, http_status = CASE WHEN ?5 = -1 THEN http_status ELSE ?5 END,
        last_error = ?6, delivered_at = coalesce(?7, delivered_at) WHERE id = ?1`,
   );
   const byId = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.id = ?`);

@@ -145,6 +145,7 @@ export interface DeliveryUpdate {
   status: DeliveryStatus;
   attempts: number;
   next_attempt_at: number | null;
+  /** -1 keeps the stored value (no HTTP exchange happened). */
   http_status: number | null;
   last_error: string | null;
   delivered_at: number | null;

@@ -1,0 +1,60 @@
+// SSRF guard at delivery time: resolve the host, refuse if any address is in a blocked range, and connect
+// to the address that was checked (so a DNS answer that changes between check and connect cannot win).
+import { blockedReason, parseAddress, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
+import type { ErrorKind } from "./retry-policy.ts";
+
+/** Resolves a host name to IP addresses (injectable so tests can simulate DNS rebinding). */
+export type Resolver = (host: string) => Promise<string[]>;
+
+export const systemResolver: Resolver = async (host) => (await Bun.dns.lookup(host, {})).map((r) => r.address);
+
+export interface Guard {
+  policy: AddressPolicy;
+  resolve: Resolver;
+}
+
+/** Where to connect: the checked address, with the original host for the Host header and TLS name. */
+export type Target =
+  | { ok: true; url: string; hostHeader: string | null; serverName: string | null }
+  | { ok: false; error: { kind: ErrorKind; message: string } };
+
+const blocked = (host: string, address: string, reason: string): Target => ({
+  ok: false,
+  error: { kind: "blocked_address", message: `${host} resolves to ${address}, a ${reason} address; refused (see security.allow_private_networks / allowed_cidrs)` },
+});
+
+/**
+ * Checks every address `url`'s host resolves to and returns the URL rewritten to the first checked address
+ * (IPv4 preferred). Literal IP URLs are checked as they are. Never throws.
+ */
+export async function resolveTarget(url: string, guard: Guard): Promise<Target> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, error: { kind: "network_error", message: "invalid URL" } };
+  }
+  const host = parsed.hostname;
+  const literal = parseHostAddress(host);
+  if (literal) {
+    const reason = blockedReason(literal, guard.policy);
+    return reason ? blocked(host, host, reason) : { ok: true, url, hostHeader: null, serverName: null };
+  }
+  let addresses: string[];
+  try {
+    addresses = await guard.resolve(host);
+  } catch (e) {
+    return { ok: false, error: { kind: "dns_error", message: `cannot resolve ${host}: ${(e as Error).message}` } };
+  }
+  if (addresses.length === 0) return { ok: false, error: { kind: "dns_error", message: `${host} has no addresses` } };
+  for (const a of addresses) {
+    const parsedAddress = parseAddress(a);
+    if (!parsedAddress) return { ok: false, error: { kind: "dns_error", message: `${host} resolved to an invalid address` } };
+    const reason = blockedReason(parsedAddress, guard.policy);
+    if (reason) return blocked(host, a, reason);
+  }
+  const chosen = addresses.find((a) => !a.includes(":")) ?? addresses[0]!;
+  const hostHeader = parsed.host;
+  parsed.hostname = chosen.includes(":") ? `[${chosen}]` : chosen;
+  return { ok: true, url: parsed.toString(), hostHeader, serverName: parsed.protocol === "https:" ? host : null };
+}
