@@ -45,7 +45,7 @@ function fail<T>(ctx: Context, path: string, message: string): T | undefined {
 
 export function str(opts: Common<string> & { enum?: readonly string[]; minLength?: number; maxLength?: number; pattern?: RegExp; patternHint?: string; validate?: (v: string) => string | null }): Spec<string> {
   return {
-    kind: opts.enum ? opts.enum.join(" | ") : "string",
+    kind: opts.enum ? `one of ${opts.enum.join(", ")}` : "string",
     description: opts.description,
     defaultValue: opts.default,
     check(value, path, ctx) {
