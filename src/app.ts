@@ -12,16 +12,38 @@ import { endpointActionsPlugin } from "./api/endpoint-actions.ts";
 import { eventsPlugin } from "./api/events.ts";
 import { deliveriesPlugin } from "./api/deliveries.ts";
 import { publicKeyPlugin } from "./api/public-key.ts";
+import { KeyRateLimiter } from "./api/rate-limit.ts";
+import { RateLimitedError } from "./lib/errors.ts";
+import type { Principal } from "./api/auth.ts";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
 export function createApp(deps: ApiDeps) {
   const limit = deps.config.server.max_body_bytes;
+  const limiter = new KeyRateLimiter(deps.config.auth.rate_limit_per_minute);
+  /** Who made each /v1 request, for the audit log. */
+  const principals = new WeakMap<Request, Principal>();
   return new Elysia({ normalize: false, aot: true })
     .onParse({ as: "global" }, ({ request }) => (BODY_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
-    // Authenticate /v1 requests before their body is validated: no key → 401, never a 400 that reveals the shape.
+    // Authenticate /v1 requests before their body is validated (no key → 401, never a 400 that reveals the
+    // shape), then apply the per-key rate limit of the management API (publishing is not limited).
     .onTransform({ as: "global" }, async ({ request, path }) => {
-      if (path.startsWith("/v1/") && path !== "/v1/public-key") await deps.auth.authenticate(request.headers.get("authorization"));
+      if (!path.startsWith("/v1/") || path === "/v1/public-key") return;
+      const principal = await deps.auth.authenticate(request.headers.get("authorization"));
+      principals.set(request, principal);
+      if (request.method === "POST" && path === "/v1/events") return;
+      const wait = limiter.take(principal.keyId);
+      if (wait > 0) throw new RateLimitedError(wait);
+    })
+    // Audit log: every management change (who, what, when, outcome); never bodies, so never secrets.
+    .onAfterResponse({ as: "global" }, ({ request, route, params, set, responseValue }) => {
+      if (!MUTATING.has(request.method) || route === "/v1/events") return;
+      const principal = principals.get(request);
+      if (!principal) return;
+      const p = params as Record<string, string> | undefined;
+      deps.logger.info("audit", { actor: principal.keyId, tenant: principal.tenantId, action: `${request.method} ${route}`, target: p?.id ?? p?.name ?? null, status: responseValue instanceof Response ? responseValue.status : set.status });
     })
     .onError({ as: "global" }, ({ code, error, request }) => {
       const url = new URL(request.url);

@@ -66,7 +66,7 @@ async function serve(flags: Record<string, string | true>) {
   if (config.auth.admin_keys.length === 0) {
     if (!dev) fail("no admin key is configured (auth.admin_keys); set HOOKGATE_ADMIN_KEY or add one to the config file. Refusing to start an unauthenticated management API.");
     const key = generateApiKey();
-    config = { ...config, auth: { admin_keys: [key] } };
+    config = { ...config, auth: { ...config.auth, admin_keys: [key] } };
     process.stderr.write(`\n  hookgate --dev: generated admin key (shown once, valid until restart):\n\n    ${key}\n\n`);
   }
   let gateway;

@@ -5,12 +5,14 @@ import type { Clock } from "../lib/clock.ts";
 import type { ApiKeyRecord, Scope, Store } from "../store/index.ts";
 
 export interface Principal {
-  /** `key_…` for stored keys, `config` for admin keys from the config file. */
+  /** `key_…` for stored keys, `config:<n>` for the n-th admin key of the config file. */
   keyId: string;
   /** The only tenant this key may see, or null for all tenants. */
   tenantId: string | null;
   scopes: ReadonlySet<Scope>;
 }
+
+const ADMIN_SCOPES: ReadonlySet<Scope> = new Set<Scope>(["admin"]);
 
 export function hashKey(key: string): string {
   return new Bun.CryptoHasher("sha256").update(key).digest("hex");
@@ -42,9 +44,11 @@ export class Authenticator {
     if (!match) throw new UnauthorizedError();
     const hex = hashKey(match[1]!);
     const hash = Buffer.from(hex, "hex");
-    let admin = false;
-    for (const h of this.adminHashes) admin = timingSafeEqual(h, hash) || admin;
-    if (admin) return { keyId: "config", tenantId: null, scopes: new Set<Scope>(["admin"]) };
+    let admin = -1;
+    this.adminHashes.forEach((h, i) => {
+      if (timingSafeEqual(h, hash)) admin = i;
+    });
+    if (admin >= 0) return { keyId: `config:${admin}`, tenantId: null, scopes: ADMIN_SCOPES };
     const record = await this.lookup(hex);
     if (!record || !timingSafeEqual(Buffer.from(record.hash, "hex"), hash)) throw new UnauthorizedError("The API key is not valid.");
     if (record.revoked_at !== null) throw new UnauthorizedError("The API key has been revoked.");

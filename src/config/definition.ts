@@ -30,6 +30,12 @@ export const settingsSpec = obj(
           description: "API keys with the admin scope over all tenants. Empty entries (e.g. an unset ${VAR:-}) are ignored. When absent, HOOKGATE_ADMIN_KEY is used.",
           default: [],
         }),
+        rate_limit_per_minute: int({
+          description: "Requests per minute per API key on the management API (publishing events is not limited); over it → 429.",
+          default: 1200,
+          min: 1,
+          max: 1_000_000,
+        }),
       },
       { description: "Management API authentication." },
     ),

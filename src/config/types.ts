@@ -4,7 +4,7 @@ import type { EndpointSpec } from "./endpoint-spec.ts";
 export interface Settings {
   server: { host: string; port: number; max_body_bytes: number };
   storage: { path: string; synchronous: "normal" | "full" };
-  auth: { admin_keys: string[] };
+  auth: { admin_keys: string[]; rate_limit_per_minute: number };
   security: { allow_http: boolean; allow_private_networks: boolean; allowed_cidrs: string[] };
   signing: { default_scheme: string; ed25519_key_file: string };
   delivery: {

@@ -105,7 +105,7 @@ describe("Authenticator", () => {
   it("gives config admin keys the admin scope over all tenants", async () => {
     const auth = new Authenticator([TEST_ADMIN_KEY], { apiKeyByHash: async () => null }, clock);
     const p = await auth.authenticate(`Bearer ${TEST_ADMIN_KEY}`);
-    expect(p.keyId).toBe("config");
+    expect(p.keyId).toBe("config:0");
     expect(p.tenantId).toBeNull();
     expect([...p.scopes]).toEqual(["admin"]);
   });
