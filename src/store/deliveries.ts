@@ -1,5 +1,6 @@
 // SQL for deliveries and attempts: claims for the scheduler, batched result writes, replays and lists.
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
+import { filteredList } from "./filtered-list.ts";
 import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord, DeliveryUpdate } from "./types.ts";
 
 interface DeliveryRow extends Omit<DeliveryRecord, "manual"> {
@@ -48,7 +49,7 @@ export function deliveryQueries(db: Database) {
   const failWaiting = db.query(
     "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, last_error = ?2 WHERE endpoint_id = ?1 AND status = 'pending'",
   );
-  const lists = new Map<string, Statement<DeliveryRow, any[]>>();
+  const list = filteredList<DeliveryRow>(db, SELECT_DELIVERY, "ORDER BY d.id DESC");
 
   const writeResultsIn = (attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
     for (const a of attempts) {
@@ -111,24 +112,19 @@ export function deliveryQueries(db: Database) {
     },
     /** Newest first by id. */
     async listDeliveries(f: DeliveryListFilter): Promise<DeliveryRecord[]> {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit: f.limit };
-      const add = (clause: string, key: string, value: unknown) => {
-        if (value === undefined) return;
-        where.push(clause);
-        params[key] = value;
-      };
-      add("d.tenant_id = $tenant_id", "tenant_id", f.tenant_id);
-      add("d.endpoint_id = $endpoint_id", "endpoint_id", f.endpoint_id);
-      add("d.event_id = $event_id", "event_id", f.event_id);
-      add("d.status = $status", "status", f.status);
-      add("d.created_at >= $since", "since", f.since);
-      add("d.created_at < $until", "until", f.until);
-      add("d.id < $before", "before", f.before);
-      const sql = `${SELECT_DELIVERY} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY d.id DESC LIMIT $limit`;
-      let stmt = lists.get(sql);
-      if (!stmt) lists.set(sql, (stmt = db.query<DeliveryRow, any[]>(sql)));
-      return stmt.all(params as never).map(toDelivery);
+      const rows = list(
+        [
+          ["d.tenant_id = $tenant_id", "tenant_id", f.tenant_id],
+          ["d.endpoint_id = $endpoint_id", "endpoint_id", f.endpoint_id],
+          ["d.event_id = $event_id", "event_id", f.event_id],
+          ["d.status = $status", "status", f.status],
+          ["d.created_at >= $since", "since", f.since],
+          ["d.created_at < $until", "until", f.until],
+          ["d.id < $before", "before", f.before],
+        ],
+        f.limit,
+      );
+      return rows.map(toDelivery);
     },
   };
 }

@@ -1,5 +1,6 @@
 // SQL for events, including the group-committed ingest batch (events + their deliveries, one transaction).
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
+import { filteredList } from "./filtered-list.ts";
 import type { EventListFilter, EventRecord, InsertOutcome, NewEvent } from "./types.ts";
 
 export function eventQueries(db: Database) {
@@ -21,7 +22,7 @@ export function eventQueries(db: Database) {
   const byIds = db.query<EventRecord, [string]>(
     "SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events WHERE id IN (SELECT value FROM json_each(?))",
   );
-  const lists = new Map<string, Statement<EventRecord, any[]>>();
+  const list = filteredList<EventRecord>(db, "SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events", "ORDER BY id DESC");
 
   const insertEvents = (batch: readonly NewEvent[]): InsertOutcome[] => {
     const out: InsertOutcome[] = [];
@@ -66,22 +67,16 @@ export function eventQueries(db: Database) {
     },
     /** Newest first by id. */
     async listEvents(f: EventListFilter): Promise<EventRecord[]> {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit: f.limit };
-      const add = (clause: string, key: string, value: unknown) => {
-        if (value === undefined) return;
-        where.push(clause);
-        params[key] = value;
-      };
-      add("tenant_id = $tenant_id", "tenant_id", f.tenant_id);
-      add("type = $type", "type", f.type);
-      add("created_at >= $since", "since", f.since);
-      add("created_at < $until", "until", f.until);
-      add("id < $before", "before", f.before);
-      const sql = `SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT $limit`;
-      let stmt = lists.get(sql);
-      if (!stmt) lists.set(sql, (stmt = db.query<EventRecord, any[]>(sql)));
-      return stmt.all(params as never);
+      return list(
+        [
+          ["tenant_id = $tenant_id", "tenant_id", f.tenant_id],
+          ["type = $type", "type", f.type],
+          ["created_at >= $since", "since", f.since],
+          ["created_at < $until", "until", f.until],
+          ["id < $before", "before", f.before],
+        ],
+        f.limit,
+      );
     },
   };
 }

@@ -27,7 +27,7 @@ export function openDatabase({ path, synchronous }: OpenOptions): Database {
     db.run("PRAGMA foreign_keys = ON");
     db.run("PRAGMA temp_store = MEMORY");
     db.run("PRAGMA cache_size = -16000");
-    db.run(`PRAGMA wal_autocheckpoint = ${process.env.HG_AUTOCKPT ?? 1000}`);
+    db.run("PRAGMA wal_autocheckpoint = 2000");
     migrate(db);
     return db;
   } catch (e) {
