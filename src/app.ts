@@ -13,7 +13,7 @@ import { eventsPlugin } from "./api/events.ts";
 import { deliveriesPlugin } from "./api/deliveries.ts";
 import { publicKeyPlugin } from "./api/public-key.ts";
 import { KeyRateLimiter } from "./api/rate-limit.ts";
-import { RateLimitedError } from "./lib/errors.ts";
+import { RateLimitedError, ValidationError } from "./lib/errors.ts";
 import type { Principal } from "./api/auth.ts";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -29,10 +29,12 @@ export function createApp(deps: ApiDeps) {
     .onParse({ as: "global" }, ({ request }) => (BODY_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
     // Authenticate /v1 requests before their body is validated (no key → 401, never a 400 that reveals the
     // shape), then apply the per-key rate limit of the management API (publishing is not limited).
-    .onTransform({ as: "global" }, async ({ request, path }) => {
+    .onTransform({ as: "global" }, async ({ request, path, body }) => {
       if (!path.startsWith("/v1/") || path === "/v1/public-key") return;
       const principal = await deps.auth.authenticate(request.headers.get("authorization"));
       principals.set(request, principal);
+      // Elysia turns a missing body into {} for schemas without required fields, so an empty PATCH would pass.
+      if (request.method === "PATCH" && body === undefined) throw new ValidationError("The request body is empty; PATCH needs a JSON object with the fields to change.");
       if (request.method === "POST" && path === "/v1/events") return;
       const wait = limiter.take(principal.keyId);
       if (wait > 0) throw new RateLimitedError(wait);

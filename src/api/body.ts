@@ -1,7 +1,11 @@
-// Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8.
+// Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8,
+// and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys.
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../lib/errors.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Deepest nesting of objects and arrays accepted in a body (the body itself is level 1). */
+export const MAX_BODY_DEPTH = 64;
 
 function isJson(contentType: string | null): boolean {
   if (!contentType) return false;
@@ -39,11 +43,55 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   return out;
 }
 
+const pathOf = (keys: readonly (string | number)[]) => keys.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), "") || "body";
+
+/** Only a `\uD800`–`\uDFFF` escape can make a lone surrogate (encoded surrogates fail the UTF-8 decoder). */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 /**
- * Parses the body of a POST/PUT/PATCH as JSON. An empty body is `undefined` (routes whose body is optional
- * accept it; others answer 400). Non-JSON content types → 415, over `limit` bytes → 413, bad JSON/UTF-8 → 400.
+ * Why a parsed body cannot be used, naming the field: nested deeper than MAX_BODY_DEPTH, a `__proto__` key
+ * (Elysia copies the body with Object.assign, which would turn it into a prototype; Fastify refuses it too),
+ * or, when `surrogates`, a string or key with an unpaired UTF-16 surrogate (`"\ud800"`: SQLite and receivers
+ * would get U+FFFD). Recursion is bounded by the depth limit.
+ */
+function bodyProblem(value: unknown, surrogates: boolean, keys: (string | number)[] = []): ValidationError | null {
+  if (typeof value === "string") return !surrogates || value.isWellFormed() ? null : ValidationError.of([{ field: pathOf(keys), message: "contains an unpaired UTF-16 surrogate (such as \\ud800)" }]);
+  if (typeof value !== "object" || value === null) return null;
+  if (keys.length >= MAX_BODY_DEPTH) return new ValidationError(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`, [{ field: pathOf(keys.slice(0, 1)), message: `is nested more than ${MAX_BODY_DEPTH} levels deep` }]);
+  const isArray = Array.isArray(value);
+  const names = isArray ? null : Object.keys(value);
+  const count = isArray ? value.length : names!.length;
+  for (let i = 0; i < count; i++) {
+    const k = isArray ? i : names![i]!;
+    if (typeof k === "string" && (k === "__proto__" || (surrogates && !k.isWellFormed()))) {
+      return ValidationError.of([k === "__proto__" ? { field: pathOf([...keys, k]), message: "is not an allowed key" } : { field: pathOf(keys), message: "has a key with an unpaired UTF-16 surrogate (such as \\ud800)" }]);
+    }
+    keys.push(k);
+    const problem = bodyProblem((value as Record<string | number, unknown>)[k], surrogates, keys);
+    keys.pop();
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/**
+ * Parses the body of a POST/PUT/PATCH/DELETE as a JSON object. An empty body is `undefined` (routes whose body
+ * is optional accept it; others answer 400). Non-JSON content types → 415, over `limit` bytes → 413; bad JSON
+ * or UTF-8, a value that is not an object, and what `bodyProblem` finds → 400.
  */
 export async function parseJsonBody(request: Request, limit: number): Promise<unknown> {
+  const read = await readJson(request, limit);
+  if (read === undefined) return undefined;
+  const { value, text } = read;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError(`The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}.`);
+  }
+  const problem = bodyProblem(value, SURROGATE_ESCAPE.test(text));
+  if (problem) throw problem;
+  return value;
+}
+
+async function readJson(request: Request, limit: number): Promise<{ value: unknown; text: string } | undefined> {
   const contentType = request.headers.get("content-type");
   const declared = request.headers.get("content-length");
   if (declared === "0" || (!request.body && declared === null)) return undefined;
@@ -60,7 +108,7 @@ export async function parseJsonBody(request: Request, limit: number): Promise<un
     throw new ValidationError("The request body is not valid UTF-8.");
   }
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text), text };
   } catch (e) {
     if (e instanceof RangeError) throw new ValidationError("The request body is nested too deeply.");
     throw new ValidationError(`The request body is not valid JSON: ${(e as Error).message}.`);

@@ -6,8 +6,11 @@ interface ElysiaValidationIssue {
   path?: string;
   message?: string;
   summary?: string;
-  schema?: { anyOf?: { const?: unknown }[] };
+  value?: unknown;
+  schema?: { anyOf?: { const?: unknown }[]; format?: string; minimum?: number; maximum?: number };
 }
+
+const NEED_OBJECT = "send a JSON object with content-type: application/json";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -26,7 +29,28 @@ export function jsonPointerToField(pointer: string): string {
     .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
 }
 
-function validationDetails(error: unknown): FieldProblem[] {
+/** One TypeBox issue in the words of the endpoint rules ("must be …"); `on` is body, query or params. */
+function readable(issue: ElysiaValidationIssue, on: string | undefined): string {
+  const message = issue.summary ?? issue.message ?? "is invalid";
+  const schema = issue.schema ?? {};
+  if (/should not be provided/.test(message)) return "unknown field";
+  if (/ is missing$/.test(message)) return "is required";
+  if (schema.anyOf?.every((s) => s.const !== undefined)) return `must be one of ${schema.anyOf.map((s) => String(s.const)).join(", ")}`;
+  // Elysia also accepts numbers and booleans written as strings, so TypeBox names the same type twice.
+  const union = /should be one of: '(\w+)'(?:, '\1')*$/.exec(message);
+  if (union) {
+    const range = schema.minimum !== undefined && schema.maximum !== undefined ? ` from ${schema.minimum} to ${schema.maximum}` : schema.minimum !== undefined ? ` of at least ${schema.minimum}` : schema.maximum !== undefined ? ` of at most ${schema.maximum}` : "";
+    return `must be ${union[1] === "integer" ? "an integer" : `a ${union[1]}`}${range}`;
+  }
+  if (schema.format === "date-time") return "must be an ISO 8601 time such as 2026-06-06T09:00:00Z";
+  // Elysia decodes path parameters itself and gives null for malformed percent-encoding (%ff, %E0%A4).
+  if (on === "params" && issue.value === null) return "is not valid percent-encoded UTF-8";
+  const size = /^Expected (string|array) length (?:to be )?(less|greater) or equal to (\d+)$/.exec(issue.message ?? "");
+  if (size) return `must have at ${size[2] === "less" ? "most" : "least"} ${size[3]} ${size[1] === "string" ? "characters" : "items"}`;
+  return message.replace(/^Expected property '[^']*' to be /, "expected ").replace(/ but found: /, ", got ");
+}
+
+function validationDetails(error: unknown, on: string | undefined): FieldProblem[] {
   const all = (error as { all?: ElysiaValidationIssue[] }).all ?? [];
   const seen = new Set<string>();
   const out: FieldProblem[] = [];
@@ -35,14 +59,7 @@ function validationDetails(error: unknown): FieldProblem[] {
     // One problem per field: TypeBox reports a missing property twice (missing, and wrong type).
     if (seen.has(field)) continue;
     seen.add(field);
-    const message = issue.summary ?? issue.message ?? "is invalid";
-    const choices = issue.schema?.anyOf?.every((s) => s.const !== undefined) ? issue.schema.anyOf.map((s) => String(s.const)) : null;
-    const readable = /should not be provided/.test(message)
-      ? "unknown field"
-      : choices
-        ? `must be one of ${choices.join(", ")}`
-        : message.replace(/^Expected property '[^']*' to be /, "expected ").replace(/ but found: /, ", got ");
-    out.push({ field, message: readable });
+    out.push({ field, message: readable(issue, on) });
     if (out.length >= 20) break;
   }
   return out;
@@ -61,14 +78,17 @@ export function renderError(code: string | number, error: unknown, where: { meth
         logger.error("response failed its schema", { method: where.method, path: where.path, error: error instanceof Error ? error.message.slice(0, 2000) : String(error) });
         return errorResponse(500, "internal_error", "Something went wrong on our side; the error was logged.");
       }
-      const details = validationDetails(error);
-      const first = details[0];
       const on = (error as { type?: string }).type;
+      const details = validationDetails(error, on);
+      const first = details[0];
+      // The body parser lets only objects through, so a problem at the root means there was no body.
+      if (on === "body" && first?.field === "body") return errorResponse(400, "validation_error", `The request body is missing; ${NEED_OBJECT}.`, [{ field: "body", message: "is required" }]);
       const where_ = on === "query" ? "query parameter" : on === "params" ? "path parameter" : "field";
       return errorResponse(400, "validation_error", first ? `Invalid ${where_} ${first.field}: ${first.message}.` : "The request is invalid.", details);
     }
     case "PARSE":
-      return errorResponse(400, "validation_error", "The request body is not valid JSON.");
+      // Our parser answers every non-empty body itself; Elysia's fallback only fails on empty or unreadable ones.
+      return errorResponse(400, "validation_error", `The request body is empty or could not be read; ${NEED_OBJECT}.`);
     case "NOT_FOUND":
       return errorResponse(404, "not_found", `No route ${where.method} ${where.path}.`);
     default:

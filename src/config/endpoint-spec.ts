@@ -64,6 +64,8 @@ export const TENANT_ID = /^[a-zA-Z0-9_\-]{1,64}$/;
 export const CONFIG_ENDPOINT_ID = /^[a-zA-Z0-9_\-]{1,64}$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
 const HEADER_VALUE_BAD = /[\r\n\0]/;
+/** What fetch cannot send in a header value (it throws on every attempt): other control characters, and beyond Latin-1. */
+const HEADER_VALUE_UNSENDABLE = /[^\t\x20-\x7e\x80-\xff]/;
 const FIELDS = [
   "tenant_id", "url", "description", "events", "enabled", "metadata", "secret", "signing", "http_method",
   "headers", "auth", "filter", "transform", "rate_limit_per_second", "timeout_ms", "retry_schedule",
@@ -80,6 +82,8 @@ export function urlProblem(text: unknown, rules: Pick<EndpointRules, "allowHttp"
   } catch {
     return "must be an absolute https URL";
   }
+  // The URL parser silently drops tabs and newlines; refuse them (and other controls) instead of storing them.
+  if (/[\s\0-\x1f\x7f]/.test(text)) return "must not contain whitespace or control characters";
   if (url.protocol !== "https:" && !(url.protocol === "http:" && rules.allowHttp)) {
     return rules.allowHttp ? "must be an absolute http or https URL" : "must be an absolute https URL (http is allowed only with security.allow_http)";
   }
@@ -307,7 +311,8 @@ function checkSigning(value: unknown, add: (f: string, m: string) => void): Sign
       if (typeof v !== "boolean") (add("signing.asymmetric", "must be true or false"), (ok = false));
       else out.asymmetric = v;
     } else if (k === "prefix") {
-      if (typeof v !== "string" || v.length > 64 || HEADER_VALUE_BAD.test(v)) (add("signing.prefix", "must be a string of at most 64 characters"), (ok = false));
+      if (typeof v !== "string" || v.length > 64) (add("signing.prefix", "must be a string of at most 64 characters"), (ok = false));
+      else if (headerValueProblem(v)) (add("signing.prefix", headerValueProblem(v)!), (ok = false));
       else out.prefix = v;
     } else if (k === "header_prefix") {
       if (typeof v !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(v)) (add("signing.header_prefix", "must be 1–64 letters, digits or -, e.g. svix-"), (ok = false));
@@ -322,11 +327,13 @@ function checkSigning(value: unknown, add: (f: string, m: string) => void): Sign
 
 function checkAuth(value: unknown, rules: EndpointRules, add: (f: string, m: string) => void): AuthSpec | null {
   if (!isObject(value)) return add("auth", "must be an object with a type"), null;
-  const str = (k: string, max = 4096, required = true): string | undefined => {
+  /** `inHeader`: sent as is in a header value (bearer token, header value), not encoded first. */
+  const str = (k: string, max = 4096, required = true, inHeader = false): string | undefined => {
     const v = value[k];
     if (v === undefined && !required) return undefined;
     if (typeof v !== "string" || v.length === 0 || v.length > max) return void add(`auth.${k}`, `must be a non-empty string of at most ${max} characters`);
-    if (HEADER_VALUE_BAD.test(v)) return void add(`auth.${k}`, "must not contain CR, LF or NUL");
+    const why = inHeader ? headerValueProblem(v) : HEADER_VALUE_BAD.test(v) ? "must not contain CR, LF or NUL" : null;
+    if (why) return void add(`auth.${k}`, why);
     return v;
   };
   const only = (keys: string[]) => {
@@ -341,12 +348,12 @@ function checkAuth(value: unknown, rules: EndpointRules, add: (f: string, m: str
     }
     case "bearer": {
       only(["token"]);
-      const token = str("token");
+      const token = str("token", 4096, true, true);
       return token !== undefined ? { type: "bearer", token } : null;
     }
     case "header": {
       only(["name", "value"]);
-      const name = str("name", 128), v = str("value");
+      const name = str("name", 128), v = str("value", 4096, true, true);
       if (name !== undefined && !HEADER_NAME.test(name)) return add("auth.name", "must be a valid HTTP header name"), null;
       if (name !== undefined && ALWAYS_RESERVED.includes(name.toLowerCase())) return add("auth.name", `cannot set the reserved header ${name}`), null;
       return name !== undefined && v !== undefined ? { type: "header", name, value: v } : null;
@@ -381,10 +388,17 @@ function checkHeaders(value: unknown, signing: SigningSpec, auth: AuthSpec | nul
     else if (reserved.has(name.toLowerCase())) add(field, "cannot override a signature, content or auth header");
     else if (typeof v !== "string") add(field, "must be a string");
     else if (v.length > 4096) add(field, "must be at most 4096 characters");
-    else if (HEADER_VALUE_BAD.test(v)) add(field, "must not contain CR, LF or NUL");
+    else if (headerValueProblem(v)) add(field, headerValueProblem(v)!);
     else out[name] = v;
   }
   spec.headers = out;
+}
+
+/** Why a string cannot be sent as an HTTP header value, or null. */
+function headerValueProblem(value: string): string | null {
+  if (HEADER_VALUE_BAD.test(value)) return "must not contain CR, LF or NUL";
+  if (HEADER_VALUE_UNSENDABLE.test(value)) return "must contain only printable ASCII or Latin-1 characters (no control characters)";
+  return null;
 }
 
 /** Header names (lowercase) that outbound `auth` sets. */
