@@ -164,7 +164,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     server = Bun.serve({
       hostname: config.server.host,
       port: config.server.port,
-      maxRequestBodySize: config.server.max_body_bytes + 65_536,
+      // Bun's own cap answers with an empty 413; keep it far above the limit so our parser (which refuses a
+      // declared length up front and cuts chunked bodies at the limit) answers in the API's error shape.
+      maxRequestBodySize: Math.max(64 * 1024 * 1024, config.server.max_body_bytes * 4),
       idleTimeout: 60,
       fetch: handle,
     });
@@ -187,7 +189,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // Stop accepting first, then let in-flight attempts finish (bounded by the attempt timeout).
       const closing = server ? server.stop(false) : Promise.resolve();
       await engine.stop(config.delivery.timeout_ms + 1000);
-      await closing;
+      // Connections that stay open (keep-alive, or a body we refused without reading) are closed after a bound.
+      await Promise.race([closing, Bun.sleep(2000)]);
+      if (server) await server.stop(true);
       await store.close();
       lock.release();
     },

@@ -1,8 +1,7 @@
 // /v1/event-types: the optional catalog; when non-empty, subscriptions and events must use known types.
 import { Elysia, t } from "elysia";
-import safeRegex from "safe-regex2";
 import { TYPE_NAME } from "../config/index.ts";
-import { exampleProblem, jsonSchemaProblem } from "../config/index.ts";
+import { exampleProblem, jsonSchemaProblem, unsafePatternProblem } from "../config/index.ts";
 import { NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
 import type { EventTypeRecord } from "../store/index.ts";
 import type { ApiDeps } from "./context.ts";
@@ -28,35 +27,6 @@ export const EventTypeIn = t.Object(
   { additionalProperties: false, examples: [{ name: "run.completed", description: "A run finished.", schema: { type: "object", required: ["run_id"], properties: { run_id: { type: "string" } } }, example: { run_id: "run_123" } }] },
 );
 
-/** Keywords whose values are data, not schemas: a `pattern` key inside them is not a regex. */
-const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples", "example"]);
-
-/**
- * The first `pattern` or `patternProperties` regex of a JSON Schema that could backtrack catastrophically
- * (Ajv runs them on every published event, on the event loop), as a problem naming where it is; or null.
- */
-export function unsafePatternProblem(schema: unknown, path = "schema"): FieldProblem | null {
-  if (typeof schema !== "object" || schema === null) return null;
-  const check = (source: string, where: string): FieldProblem | null => {
-    try {
-      if (source.length <= 1000 && safeRegex(new RegExp(source, "u"))) return null;
-    } catch {
-      return null; // Ajv reports invalid regexes itself.
-    }
-    return { field: where, message: "is an unsafe regular expression: nested quantifiers can backtrack catastrophically; simplify it" };
-  };
-  for (const [k, v] of Object.entries(schema)) {
-    const where = Array.isArray(schema) ? `${path}[${k}]` : `${path}.${k}`;
-    if (DATA_KEYWORDS.has(k) && !Array.isArray(schema)) continue;
-    const found =
-      k === "pattern" && typeof v === "string" ? check(v, where)
-      : k === "patternProperties" && typeof v === "object" && v !== null ? Object.keys(v).map((p) => check(p, `${where}.${p}`)).find(Boolean) ?? unsafePatternProblem(v, where)
-      : unsafePatternProblem(v, where);
-    if (found) return found;
-  }
-  return null;
-}
-
 const render = (r: EventTypeRecord) => ({ name: r.name, description: r.description, schema: r.schema as Record<string, unknown> | null, example: r.example ?? null, source: r.source });
 const NameParams = t.Object({ name: t.String({ maxLength: 128 }) });
 
@@ -80,7 +50,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
           if (JSON.stringify(body.schema).length > 65_536) problems.push({ field: "schema", message: "must be at most 64 KiB" });
           else {
             const why = jsonSchemaProblem(body.schema);
-            const unsafe = why ? null : unsafePatternProblem(body.schema);
+            const unsafeAt = why ? null : unsafePatternProblem(body.schema);
+            const unsafe = unsafeAt ? { field: unsafeAt.path, message: unsafeAt.message } : null;
             if (why) problems.push({ field: "schema", message: why });
             else if (unsafe) problems.push(unsafe);
             else if (body.example !== undefined) {

@@ -4,6 +4,7 @@ import Ajv from "ajv";
 import { settingsSpec, deliveryScheduleProblem } from "./definition.ts";
 import { join, type Context, type Problem } from "./schema.ts";
 import { interpolate } from "./interpolate.ts";
+import { unsafePatternProblem } from "./schema-patterns.ts";
 import { checkEndpoint, CONFIG_ENDPOINT_ID, TYPE_NAME, type EndpointRules, type EndpointSpec, type SchemeName } from "./endpoint-spec.ts";
 import { parseCidrs } from "../lib/net.ts";
 import type { Config, ConfigEndpoint, EventTypeDecl, Settings } from "./types.ts";
@@ -127,13 +128,14 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   return deepFreeze(config);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/** A fresh validator per check: a shared one would keep every schema (and its $id) forever. */
+const newAjv = () => new Ajv({ allErrors: true, strict: false });
 
 /** Why a JSON Schema is unusable, or null (shared with the event-types API). */
 export function jsonSchemaProblem(schema: unknown): string | null {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return "must be a JSON Schema object";
   try {
-    ajv.compile(schema as object);
+    newAjv().compile(schema as object);
     return null;
   } catch (e) {
     return `is not a valid JSON Schema: ${(e as Error).message}`;
@@ -142,6 +144,7 @@ export function jsonSchemaProblem(schema: unknown): string | null {
 
 /** Why an example does not satisfy its schema, or null. */
 export function exampleProblem(schema: object, example: unknown): string | null {
+  const ajv = newAjv();
   const validate = ajv.compile(schema);
   if (validate(example)) return null;
   return `does not match the schema: ${ajv.errorsText(validate.errors)}`;
@@ -164,7 +167,9 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
     let schema: object | null = null;
     if (t.schema !== undefined && t.schema !== null) {
       const why = jsonSchemaProblem(t.schema);
+      const unsafe = why ? null : unsafePatternProblem(t.schema, `${path}.schema`);
       if (why) problems.push({ path: `${path}.schema`, message: why });
+      else if (unsafe) problems.push(unsafe);
       else schema = t.schema as object;
     }
     if (schema && t.example !== undefined) {

@@ -10,7 +10,6 @@ interface Entry {
   validate: ValidateFunction | null;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
 
 export class EventCatalog {
   private entries = new Map<string, Entry>();
@@ -104,7 +103,8 @@ export class EventCatalog {
   }
 
   private put(record: EventTypeRecord): void {
-    this.entries.set(record.name, { record, validate: record.schema ? ajv.compile(record.schema) : null });
+    // One validator instance per type, so replacing or deleting a type frees its schema (and its $id).
+    this.entries.set(record.name, { record, validate: record.schema ? new Ajv({ allErrors: true, strict: false }).compile(record.schema) : null });
   }
 
   private refreshNames(): void {

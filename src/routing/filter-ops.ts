@@ -1,6 +1,6 @@
 // The operators of filter conditions: what `value` each accepts (checked at compile time) and the
 // predicate it becomes. Every operator is a positive predicate over one value, or the negation of one.
-import safeRegex from "safe-regex2";
+import { regexProblem } from "../lib/regex.ts";
 
 export const OPS = [
   "equals", "not_equals", "in", "not_in", "contains", "not_contains", "starts_with", "ends_with",
@@ -73,15 +73,7 @@ function checkValue(kind: Op, value: unknown, op: Op): string | null {
 
 function checkRegex(value: unknown): string | null {
   if (typeof value !== "string" || value === "") return "must be a non-empty regular expression string for op matches";
-  if (value.length > MAX_REGEX_LENGTH) return `must be at most ${MAX_REGEX_LENGTH} characters`;
-  let re: RegExp;
-  try {
-    re = new RegExp(value, "u");
-  } catch (err) {
-    return `is not a valid regular expression: ${(err as Error).message}`;
-  }
-  if (!safeRegex(re)) return "is unsafe: nested quantifiers can backtrack catastrophically; simplify the pattern";
-  return null;
+  return regexProblem(value, MAX_REGEX_LENGTH);
 }
 
 function predicate(op: Op, value: unknown): (c: unknown) => boolean {

@@ -475,3 +475,15 @@ describe("config", () => {
     });
   });
 });
+
+describe("config: event type schemas", () => {
+  it("refuses a JSON Schema pattern that can backtrack catastrophically, with its line", () => {
+    const text = ["event_types:", "  - name: a.b", "    schema:", "      type: object", "      properties:", "        code: {type: string, pattern: '^(a|aa)+$'}"].join("\n");
+    try {
+      loadConfig(text, { file: "hg.yaml", env: {} });
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect((e as { problems: string[] }).problems).toEqual([expect.stringMatching(/^hg\.yaml:\d+ event_types\[0\]\.schema\.properties\.code\.pattern: is an unsafe regular expression/)]);
+    }
+  });
+});
