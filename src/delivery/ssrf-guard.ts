@@ -18,6 +18,33 @@ export type Target =
   | { ok: true; url: string; hostHeader: string | null; serverName: string | null }
   | { ok: false; error: { kind: ErrorKind; message: string } };
 
+const INVALID = "invalid";
+const CACHE_LIMIT = 10_000;
+const literalVerdicts = new WeakMap<AddressPolicy, Map<string, Target>>();
+const addressVerdicts = new WeakMap<AddressPolicy, Map<string, string | null>>();
+
+function remember(policy: AddressPolicy, url: string, target: Target): Target {
+  let cache = literalVerdicts.get(policy);
+  if (!cache) literalVerdicts.set(policy, (cache = new Map()));
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(url, target);
+  return target;
+}
+
+/** Why a resolved address is blocked (null when allowed, `invalid` when unparsable), cached per policy. */
+function addressVerdict(address: string, policy: AddressPolicy): string | null {
+  let cache = addressVerdicts.get(policy);
+  if (!cache) addressVerdicts.set(policy, (cache = new Map()));
+  let verdict = cache.get(address);
+  if (verdict === undefined) {
+    const parsed = parseAddress(address);
+    verdict = parsed ? blockedReason(parsed, policy) : INVALID;
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(address, verdict);
+  }
+  return verdict;
+}
+
 const blocked = (host: string, address: string, reason: string): Target => ({
   ok: false,
   error: { kind: "blocked_address", message: `${host} resolves to ${address}, a ${reason} address; refused (see security.allow_private_networks / allowed_cidrs)` },
@@ -28,6 +55,9 @@ const blocked = (host: string, address: string, reason: string): Target => ({
  * (IPv4 preferred). Literal IP URLs are checked as they are. Never throws.
  */
 export async function resolveTarget(url: string, guard: Guard): Promise<Target> {
+  // The verdict for a literal-IP URL never changes under one policy: remember it (checking costs ~40 µs).
+  const known = literalVerdicts.get(guard.policy)?.get(url);
+  if (known) return known;
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -38,7 +68,7 @@ export async function resolveTarget(url: string, guard: Guard): Promise<Target> 
   const literal = parseHostAddress(host);
   if (literal) {
     const reason = blockedReason(literal, guard.policy);
-    return reason ? blocked(host, host, reason) : { ok: true, url, hostHeader: null, serverName: null };
+    return remember(guard.policy, url, reason ? blocked(host, host, reason) : { ok: true, url, hostHeader: null, serverName: null });
   }
   let addresses: string[];
   try {
@@ -48,9 +78,8 @@ export async function resolveTarget(url: string, guard: Guard): Promise<Target> 
   }
   if (addresses.length === 0) return { ok: false, error: { kind: "dns_error", message: `${host} has no addresses` } };
   for (const a of addresses) {
-    const parsedAddress = parseAddress(a);
-    if (!parsedAddress) return { ok: false, error: { kind: "dns_error", message: `${host} resolved to an invalid address` } };
-    const reason = blockedReason(parsedAddress, guard.policy);
+    const reason = addressVerdict(a, guard.policy);
+    if (reason === INVALID) return { ok: false, error: { kind: "dns_error", message: `${host} resolved to an invalid address` } };
     if (reason) return blocked(host, a, reason);
   }
   const chosen = addresses.find((a) => !a.includes(":")) ?? addresses[0]!;
