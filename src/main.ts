@@ -1,20 +1,22 @@
 #!/usr/bin/env bun
 // The hookgate command line: serve | check-config | create-key | version. The composition root.
 import { existsSync, readFileSync } from "node:fs";
-import { loadConfig, ConfigError, type Config } from "./config/index.ts";
+import { loadConfig, ConfigError, TENANT_ID, type Config } from "./config/index.ts";
 import { createLogger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
-import { generateApiKey } from "./api/auth.ts";
+import { generateApiKey, issueApiKey } from "./api/auth.ts";
 import { startGateway, StartupError } from "./gateway.ts";
 import { checkFilter } from "./routing/filter.ts";
 import { checkTransform } from "./routing/transform.ts";
-import { InstanceLockedError, MasterKeyError, SchemaTooNewError } from "./store/index.ts";
+import { InstanceLockedError, MasterKeyError, SchemaTooNewError, SCOPES, openStore, type Scope } from "./store/index.ts";
 
 const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
 
 Usage:
   hookgate serve [--config FILE] [--dev]   run the gateway (config also from HOOKGATE_CONFIG)
   hookgate check-config FILE               validate a config file and exit (0 ok, 2 invalid)
+  hookgate create-key --name NAME --scopes S1,S2 [--tenant T] [--expires ISO] [--config FILE]
+                                           create a scoped API key in the database and print it once
   hookgate version                         print the version
 
 --dev allows http:// and private addresses and, when no admin key is configured,
@@ -31,12 +33,13 @@ function parseArgs(argv: string[]) {
   const flags: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    const valued = /^--(config|name|scopes|tenant|expires)(=(.*))?$/.exec(a);
     if (a === "--dev" || a === "--help" || a === "-h") flags[a.replace(/^-+/, "")] = true;
-    else if (a === "--config") {
-      const v = argv[++i];
-      if (!v) fail("--config needs a file path");
-      flags.config = v;
-    } else if (a.startsWith("--config=")) flags.config = a.slice("--config=".length);
+    else if (valued) {
+      const v = valued[2] ? valued[3] : argv[++i];
+      if (!v) fail(`--${valued[1]} needs a value`);
+      flags[valued[1]!] = v;
+    }
     else if (a.startsWith("-")) fail(`unknown option ${a}\n\n${USAGE}`);
     else positional.push(a);
   }
@@ -102,6 +105,27 @@ async function serve(flags: Record<string, string | true>) {
   });
 }
 
+/** Creates an API key straight in the database (works while the gateway runs; the key is printed once). */
+async function createKey(flags: Record<string, string | true>) {
+  const file = typeof flags.config === "string" ? flags.config : process.env.HOOKGATE_CONFIG || null;
+  const config = readConfig(file, false);
+  const name = typeof flags.name === "string" ? flags.name : fail("create-key needs --name");
+  const scopes = (typeof flags.scopes === "string" ? flags.scopes : fail("create-key needs --scopes, e.g. events:write,deliveries:read")).split(",").map((s) => s.trim());
+  const bad = scopes.filter((s) => !SCOPES.includes(s as Scope) || s === "admin");
+  if (bad.length > 0) fail(`unknown or not grantable scope(s): ${bad.join(", ")} (grantable: ${SCOPES.filter((s) => s !== "admin").join(", ")})`);
+  const tenant = typeof flags.tenant === "string" ? flags.tenant : null;
+  if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
+  const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
+  if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
+  const store = openStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  try {
+    const { record, key } = await issueApiKey(store, { name, tenant_id: tenant, scopes: scopes as Scope[], expires_at: expires, now: Date.now() });
+    process.stdout.write(`${JSON.stringify({ id: record.id, key, name, tenant_id: tenant, scopes })}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { positional, flags } = parseArgs(rest);
@@ -115,6 +139,8 @@ async function main() {
       process.stdout.write(`${file}: ok (${config.endpoints.length} endpoint(s), ${config.event_types.length} event type(s))\n`);
       return;
     }
+    case "create-key":
+      return createKey(flags);
     case "version":
     case "--version":
       process.stdout.write(`hookgate ${VERSION}\n`);

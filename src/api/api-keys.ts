@@ -1,11 +1,10 @@
 // /v1/api-keys: admin-only management of scoped, optionally tenant-bound API keys.
 import { Elysia, t } from "elysia";
-import { newId } from "../lib/ids.ts";
 import { iso } from "../lib/clock.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { SCOPES, type ApiKeyRecord, type Scope } from "../store/index.ts";
 import { TENANT_ID } from "../config/index.ts";
-import { generateApiKey, hashKey } from "./auth.ts";
+import { issueApiKey } from "./auth.ts";
 import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -73,19 +72,7 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
           expires = Date.parse(body.expires_at);
           if (!Number.isFinite(expires) || expires <= now) throw ValidationError.of([{ field: "expires_at", message: "must be a future ISO 8601 time" }]);
         }
-        const key = generateApiKey();
-        const record: ApiKeyRecord = {
-          id: newId("key"),
-          hash: hashKey(key),
-          prefix: key.slice(0, 8),
-          name: body.name,
-          tenant_id: body.tenant_id ?? null,
-          scopes: body.scopes as Scope[],
-          expires_at: expires,
-          revoked_at: null,
-          created_at: now,
-        };
-        await store.insertApiKey(record);
+        const { record, key } = await issueApiKey(store, { name: body.name, tenant_id: body.tenant_id ?? null, scopes: body.scopes as Scope[], expires_at: expires, now });
         auth.forget();
         set.status = 201;
         const { prefix: _p, revoked_at: _r, ...out } = render(record);

@@ -2,6 +2,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
 import type { Clock } from "../lib/clock.ts";
+import { newId } from "../lib/ids.ts";
 import type { ApiKeyRecord, Scope, Store } from "../store/index.ts";
 
 export interface Principal {
@@ -24,6 +25,27 @@ const CACHE_MS = 1000;
 /** A new API key: `hg_` + 43 base64url characters (256 bits). */
 export function generateApiKey(): string {
   return `hg_${randomBytes(32).toString("base64url")}`;
+}
+
+/** Makes and stores a new API key; returns the record and the key itself (shown once, stored as a hash). */
+export async function issueApiKey(
+  store: Pick<Store, "insertApiKey">,
+  input: { name: string; tenant_id: string | null; scopes: Scope[]; expires_at: number | null; now: number },
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  const key = generateApiKey();
+  const record: ApiKeyRecord = {
+    id: newId("key"),
+    hash: hashKey(key),
+    prefix: key.slice(0, 8),
+    name: input.name,
+    tenant_id: input.tenant_id,
+    scopes: input.scopes,
+    expires_at: input.expires_at,
+    revoked_at: null,
+    created_at: input.now,
+  };
+  await store.insertApiKey(record);
+  return { record, key };
 }
 
 export class Authenticator {

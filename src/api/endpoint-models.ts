@@ -46,7 +46,7 @@ const Auth = t.Object(
   },
   {
     description: "Outbound credentials, masked on read: basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.",
-    examples: [{ type: "bearer", token: "s3cr3t-token-value" }],
+    examples: [{ type: "bearer", token: "<your receiver's token>" }],
   },
 );
 
@@ -139,7 +139,7 @@ export const EndpointOut = t.Object(
 );
 
 export const EndpointCreated = t.Object({
-  data: t.Object({ ...EndpointOut.properties, secret: t.String({ description: "The full secret, shown only here and on rotate.", examples: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"] }) }),
+  data: t.Object({ ...EndpointOut.properties, secret: t.String({ description: "The full secret, shown only here and on rotate.", examples: ["whsec_<base64 of 32 random bytes>"] }) }),
 });
 
 export const RotateIn = t.Object(
@@ -152,7 +152,7 @@ export const RotateIn = t.Object(
 
 export const RotateOut = t.Object({
   data: t.Object({
-    secret: t.String({ examples: ["whsec_9b4JdKq2sD7…"] }),
+    secret: t.String({ examples: ["whsec_<base64 of 32 random bytes>"] }),
     previous_secret_expires_at: t.String({ examples: ["2026-06-07T09:00:42.000Z"] }),
   }),
 });

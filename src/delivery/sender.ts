@@ -1,8 +1,14 @@
 // One HTTP request per attempt: timeout, no redirects, keep-alive, and at most 32 KiB of the response read.
+import type { Transform } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate, createZstdDecompress } from "node:zlib";
 import type { ErrorKind } from "./retry-policy.ts";
 import { resolveTarget, type Guard } from "./ssrf-guard.ts";
 
 export const RESPONSE_BODY_LIMIT = 32 * 1024;
+/** Compressed bytes handed to a decoder at a time: deflate inflates at most ~1032:1, so one step stays near 1 MiB. */
+const DECODE_STEP = 1024;
+/** A compressed body that has not filled the capture after this many bytes is not read further. */
+const MAX_COMPRESSED_READ = 1024 * 1024;
 const MAX_RESPONSE_HEADERS = 64;
 const MAX_HEADER_VALUE = 2048;
 
@@ -41,30 +47,128 @@ export function classifyFetchError(error: unknown): { kind: ErrorKind; message: 
   return { kind: "network_error", message };
 }
 
-/** Reads at most `limit` bytes of a body and stops the stream (a decompressing stream stops with it). */
-async function readCapped(response: Response, limit: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
+type FetchError = { kind: ErrorKind; message: string };
+
+/** Collects at most `limit` bytes. */
+class Capture {
+  private chunks: Uint8Array[] = [];
+  size = 0;
+  constructor(private readonly limit: number) {}
+  get full(): boolean {
+    return this.size >= this.limit;
+  }
+  add(chunk: Uint8Array): void {
+    const take = Math.min(chunk.byteLength, this.limit - this.size);
+    if (take <= 0) return;
+    this.chunks.push(take === chunk.byteLength ? chunk : chunk.subarray(0, take));
+    this.size += take;
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    return out;
+  }
+}
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+  zstd: createZstdDecompress,
+};
+
+/**
+ * A streaming decoder fed in DECODE_STEP slices, so a decompression bomb never inflates far past the
+ * capture. `write` and `end` resolve false when the data does not decode.
+ */
+function openDecoder(encoding: string, into: Capture): { write(chunk: Uint8Array): Promise<boolean>; end(): Promise<boolean>; close(): void } | null {
+  const make = DECODERS[encoding];
+  if (!make) return null;
+  const z = make();
+  let failed = false;
+  let wake: () => void = () => {};
+  z.on("data", (b: Uint8Array) => into.add(b));
+  z.on("error", () => {
+    failed = true;
+    wake();
+  });
+  const step = (run: (done: (error?: unknown) => void) => void) =>
+    new Promise<boolean>((resolve) => {
+      if (failed) return resolve(false);
+      wake = () => resolve(false);
+      run((error) => resolve(!error && !failed));
+    });
+  return {
+    async write(chunk) {
+      for (let at = 0; at < chunk.byteLength && !into.full; at += DECODE_STEP) {
+        if (!(await step((done) => z.write(chunk.subarray(at, at + DECODE_STEP), done)))) return false;
+      }
+      return true;
+    },
+    end: () =>
+      step((done) => {
+        z.once("end", () => done());
+        z.end();
+      }),
+    close: () => z.destroy(),
+  };
+}
+
+/**
+ * Reads at most `limit` bytes of the (decoded) body. Fetch hands over the raw bytes (decompress: false);
+ * gzip, deflate, br and zstd bodies are decoded here, step by step, and a body that does not decode is kept
+ * as received. A connection that fails or times out mid-body is an error, with the bytes read so far.
+ */
+async function readBody(response: Response, limit: number): Promise<{ bytes: Uint8Array; error: FetchError | null }> {
+  const captured = new Capture(limit);
+  if (!response.body) return { bytes: captured.bytes(), error: null };
+  const encoding = (response.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  const decoder = openDecoder(encoding, captured);
+  if (!decoder && Number(response.headers.get("content-length") ?? NaN) <= limit) {
+    // A small plain body of known length: one native read.
+    try {
+      return { bytes: new Uint8Array(await response.arrayBuffer()), error: null };
+    } catch (e) {
+      return { bytes: captured.bytes(), error: classifyFetchError(e) };
+    }
+  }
+  const raw = new Capture(limit);
   const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let read = 0;
+  let undecodable = false;
+  let error: FetchError | null = null;
   try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const take = Math.min(value.byteLength, limit - size);
-      chunks.push(take === value.byteLength ? value : value.subarray(0, take));
-      size += take;
+    while (!captured.full && !(decoder && read >= MAX_COMPRESSED_READ)) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        error = classifyFetchError(e);
+        break;
+      }
+      if (chunk.done) {
+        if (decoder && !undecodable && !(await decoder.end())) undecodable = true;
+        break;
+      }
+      read += chunk.value.byteLength;
+      if (!decoder) {
+        captured.add(chunk.value);
+        continue;
+      }
+      raw.add(chunk.value);
+      if (!undecodable && !(await decoder.write(chunk.value))) undecodable = true;
+      if (undecodable && raw.full) break;
     }
   } finally {
     reader.cancel().catch(() => {});
+    decoder?.close();
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return { bytes: undecodable ? raw.bytes() : captured.bytes(), error };
 }
 
 function captureHeaders(headers: Headers): Record<string, string> {
@@ -101,11 +205,15 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
   const t0 = performance.now();
   const elapsed = () => Math.round(performance.now() - t0);
   const failed = (error: { kind: ErrorKind; message: string }): AttemptResult => ({ startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error, retryAfter: null });
+  // One deadline for the whole attempt: name resolution, connect, headers and the captured body.
+  const signal = AbortSignal.timeout(request.timeoutMs);
   let url = request.url;
   let headers = request.headers;
   let tls: { serverName: string } | undefined;
   if (guard) {
-    const target = await resolveTarget(request.url, guard);
+    const timedOut = new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true }));
+    const target = await Promise.race([resolveTarget(request.url, guard), timedOut]);
+    if (target === null) return failed({ kind: "timeout", message: "the receiver's name did not resolve in time" });
     if (!target.ok) return failed(target.error);
     url = target.url;
     if (target.hostHeader) headers = { ...headers, host: target.hostHeader };
@@ -118,22 +226,15 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
       headers,
       body: request.body,
       redirect: "manual",
-      signal: AbortSignal.timeout(request.timeoutMs),
+      signal,
+      // Bodies are decoded by readBody, within the capture limit (fetch would inflate a bomb whole).
+      decompress: false,
       ...(tls ? { tls } : {}),
     });
   } catch (e) {
     return failed(classifyFetchError(e));
   }
-  let bytes: Uint8Array;
-  try {
-    // Small, uncompressed bodies of known length are read in one native call; others are streamed
-    // and cut at the limit (so a compressed body is never inflated past it).
-    const length = Number(response.headers.get("content-length") ?? NaN);
-    const encoding = response.headers.get("content-encoding");
-    bytes = length <= RESPONSE_BODY_LIMIT && (encoding === null || encoding === "identity") ? new Uint8Array(await response.arrayBuffer()) : await readCapped(response, RESPONSE_BODY_LIMIT);
-  } catch {
-    bytes = new Uint8Array(0);
-  }
+  const { bytes, error: bodyError } = await readBody(response, RESPONSE_BODY_LIMIT);
   const text = decodeUtf8(bytes);
   const responseBody = text ?? Buffer.from(bytes).toString("base64");
   const bodyEncoding: "utf8" | "base64" = text === null ? "base64" : "utf8";
@@ -146,7 +247,7 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
     responseHeaders: captureHeaders(response.headers),
     responseBody,
     bodyEncoding,
-    error: redirect ? { kind: "redirect_not_followed", message: `HTTP ${status} to ${response.headers.get("location") ?? "(no location)"}; redirects are not followed` } : null,
+    error: redirect ? { kind: "redirect_not_followed", message: `HTTP ${status} to ${response.headers.get("location") ?? "(no location)"}; redirects are not followed` } : bodyError,
     retryAfter: status === 429 || status === 503 ? response.headers.get("retry-after") : null,
   };
 }

@@ -143,3 +143,18 @@ describe("API documentation", () => {
     });
   });
 });
+
+describe("API documentation: no secrets in examples", () => {
+  it("shows placeholders, never a usable secret, key or token", async () => {
+    const t = await buildTestApp();
+    try {
+      const text = await (await t.app.handle(new Request("http://localhost/docs/json"))).text();
+      expect(text).not.toMatch(/whsec_[A-Za-z0-9+/]{20,}/);
+      expect(text).not.toMatch(/hg_[A-Za-z0-9_-]{20,}/);
+      expect(text).not.toMatch(/whsk_[A-Za-z0-9+/]{20,}/);
+      expect(text).not.toContain(t.adminKey);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

@@ -487,3 +487,28 @@ describe("config: event type schemas", () => {
     }
   });
 });
+
+describe("config: endpoint filters and transforms", () => {
+  it("reports a bad filter and a bad JSONata transform of a YAML endpoint with their lines", async () => {
+    const { checkFilter } = await import("../../src/routing/filter.ts");
+    const { checkTransform } = await import("../../src/routing/transform.ts");
+    const text = [
+      "endpoints:",
+      "  - id: sink",
+      "    url: https://sink.example.com/hooks",
+      "    events: ['*']",
+      "    secret: whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0",
+      "    filter: {all: [{field: data.amount, op: bigger, value: 1}]}",
+      "    transform: '{\"a\": '",
+    ].join("\n");
+    try {
+      loadConfig(text, { file: "hg.yaml", env: {}, checkFilter, checkTransform });
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      const problems = (e as { problems: string[] }).problems;
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(/^hg\.yaml:6 endpoints\[0\]\.filter\.all\[0\]\.op: /);
+      expect(problems[1]).toMatch(/^hg\.yaml:7 endpoints\[0\]\.transform: /);
+    }
+  });
+});
