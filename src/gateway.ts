@@ -79,7 +79,6 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
-  const master = loadMasterKey(config.storage.path, env.HOOKGATE_MASTER_KEY);
   const lock = acquireInstanceLock(config.storage.path);
   let store: Store;
   try {
@@ -88,7 +87,11 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     lock.release();
     throw e;
   }
+  let master: { key: Uint8Array; source: string };
   try {
+    // A database that already holds secrets never gets a fresh key file: that key could not read them.
+    const hasSecrets = (await store.getMeta(KEY_CHECK)) !== null;
+    master = loadMasterKey(config.storage.path, env.HOOKGATE_MASTER_KEY, { allowCreate: !hasSecrets });
     await checkMasterKey(store, master.key, master.source);
   } catch (e) {
     await store.close();

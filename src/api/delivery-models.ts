@@ -39,7 +39,7 @@ export const AttemptOut = t.Object(
     response_headers: t.Union([t.Record(t.String(), t.String()), t.Null()]),
     response_body: t.Union([t.String(), t.Null()], { description: "First 32 KiB of the response." }),
     response_body_encoding: t.Union([t.Literal("utf8"), t.Literal("base64"), t.Null()], { description: "base64 when the body was not valid UTF-8." }),
-    error: t.Union([t.String(), t.Null()], { description: "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, …" }),
+    error: t.Union([t.String(), t.Null()], { description: "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error." }),
   },
   { description: "One HTTP attempt of a delivery." },
 );

@@ -297,7 +297,14 @@ export class DeliveryEngine {
     };
     this.metrics.countAttempt(r.error ? r.error.kind : `${Math.floor((r.httpStatus ?? 0) / 100)}xx`, r.durationMs);
     this.finish(job, attempt, update, r.durationMs);
-    if (endpoint) await this.applyEndpointHealth(endpoint, decision.endpoint, now);
+    if (endpoint) {
+      // The attempt's result is already queued; failing to record the endpoint's health must not undo it.
+      try {
+        await this.applyEndpointHealth(endpoint, decision.endpoint, now);
+      } catch (e) {
+        this.o.logger.error("updating endpoint health failed", { endpoint_id: endpoint.id, error: e });
+      }
+    }
   }
 
   private finish(job: Job, attempt: Written["attempt"], update: DeliveryUpdate, durationMs: number | null): void {

@@ -12,6 +12,7 @@ export type ErrorKind =
   | "transform_error"
   | "auth_error"
   | "http_error"
+  | "invalid_response"
   | "network_error"
   | "endpoint_disabled";
 

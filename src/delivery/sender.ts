@@ -44,6 +44,7 @@ export function classifyFetchError(error: unknown): { kind: ErrorKind; message: 
   if (code === "ECONNRESET" || code === "ConnectionClosed" || code === "EPIPE") return { kind: "connection_reset", message };
   if (code === "ENOTFOUND" || code.startsWith("EAI_") || code === "DNSException" || /getaddrinfo|DNS/i.test(message)) return { kind: "dns_error", message };
   if (code === "EPROTO" || /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/i.test(code) || /certificate|TLS|SSL/i.test(message)) return { kind: "tls_error", message };
+  if (/Malformed_HTTP|HTTP_?Response|InvalidHTTP|Invalid.*Response/i.test(code) || /malformed|invalid http/i.test(message)) return { kind: "invalid_response", message };
   return { kind: "network_error", message };
 }
 

@@ -28,6 +28,8 @@ export class WriteBatcher {
   private immediate = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> | null = null;
+  /** The last write failed: results then wait for the retry timer instead of re-flushing at once. */
+  private failing = false;
   /** Counters for metrics: transactions, events and results written. */
   readonly stats = { commits: 0, events: 0, results: 0 };
 
@@ -56,7 +58,7 @@ export class WriteBatcher {
   /** Queues an attempt result; written with the next batch of events, or within a few milliseconds. */
   addResult(item: Written): void {
     this.results.push(item);
-    if (this.results.length >= MAX_RESULTS) void this.flush();
+    if (this.results.length >= MAX_RESULTS && !this.failing) void this.flush();
     else if (!this.timer && !this.immediate) this.timer = setTimeout(() => void this.flush(), RESULT_WINDOW_MS);
   }
 
@@ -77,7 +79,7 @@ export class WriteBatcher {
     } finally {
       this.flushing = null;
     }
-    if (this.events.length > 0 || this.results.length >= MAX_RESULTS) void this.flush();
+    if (this.events.length > 0 || (!this.failing && this.results.length >= MAX_RESULTS)) void this.flush();
   }
 
   private async writeOnce(): Promise<void> {
@@ -93,7 +95,8 @@ export class WriteBatcher {
         results.map((r) => r.update),
       );
     } catch (e) {
-      this.logger.error("writing to the store failed", { error: e, events: events.length, results: results.length });
+      if (!this.failing) this.logger.error("writing to the store failed; publishes answer 503 and results are retried every second", { error: e, events: events.length, results: results.length });
+      this.failing = true;
       const error = new UnavailableError("The event store cannot accept writes right now (e.g. disk full or read-only); nothing was stored. Retry later.");
       for (const w of events) w.reject(error);
       if (results.length > 0) {
@@ -102,6 +105,8 @@ export class WriteBatcher {
       }
       return;
     }
+    if (this.failing) this.logger.info("writing to the store works again", { results: results.length });
+    this.failing = false;
     this.stats.commits++;
     this.stats.events += events.length;
     this.stats.results += results.length;

@@ -27,10 +27,13 @@ export function masterKeyPath(databasePath: string): string {
  * Returns the master key: the env value when given, else the key file beside the database, created 0600 on
  * first start. A key file readable by group or others is refused.
  */
-export function loadMasterKey(databasePath: string, envValue: string | undefined): { key: Uint8Array; source: string } {
+export function loadMasterKey(databasePath: string, envValue: string | undefined, options: { allowCreate?: boolean } = {}): { key: Uint8Array; source: string } {
   if (envValue && envValue.trim() !== "") return { key: parseMasterKey(envValue), source: "HOOKGATE_MASTER_KEY" };
   const path = masterKeyPath(databasePath);
   if (!existsSync(path)) {
+    if (options.allowCreate === false) {
+      throw new MasterKeyError(`this database's secrets are encrypted under a master key that is not available: set HOOKGATE_MASTER_KEY or restore ${path}`);
+    }
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     chmodSync(path, 0o600);

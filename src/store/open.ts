@@ -21,7 +21,9 @@ export function openDatabase({ path, synchronous }: OpenOptions): Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { create: true, strict: true });
   try {
-    db.run("PRAGMA busy_timeout = 5000");
+    // Short: the store is written on the event loop, so waiting for another process's lock stalls everything;
+    // a write that cannot get the lock in time fails (publish → 503, results are retried).
+    db.run("PRAGMA busy_timeout = 1000");
     db.run("PRAGMA journal_mode = WAL");
     db.run(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.run("PRAGMA foreign_keys = ON");

@@ -126,3 +126,21 @@ describe("store: master key", () => {
     });
   });
 });
+
+describe("master key availability", () => {
+  it("does not create a new key file for a database whose secrets need the old key", async () => {
+    const { buildTestApp } = await import("../helpers/app.ts");
+    const { tempDir } = await import("../helpers/temp.ts");
+    const { existsSync } = await import("node:fs");
+    const dir = tempDir();
+    try {
+      const key = Buffer.alloc(32, 7).toString("base64");
+      const first = await buildTestApp({ dir, env: { HOOKGATE_MASTER_KEY: key } });
+      await first.cleanup();
+      await expect(buildTestApp({ dir, env: {} })).rejects.toThrow(/master key that is not available/);
+      expect(existsSync(dir.file("master.key"))).toBe(false);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
