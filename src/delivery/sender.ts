@@ -204,17 +204,25 @@ function decodeUtf8(bytes: Uint8Array): string | null {
 export async function send(request: OutboundRequest, now: () => number, guard?: Guard): Promise<AttemptResult> {
   const startedAt = now();
   const t0 = performance.now();
+  // One deadline for the whole attempt: name resolution, connect, headers and the captured body. A timer we
+  // clear (rather than AbortSignal.timeout) lets the signal and everything fetch hung on it go at once.
+  const controller = new AbortController();
+  const deadline = setTimeout(() => controller.abort(new DOMException("The operation timed out.", "TimeoutError")), request.timeoutMs);
+  try {
+    return await attemptOnce(request, controller.signal, startedAt, t0, guard);
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+async function attemptOnce(request: OutboundRequest, signal: AbortSignal, startedAt: number, t0: number, guard: Guard | undefined): Promise<AttemptResult> {
   const elapsed = () => Math.round(performance.now() - t0);
   const failed = (error: { kind: ErrorKind; message: string }): AttemptResult => ({ startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error, retryAfter: null });
-  // One deadline for the whole attempt: name resolution, connect, headers and the captured body.
-  const signal = AbortSignal.timeout(request.timeoutMs);
   let url = request.url;
   let headers = request.headers;
   let tls: { serverName: string } | undefined;
   if (guard) {
-    const timedOut = new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true }));
-    const target = await Promise.race([resolveTarget(request.url, guard), timedOut]);
-    if (target === null) return failed({ kind: "timeout", message: "the receiver's name did not resolve in time" });
+    const target = await resolveTarget(request.url, guard, signal);
     if (!target.ok) return failed(target.error);
     url = target.url;
     if (target.hostHeader) headers = { ...headers, host: target.hostHeader };

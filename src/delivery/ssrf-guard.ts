@@ -50,11 +50,31 @@ const blocked = (host: string, address: string, reason: string): Target => ({
   error: { kind: "blocked_address", message: `${host} resolves to ${address}, a ${reason} address; refused (see security.allow_private_networks / allowed_cidrs)` },
 });
 
+/** Resolves with `work`, or null once `signal` aborts (the listener is removed either way). */
+function withDeadline<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise<T | null>((resolve, reject) => {
+    const onAbort = () => resolve(null);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /**
  * Checks every address `url`'s host resolves to and returns the URL rewritten to the first checked address
  * (IPv4 preferred). Literal IP URLs are checked as they are. Never throws.
  */
-export async function resolveTarget(url: string, guard: Guard): Promise<Target> {
+export async function resolveTarget(url: string, guard: Guard, signal?: AbortSignal): Promise<Target> {
   // The verdict for a literal-IP URL never changes under one policy: remember it (checking costs ~40 µs).
   const known = literalVerdicts.get(guard.policy)?.get(url);
   if (known) return known;
@@ -70,12 +90,13 @@ export async function resolveTarget(url: string, guard: Guard): Promise<Target> 
     const reason = blockedReason(literal, guard.policy);
     return remember(guard.policy, url, reason ? blocked(host, host, reason) : { ok: true, url, hostHeader: null, serverName: null });
   }
-  let addresses: string[];
+  let addresses: string[] | null;
   try {
-    addresses = await guard.resolve(host);
+    addresses = await withDeadline(guard.resolve(host), signal);
   } catch (e) {
     return { ok: false, error: { kind: "dns_error", message: `cannot resolve ${host}: ${(e as Error).message}` } };
   }
+  if (addresses === null) return { ok: false, error: { kind: "timeout", message: `${host} did not resolve in time` } };
   if (addresses.length === 0) return { ok: false, error: { kind: "dns_error", message: `${host} has no addresses` } };
   for (const a of addresses) {
     const reason = addressVerdict(a, guard.policy);
