@@ -1,6 +1,8 @@
 // One gateway per database: an exclusive SQLite lock on a small file beside it. The operating system
 // releases the lock when the process dies (even by kill -9), so a crash never leaves a stale lock.
 import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 
 export class InstanceLockedError extends Error {
   constructor(path: string) {
@@ -17,6 +19,7 @@ export interface InstanceLock {
 export function acquireInstanceLock(databasePath: string): InstanceLock {
   if (databasePath === ":memory:") return { release() {} };
   const lockPath = `${databasePath}-lock`;
+  mkdirSync(dirname(databasePath), { recursive: true });
   const db = new Database(lockPath, { create: true });
   try {
     db.run("PRAGMA busy_timeout = 0");

@@ -150,3 +150,17 @@ describe("store: opening the database", () => {
     });
   });
 });
+
+describe("store: first start", () => {
+  it("starts on a database path whose directory does not exist yet", async () => {
+    const { buildTestApp } = await import("../helpers/app.ts");
+    const { tempDir } = await import("../helpers/temp.ts");
+    const dir = tempDir();
+    try {
+      const t = await buildTestApp({ dir, config: { storage: { path: dir.file("nested", "deeper", "hookgate.db") } } });
+      await t.cleanup();
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
