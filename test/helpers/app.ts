@@ -5,6 +5,7 @@ import type { Clock } from "../../src/lib/clock.ts";
 import { memoryLogger, type Logger } from "../../src/lib/logger.ts";
 import { testConfig, TEST_ADMIN_KEY, type ConfigOverrides } from "./config.ts";
 import { tempDir, type TempDir } from "./temp.ts";
+import type { Resolver } from "../../src/delivery/ssrf-guard.ts";
 import { json } from "./http.ts";
 
 export interface TestAppOptions {
@@ -47,12 +48,23 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     storage: { path: dir.file("hookgate.db"), ...overrides.storage },
     signing: { ed25519_key_file: dir.file("ed25519.key"), ...overrides.signing },
   });
-  const logger = options.logger ?? memoryLogger();
+  return launchTestGateway(config, { dir, ownDir, logger: options.logger, clock: options.clock, env: options.env, listen: options.listen });
+}
+
+/**
+ * Starts a gateway for `config` (paths already pointing into `dir`) and wraps it as a TestApp; removes `dir`
+ * on failure and in cleanup() when `ownDir`. Shared by every helper that starts an in-process gateway.
+ */
+export async function launchTestGateway(
+  config: Config,
+  o: { dir: TempDir; ownDir: boolean; logger?: Logger & { lines?: string[] }; clock?: Clock; env?: Record<string, string | undefined>; listen?: boolean; watch?: boolean; resolver?: Resolver },
+): Promise<TestApp> {
+  const logger = o.logger ?? memoryLogger();
   let gateway: Gateway;
   try {
-    gateway = await startGateway(config, { logger, clock: options.clock, env: options.env ?? {}, listen: options.listen ?? false, watch: false });
+    gateway = await startGateway(config, { logger, clock: o.clock, env: o.env ?? {}, listen: o.listen ?? false, watch: o.watch ?? false, resolver: o.resolver });
   } catch (e) {
-    if (ownDir) dir.cleanup();
+    if (o.ownDir) o.dir.cleanup();
     throw e;
   }
   let stopped = false;
@@ -62,7 +74,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     gateway,
     config,
     adminKey: config.auth.admin_keys[0] ?? TEST_ADMIN_KEY,
-    dir,
+    dir: o.dir,
     logger,
     url: gateway.url,
     async cleanup() {
@@ -70,7 +82,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
         stopped = true;
         await gateway.stop();
       }
-      if (ownDir) dir.cleanup();
+      if (o.ownDir) o.dir.cleanup();
     },
   };
 }

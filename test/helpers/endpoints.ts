@@ -2,7 +2,8 @@
 // and start a gateway from a real YAML file (optionally watched) over a temp database.
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { startGateway, type Gateway } from "../../src/gateway.ts";
+import type { Gateway } from "../../src/gateway.ts";
+import { launchTestGateway } from "./app.ts";
 import { loadConfig, type Config } from "../../src/config/index.ts";
 import { checkFilter } from "../../src/routing/filter.ts";
 import { checkTransform } from "../../src/routing/transform.ts";
@@ -83,33 +84,13 @@ export async function startYamlGateway(body: string, options: { env?: Record<str
   ].join("\n");
   const write = (text: string) => writeFileSync(file, header + text);
   write(body);
-  const logger = memoryLogger();
-  let gateway: Gateway;
   let config: Config;
   try {
     config = loadConfig(header + body, { file, env, checkFilter, checkTransform });
-    gateway = await startGateway(config, { logger, clock: options.clock, env, listen: false, watch: options.watch ?? false });
   } catch (e) {
     dir.cleanup();
     throw e;
   }
-  let stopped = false;
-  return {
-    app: gateway.app,
-    store: gateway.store,
-    gateway,
-    config,
-    adminKey: TEST_ADMIN_KEY,
-    dir,
-    file,
-    logger,
-    write,
-    async cleanup() {
-      if (!stopped) {
-        stopped = true;
-        await gateway.stop();
-      }
-      dir.cleanup();
-    },
-  };
+  const t = await launchTestGateway(config, { dir, ownDir: true, logger: memoryLogger(), clock: options.clock, env, watch: options.watch ?? false });
+  return { ...t, adminKey: TEST_ADMIN_KEY, file, write, logger: t.logger as YamlGateway["logger"] };
 }

@@ -6,7 +6,7 @@
 import { Database } from "bun:sqlite";
 import type { Socket, Subprocess } from "bun";
 import { readFileSync, writeFileSync } from "node:fs";
-import { startGateway, type Gateway } from "../../src/gateway.ts";
+import { launchTestGateway } from "./app.ts";
 import type { Resolver } from "../../src/delivery/ssrf-guard.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
 import { memoryLogger, type Logger } from "../../src/lib/logger.ts";
@@ -184,33 +184,8 @@ export async function startFaultGateway(options: FaultAppOptions = {}): Promise<
     delivery: { jitter: 0, retry_schedule: ["5s", "1m"], ...over.delivery },
   });
   const clock = options.clock ?? new ManualClock();
-  const logger = options.logger ?? memoryLogger();
-  let gateway: Gateway;
-  try {
-    gateway = await startGateway(config, { logger, clock, env: options.env ?? {}, listen: false, watch: false, resolver: options.resolver });
-  } catch (e) {
-    if (ownDir) dir.cleanup();
-    throw e;
-  }
-  let stopped = false;
-  return {
-    app: gateway.app,
-    store: gateway.store,
-    gateway,
-    config,
-    adminKey: config.auth.admin_keys[0] ?? TEST_ADMIN_KEY,
-    dir,
-    logger,
-    url: null,
-    clock,
-    async cleanup() {
-      if (!stopped) {
-        stopped = true;
-        await gateway.stop();
-      }
-      if (ownDir) dir.cleanup();
-    },
-  };
+  const t = await launchTestGateway(config, { dir, ownDir, logger: options.logger, clock, env: options.env, resolver: options.resolver });
+  return { ...t, clock };
 }
 
 // ---------------------------------------------------------------------------------------------------------
