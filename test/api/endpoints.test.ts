@@ -1,6 +1,6 @@
 // /v1/endpoints: create, read (secrets masked), list (cursor pages), patch, delete, rotate-secret,
 // YAML-declared endpoints (read-only) and the OpenAPI description of these routes.
-import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from "bun:test";
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync } from "node:fs";
 import { ConfigError, loadConfig } from "../../src/config/index.ts";

@@ -9,9 +9,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { launchTestGateway } from "./app.ts";
 import type { Resolver } from "../../src/delivery/ssrf-guard.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
-import { memoryLogger, type Logger } from "../../src/lib/logger.ts";
+import type { Logger } from "../../src/lib/logger.ts";
 import type { DeliveryApp } from "./delivery.ts";
-import { testConfig, TEST_ADMIN_KEY, type ConfigOverrides } from "./config.ts";
+import { testConfig, type ConfigOverrides } from "./config.ts";
 import { tempDir, type TempDir } from "./temp.ts";
 
 // ---------------------------------------------------------------------------------------------------------
