@@ -14,25 +14,20 @@ import { deliveriesPlugin } from "./api/deliveries.ts";
 import { publicKeyPlugin } from "./api/public-key.ts";
 import { KeyRateLimiter } from "./api/rate-limit.ts";
 import { RateLimitedError, ValidationError } from "./lib/errors.ts";
-import type { Principal } from "./api/auth.ts";
 
-const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Methods that carry a body and change state (parsed as JSON; audited). */
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export function createApp(deps: ApiDeps) {
   const limit = deps.config.server.max_body_bytes;
   const limiter = new KeyRateLimiter(deps.config.auth.rate_limit_per_minute);
-  /** Who made each /v1 request, for the audit log. */
-  const principals = new WeakMap<Request, Principal>();
   return new Elysia({ normalize: false, aot: true })
-    .onParse({ as: "global" }, ({ request }) => (BODY_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
+    .onParse({ as: "global" }, ({ request }) => (WRITE_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
     // Authenticate /v1 requests before their body is validated (no key → 401, never a 400 that reveals the
     // shape), then apply the per-key rate limit of the management API (publishing is not limited).
     .onTransform({ as: "global" }, async ({ request, path, body }) => {
       if (!path.startsWith("/v1/") || path === "/v1/public-key") return;
-      const principal = await deps.auth.authenticate(request.headers.get("authorization"));
-      principals.set(request, principal);
+      const principal = await deps.auth.principalOf(request);
       // Elysia turns a missing body into {} for schemas without required fields, so an empty PATCH would pass.
       if (request.method === "PATCH" && body === undefined) throw new ValidationError("The request body is empty; PATCH needs a JSON object with the fields to change.");
       if (request.method === "POST" && path === "/v1/events") return;
@@ -41,8 +36,8 @@ export function createApp(deps: ApiDeps) {
     })
     // Audit log: every management change (who, what, when, outcome); never bodies, so never secrets.
     .onAfterResponse({ as: "global" }, ({ request, route, params, set, responseValue }) => {
-      if (!MUTATING.has(request.method) || route === "/v1/events") return;
-      const principal = principals.get(request);
+      if (!WRITE_METHODS.has(request.method) || route === "/v1/events") return;
+      const principal = deps.auth.knownPrincipal(request);
       if (!principal) return;
       const p = params as Record<string, string> | undefined;
       deps.logger.info("audit", { actor: principal.keyId, tenant: principal.tenantId, action: `${request.method} ${route}`, target: p?.id ?? p?.name ?? null, status: responseValue instanceof Response ? responseValue.status : set.status });

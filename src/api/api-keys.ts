@@ -64,8 +64,8 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
   return new Elysia({ name: "api-keys", prefix: "/v1/api-keys", tags: ["API keys"] })
     .post(
       "",
-      async ({ headers, body, set }) => {
-        await auth.require(headers.authorization, "admin");
+      async ({ request, body, set }) => {
+        await auth.require(request, "admin");
         const now = clock.now();
         let expires: number | null = null;
         if (body.expires_at !== undefined) {
@@ -86,8 +86,8 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
     )
     .get(
       "",
-      async ({ headers, query }) => {
-        await auth.require(headers.authorization, "admin");
+      async ({ request, query }) => {
+        await auth.require(request, "admin");
         const limit = limitOf(query.limit);
         const rows = await store.listApiKeys(decodeCursor(query.cursor), limit + 1);
         return page(rows, limit, (r) => r.id, render);
@@ -96,8 +96,8 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
     )
     .delete(
       "/:id",
-      async ({ headers, params }) => {
-        await auth.require(headers.authorization, "admin");
+      async ({ request, params }) => {
+        await auth.require(request, "admin");
         const record = await store.apiKeyById(params.id);
         if (!record) throw new NotFoundError("API key");
         await store.revokeApiKey(params.id, clock.now());

@@ -51,6 +51,8 @@ export async function issueApiKey(
 export class Authenticator {
   private readonly adminHashes: Buffer[];
   private cache = new Map<string, { record: ApiKeyRecord | null; at: number }>();
+  /** Principals already established for a request (the app authenticates once, before validation). */
+  private byRequest = new WeakMap<Request, Principal>();
 
   constructor(
     adminKeys: readonly string[],
@@ -93,22 +95,27 @@ export class Authenticator {
     return record;
   }
 
-  /** Authenticates and checks one scope (admin satisfies every scope); 403 without it. */
-  async require(authorization: string | null | undefined, scope: Scope): Promise<Principal> {
-    const principal = await this.authenticate(authorization);
+  /** The principal of a request, authenticated once per request however often it is asked for. */
+  async principalOf(request: Request): Promise<Principal> {
+    let principal = this.byRequest.get(request);
+    if (!principal) {
+      principal = await this.authenticate(request.headers.get("authorization"));
+      this.byRequest.set(request, principal);
+    }
+    return principal;
+  }
+
+  /** The principal of a request if it was authenticated (for the audit log); never authenticates. */
+  knownPrincipal(request: Request): Principal | undefined {
+    return this.byRequest.get(request);
+  }
+
+  /** Authenticates (a request, or an Authorization header) and checks one scope (admin satisfies every scope); 403 without it. */
+  async require(who: Request | string | null | undefined, scope: Scope): Promise<Principal> {
+    const principal = who instanceof Request ? await this.principalOf(who) : await this.authenticate(who);
     if (!principal.scopes.has("admin") && !principal.scopes.has(scope)) throw new ForbiddenError(`This API key lacks the ${scope} scope.`);
     return principal;
   }
-}
-
-export const isAdmin = (p: Principal) => p.scopes.has("admin");
-
-/**
- * The tenant a request acts in: a tenant-scoped key always acts in its own tenant (a different
- * `requested` tenant is answered as not found by callers); other keys use `requested`.
- */
-export function tenantFilter(p: Principal, requested: string | undefined): string | undefined {
-  return p.tenantId ?? requested;
 }
 
 /** True when the principal may see an object of `tenantId`. */

@@ -41,7 +41,7 @@ export function deliveriesPlugin(deps: ApiDeps) {
   return new Elysia({ name: "deliveries", prefix: "/v1/deliveries", tags: ["Deliveries"] })
     .get(
       "",
-      async ({ headers, query }) => listDeliveries(deps, await auth.require(headers.authorization, "deliveries:read"), query),
+      async ({ request, query }) => listDeliveries(deps, await auth.require(request, "deliveries:read"), query),
       {
         query: t.Object({ endpoint_id: t.Optional(t.String({ maxLength: 100 })), ...DeliveryQuery, ...PageQuery }),
         response: ListEnvelope(DeliveryOut),
@@ -50,8 +50,8 @@ export function deliveriesPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ headers, params }) => {
-        const principal = await auth.require(headers.authorization, "deliveries:read");
+      async ({ request, params }) => {
+        const principal = await auth.require(request, "deliveries:read");
         const d = await visibleDelivery(deps, principal, params.id);
         const history = (await store.attemptsOf(d.id)).map(renderAttempt);
         return { data: { ...renderDelivery(d), history } };
@@ -64,8 +64,8 @@ export function deliveriesPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/replay",
-      async ({ headers, params, set }) => {
-        const principal = await auth.require(headers.authorization, "deliveries:write");
+      async ({ request, params, set }) => {
+        const principal = await auth.require(request, "deliveries:write");
         await visibleDelivery(deps, principal, params.id);
         if (!(await engine.replay(params.id))) throw new ConflictError(`Delivery ${params.id} has an attempt in flight; replay it when it finishes.`);
         set.status = 202;
@@ -79,8 +79,8 @@ export function deliveriesPlugin(deps: ApiDeps) {
     )
     .post(
       "/replay",
-      async ({ headers, body }) => {
-        const principal = await auth.require(headers.authorization, "deliveries:write");
+      async ({ request, body }) => {
+        const principal = await auth.require(request, "deliveries:write");
         const data: { id: string; result: "queued" | "not_found" }[] = [];
         for (const id of body.ids) {
           const d = await store.deliveryById(id);

@@ -28,8 +28,8 @@ export function endpointActionsPlugin(deps: ApiDeps) {
   return new Elysia({ name: "endpoint-actions", prefix: "/v1/endpoints", tags: ["Endpoints"] })
     .post(
       "/:id/test",
-      async ({ headers, params }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:write");
+      async ({ request, params }) => {
+        const principal = await auth.require(request, "endpoints:write");
         const endpoint = visibleEndpoint(deps, principal, params.id);
         const report = await ingest.sendTest(endpoint);
         return {
@@ -49,8 +49,8 @@ export function endpointActionsPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/preview",
-      async ({ headers, params, body }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:read");
+      async ({ request, params, body }) => {
+        const principal = await auth.require(request, "endpoints:read");
         const endpoint = visibleEndpoint(deps, principal, params.id);
         const now = clock.now();
         const event: LoadedEvent = { id: newId("evt"), tenant_id: endpoint.tenant_id, type: body.type, payload: JSON.stringify(body.data), idempotency_key: null, created_at: now };
@@ -91,8 +91,8 @@ export function endpointActionsPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/recover",
-      async ({ headers, params, body }) => {
-        const principal = await auth.require(headers.authorization, "deliveries:write");
+      async ({ request, params, body }) => {
+        const principal = await auth.require(request, "deliveries:write");
         visibleEndpoint(deps, principal, params.id);
         const now = clock.now();
         const since = parseTime("since", body.since)!;
@@ -111,8 +111,8 @@ export function endpointActionsPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id/deliveries",
-      async ({ headers, params, query }) => {
-        const principal = await auth.require(headers.authorization, "deliveries:read");
+      async ({ request, params, query }) => {
+        const principal = await auth.require(request, "deliveries:read");
         visibleEndpoint(deps, principal, params.id);
         return listDeliveries(deps, principal, { ...query, endpoint_id: params.id });
       },

@@ -31,8 +31,8 @@ export function endpointsPlugin(deps: ApiDeps) {
   return new Elysia({ name: "endpoints", prefix: "/v1/endpoints", tags: ["Endpoints"] })
     .post(
       "",
-      async ({ headers, body, set }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:write");
+      async ({ request, body, set }) => {
+        const principal = await auth.require(request, "endpoints:write");
         const input: Record<string, unknown> = { ...body };
         if (principal.tenantId !== null) {
           if (input.tenant_id !== undefined && input.tenant_id !== principal.tenantId) throw new ForbiddenError(`This API key may only create endpoints in tenant ${principal.tenantId}.`);
@@ -50,8 +50,8 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .get(
       "",
-      async ({ headers, query }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:read");
+      async ({ request, query }) => {
+        const principal = await auth.require(request, "endpoints:read");
         const limit = limitOf(query.limit);
         const tenant = principal.tenantId ?? query.tenant_id;
         if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
@@ -71,16 +71,16 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ headers, params }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:read");
+      async ({ request, params }) => {
+        const principal = await auth.require(request, "endpoints:read");
         return { data: renderEndpoint(visibleEndpoint(deps, principal, params.id)) };
       },
       { params: IdParams, response: One, detail: { summary: "Get an endpoint", description: "The secret and outbound credentials are masked." } },
     )
     .patch(
       "/:id",
-      async ({ headers, params, body }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:write");
+      async ({ request, params, body }) => {
+        const principal = await auth.require(request, "endpoints:write");
         visibleEndpoint(deps, principal, params.id);
         return { data: renderEndpoint(await registry.update(params.id, body)) };
       },
@@ -93,8 +93,8 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .delete(
       "/:id",
-      async ({ headers, params, set }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:write");
+      async ({ request, params, set }) => {
+        const principal = await auth.require(request, "endpoints:write");
         visibleEndpoint(deps, principal, params.id);
         await registry.remove(params.id);
         return new Response(null, { status: 204 });
@@ -103,8 +103,8 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/rotate-secret",
-      async ({ headers, params, body }) => {
-        const principal = await auth.require(headers.authorization, "endpoints:write");
+      async ({ request, params, body }) => {
+        const principal = await auth.require(request, "endpoints:write");
         visibleEndpoint(deps, principal, params.id);
         const input = body ?? {};
         const rotated = await registry.rotateSecret(params.id, input.secret, input.grace_period_seconds ?? 86_400);

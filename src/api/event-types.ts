@@ -34,8 +34,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
   return new Elysia({ name: "event-types", prefix: "/v1/event-types", tags: ["Event types"] })
     .get(
       "",
-      async ({ headers }) => {
-        await auth.authenticate(headers.authorization);
+      async ({ request }) => {
+        await auth.principalOf(request);
         const data = catalog.list().map(render);
         return { data, next_cursor: null, has_more: false };
       },
@@ -43,8 +43,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
     )
     .post(
       "",
-      async ({ headers, body, set }) => {
-        await auth.require(headers.authorization, "admin");
+      async ({ request, body, set }) => {
+        await auth.require(request, "admin");
         const problems: FieldProblem[] = [];
         if (body.schema) {
           if (JSON.stringify(body.schema).length > 65_536) problems.push({ field: "schema", message: "must be at most 64 KiB" });
@@ -68,8 +68,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
     )
     .get(
       "/:name",
-      async ({ headers, params }) => {
-        await auth.authenticate(headers.authorization);
+      async ({ request, params }) => {
+        await auth.principalOf(request);
         const record = catalog.get(params.name);
         if (!record) throw new NotFoundError(`Event type ${params.name}`);
         return { data: render(record) };
@@ -78,8 +78,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
     )
     .delete(
       "/:name",
-      async ({ headers, params, set }) => {
-        await auth.require(headers.authorization, "admin");
+      async ({ request, params, set }) => {
+        await auth.require(request, "admin");
         await catalog.delete(params.name);
         return new Response(null, { status: 204 });
       },

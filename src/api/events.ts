@@ -57,9 +57,9 @@ export function eventsPlugin(deps: ApiDeps) {
   return new Elysia({ name: "events", prefix: "/v1/events", tags: ["Events"] })
     .post(
       "",
-      async ({ headers, body, query, set }) => {
-        const principal = await auth.require(headers.authorization, "events:write");
-        const result = await ingest.publish(body, principal, { idempotencyHeader: headers["idempotency-key"], wait: query.wait === true });
+      async ({ request, body, query, set }) => {
+        const principal = await auth.require(request, "events:write");
+        const result = await ingest.publish(body, principal, { idempotencyHeader: request.headers.get("idempotency-key") ?? undefined, wait: query.wait === true });
         if (result.replayed) {
           set.status = 200;
           set.headers["idempotent-replayed"] = "true";
@@ -83,8 +83,8 @@ export function eventsPlugin(deps: ApiDeps) {
     )
     .get(
       "",
-      async ({ headers, query }) => {
-        const principal = await auth.require(headers.authorization, "events:read");
+      async ({ request, query }) => {
+        const principal = await auth.require(request, "events:read");
         if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
         const limit = limitOf(query.limit);
         const rows = await store.listEvents({
@@ -111,8 +111,8 @@ export function eventsPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ headers, params }) => {
-        const principal = await auth.require(headers.authorization, "events:read");
+      async ({ request, params }) => {
+        const principal = await auth.require(request, "events:read");
         const event = await store.eventById(params.id);
         if (!event || !canSee(principal, event.tenant_id)) throw new NotFoundError(`Event ${params.id}`);
         const deliveries = (await store.deliveriesOfEvent(event.id)).map(renderDelivery);

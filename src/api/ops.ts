@@ -22,8 +22,8 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDe
     )
     .get(
       "/metrics",
-      async ({ headers }) => {
-        if (config.metrics.require_auth) await auth.require(headers.authorization, "admin");
+      async ({ request }) => {
+        if (config.metrics.require_auth) await auth.require(request, "admin");
         const stats = await store.pendingStats();
         const oldest = stats.oldestCreatedAt === null ? 0 : Math.max(0, (clock.now() - stats.oldestCreatedAt) / 1000);
         return new Response(engine.prometheus({ pending: stats.count, oldestPendingSeconds: oldest }), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
