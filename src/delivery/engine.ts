@@ -9,12 +9,12 @@ import type { Logger } from "../lib/logger.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
 import type { AttemptTrigger, ClaimedDelivery, DeliveryUpdate, InsertOutcome, NewEvent, Store } from "../store/index.ts";
 import type { Endpoint } from "./endpoint.ts";
-import { laneKey, Lanes, type Job } from "./lanes.ts";
+import { Lanes, type Job } from "./lanes.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
 import type { EndpointRegistry } from "./registry.ts";
 import { adHocRequest, endpointRequest, type BuiltRequest, type LoadedEvent, type RequestContext } from "./request.ts";
 import { WriteBatcher, type Written } from "./write-batcher.ts";
-import { decide, type ErrorKind } from "./retry-policy.ts";
+import { decide } from "./retry-policy.ts";
 import { send, type AttemptResult } from "./sender.ts";
 import type { Guard } from "./ssrf-guard.ts";
 
@@ -45,14 +45,15 @@ export interface EngineOptions {
 const CLAIM_BATCH = 500;
 /** A delivery update that leaves the recorded http_status of the last real attempt as it is. */
 const KEEP_HTTP_STATUS = -1;
-const LEASE_MS = 15 * 60_000;
+/** How long a claimed delivery is leased (informational: a restart returns every lease at once). */
+export const LEASE_MS = 15 * 60_000;
 /** Longest single timer; the timer re-checks the store at least this often (robust to clock jumps). */
 const MAX_TIMER_MS = 30_000;
 
 export class DeliveryEngine {
   readonly metrics = new EngineMetrics();
   private readonly lanes: Lanes;
-  private readonly results: WriteBatcher;
+  private readonly writer: WriteBatcher;
   private readonly scheduleMs: number[];
   private readonly disableAfterMs: number;
   private readonly maxQueued: number;
@@ -76,12 +77,7 @@ export class DeliveryEngine {
       perEndpoint: d.per_endpoint_concurrency,
       rateOf: (key) => (key.startsWith("url:") ? null : (o.registry.get(key)?.rate_limit_per_second ?? null)),
     });
-    this.results = new WriteBatcher(o.store, o.logger, { beforeCommit: (batch) => this.assignQueues(batch), afterCommit: (batch) => this.afterWrite(batch) });
-  }
-
-  /** Transactions, events and results written by the group commit (for metrics and benchmarks). */
-  get writeStats() {
-    return this.results.stats;
+    this.writer = new WriteBatcher(o.store, o.logger, { beforeCommit: (batch) => this.assignQueues(batch), afterCommit: (batch) => this.afterWrite(batch) });
   }
 
   /**
@@ -89,7 +85,7 @@ export class DeliveryEngine {
    * (status delivering, leased) while the ready queue has room; the rest wait in the store as pending.
    */
   submitEvent(item: NewEvent): Promise<InsertOutcome> {
-    return this.results.submitEvent(item);
+    return this.writer.submitEvent(item);
   }
 
   private assignQueues(batch: NewEvent[]): void {
@@ -124,7 +120,7 @@ export class DeliveryEngine {
   }
 
   /** How many fresh deliveries the in-memory queue takes now; the rest wait in the store. */
-  room(): number {
+  private room(): number {
     return this.running ? Math.max(0, this.maxQueued - this.lanes.size) : 0;
   }
 
@@ -229,7 +225,7 @@ export class DeliveryEngine {
       await this.attempt(job);
     } catch (e) {
       this.o.logger.error("delivery attempt crashed; the delivery will be retried", { delivery_id: job.deliveryId, error: e });
-      this.results.addResult({ attempt: null, update: { id: job.deliveryId, status: "pending", attempts: job.attempts, next_attempt_at: this.o.clock.now() + 5000, http_status: null, last_error: "internal_error", delivered_at: null } });
+      this.writer.addResult({ attempt: null, update: { id: job.deliveryId, status: "pending", attempts: job.attempts, next_attempt_at: this.o.clock.now() + 5000, http_status: null, last_error: "internal_error", delivered_at: null } });
     } finally {
       this.lanes.done(job);
       if (this.lanes.inFlight === 0 && this.lanes.size === 0) for (const f of this.idle.splice(0)) f();
@@ -316,7 +312,7 @@ export class DeliveryEngine {
       const report: AttemptReport = { delivery_id: job.deliveryId, status: update.status, http_status: update.http_status, response_time_ms: durationMs, error: attempt?.error ?? update.last_error };
       onCommitted = () => waiting.forEach((w) => w(report));
     }
-    this.results.addResult({ attempt, update, onCommitted });
+    this.writer.addResult({ attempt, update, onCommitted });
   }
 
   private afterWrite(batch: Written[]): void {
@@ -396,7 +392,7 @@ export class DeliveryEngine {
   }
 
   prometheus(gauges: { pending: number; oldestPendingSeconds: number }): string {
-    return renderMetrics(this.metrics, { writes: this.results.stats, readyQueue: this.lanes.size, inFlight: this.lanes.inFlight, ...gauges });
+    return renderMetrics(this.metrics, { writes: this.writer.stats, readyQueue: this.lanes.size, inFlight: this.lanes.inFlight, ...gauges });
   }
 
   /**
@@ -411,22 +407,15 @@ export class DeliveryEngine {
     if (this.lanes.inFlight > 0) {
       await Promise.race([new Promise<void>((r) => this.idle.push(r)), Bun.sleep(graceMs)]);
     }
-    await this.results.flush();
-    await this.results.flush();
+    await this.writer.flush();
     if (queued.length > 0) await this.o.store.releaseDeliveries(queued.map((j) => j.deliveryId), this.o.clock.now());
   }
 
   /** For tests and benchmarks: resolves when nothing is queued or in flight and all results are written. */
   async settle(): Promise<void> {
-    while (this.lanes.inFlight > 0 || this.lanes.size > 0 || this.results.pendingResults > 0) {
+    while (this.lanes.inFlight > 0 || this.lanes.size > 0 || this.writer.pendingResults > 0) {
       if (this.lanes.inFlight > 0 || this.lanes.size > 0) await new Promise<void>((r) => this.idle.push(r));
-      await this.results.flush();
+      await this.writer.flush();
     }
   }
-
-  /** The lane key of a job (exported for the ingest's grouping). */
-  static laneOf = laneKey;
 }
-
-export type { Job } from "./lanes.ts";
-export type { ErrorKind };

@@ -7,7 +7,7 @@ import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { NewDelivery, Store } from "../store/index.ts";
 import type { EventCatalog } from "./catalog.ts";
-import type { AttemptReport, DeliveryEngine } from "./engine.ts";
+import { LEASE_MS, type AttemptReport, type DeliveryEngine } from "./engine.ts";
 import type { Job } from "./lanes.ts";
 import type { EndpointRegistry } from "./registry.ts";
 import type { Endpoint } from "./endpoint.ts";
@@ -44,8 +44,6 @@ export interface PublishResult {
   replayed: boolean;
   data: PublishedEvent;
 }
-
-const LEASE_MS = 15 * 60_000;
 
 export class Ingest {
   constructor(

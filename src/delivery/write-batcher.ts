@@ -66,20 +66,24 @@ export class WriteBatcher {
     return this.results.length;
   }
 
-  /** Writes everything queued now. A failed result write is retried later so no result is dropped. */
+  /**
+   * Writes everything queued now, in as many transactions as it takes. After a failed write the results
+   * stay queued for the retry timer (they are not re-tried in a tight loop); queued publishes are answered.
+   */
   async flush(): Promise<void> {
     this.immediate = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     while (this.flushing) await this.flushing;
     if (this.events.length === 0 && this.results.length === 0) return;
-    this.flushing = this.writeOnce();
-    try {
-      await this.flushing;
-    } finally {
-      this.flushing = null;
-    }
-    if (this.events.length > 0 || (!this.failing && this.results.length >= MAX_RESULTS)) void this.flush();
+    do {
+      this.flushing = this.writeOnce();
+      try {
+        await this.flushing;
+      } finally {
+        this.flushing = null;
+      }
+    } while (this.events.length > 0 || (this.results.length > 0 && !this.failing));
   }
 
   private async writeOnce(): Promise<void> {
