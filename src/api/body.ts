@@ -1,5 +1,6 @@
 // Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8,
 // and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys.
+import { concatBytes } from "../lib/bytes.ts";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../lib/errors.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -33,14 +34,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, size);
 }
 
 const pathOf = (keys: readonly (string | number)[]) => keys.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), "") || "body";

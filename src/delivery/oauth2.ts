@@ -5,7 +5,7 @@ import type { AuthSpec } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { AuthError, staticAuthHeaders } from "./request.ts";
-import { resolveTarget, type Guard } from "./ssrf-guard.ts";
+import { connectionFor, type Guard } from "./ssrf-guard.ts";
 
 type OAuth2 = Extract<AuthSpec, { type: "oauth2_client_credentials" }>;
 
@@ -61,19 +61,19 @@ export class OAuth2Tokens {
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: auth.client_id, client_secret: auth.client_secret });
     if (auth.scope) form.set("scope", auth.scope);
     if (auth.audience) form.set("audience", auth.audience);
-    let url = auth.token_url;
-    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json", "user-agent": this.userAgent };
-    let tls: { serverName: string } | undefined;
-    if (this.guard) {
-      const target = await resolveTarget(auth.token_url, this.guard);
-      if (!target.ok) throw new AuthError(`token URL refused: ${target.error.message}`);
-      url = target.url;
-      if (target.hostHeader) headers.host = target.hostHeader;
-      if (target.serverName) tls = { serverName: target.serverName };
-    }
+    const headers = { "content-type": "application/x-www-form-urlencoded", accept: "application/json", "user-agent": this.userAgent };
+    const connection = await connectionFor(auth.token_url, headers, this.guard);
+    if (!connection.ok) throw new AuthError(`token URL refused: ${connection.error.message}`);
     let response: Response;
     try {
-      response = await fetch(url, { method: "POST", headers, body: form.toString(), redirect: "manual", signal: AbortSignal.timeout(10_000), ...(tls ? { tls } : {}) });
+      response = await fetch(connection.url, {
+        method: "POST",
+        headers: connection.headers,
+        body: form.toString(),
+        redirect: "manual",
+        signal: AbortSignal.timeout(10_000),
+        ...(connection.tls ? { tls: connection.tls } : {}),
+      });
     } catch (e) {
       throw new AuthError(`token request to ${new URL(auth.token_url).host} failed: ${(e as Error).message}`);
     }

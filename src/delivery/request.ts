@@ -4,7 +4,7 @@ import { signatureHeaders, type SigningConfig } from "../signing/schemes.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
 import type { EventRecord } from "../store/index.ts";
 import { liveSecrets, type Endpoint } from "./endpoint.ts";
-import type { ErrorKind } from "./retry-policy.ts";
+import type { AttemptError } from "./retry-policy.ts";
 import type { OutboundRequest } from "./sender.ts";
 
 /** An event as the engine carries it; `envelope` caches the default body (built once, shared by endpoints). */
@@ -35,7 +35,7 @@ export class AuthError extends Error {
   }
 }
 
-export type BuiltRequest = { ok: true; request: OutboundRequest } | { ok: false; error: { kind: ErrorKind; message: string } };
+export type BuiltRequest = { ok: true; request: OutboundRequest } | { ok: false; error: AttemptError };
 
 const ED25519: SigningConfig = { scheme: "ed25519" };
 

@@ -16,6 +16,12 @@ export type ErrorKind =
   | "network_error"
   | "endpoint_disabled";
 
+/** What went wrong in an attempt: a kind of API.md and a short text. */
+export interface AttemptError {
+  kind: ErrorKind;
+  message: string;
+}
+
 /** Errors that will not go away by waiting: the delivery fails at once. */
 const PERMANENT: ReadonlySet<ErrorKind> = new Set(["transform_error", "blocked_address", "endpoint_disabled"]);
 

@@ -1,8 +1,9 @@
 // One HTTP request per attempt: timeout, no redirects, keep-alive, and at most 32 KiB of the response read.
 import type { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createZstdDecompress } from "node:zlib";
-import type { ErrorKind } from "./retry-policy.ts";
-import { resolveTarget, type Guard } from "./ssrf-guard.ts";
+import type { AttemptError } from "./retry-policy.ts";
+import { concatBytes } from "../lib/bytes.ts";
+import { connectionFor, type Guard } from "./ssrf-guard.ts";
 
 export const RESPONSE_BODY_LIMIT = 32 * 1024;
 /** Compressed bytes handed to a decoder at a time: deflate inflates at most ~1032:1, so one step stays near 1 MiB. */
@@ -28,14 +29,14 @@ export interface AttemptResult {
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
   bodyEncoding: "utf8" | "base64" | null;
-  error: { kind: ErrorKind; message: string } | null;
+  error: AttemptError | null;
   retryAfter: string | null;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Maps a fetch failure to an error kind of API.md. */
-export function classifyFetchError(error: unknown): { kind: ErrorKind; message: string } {
+export function classifyFetchError(error: unknown): AttemptError {
   const e = error as { name?: string; code?: string | number; message?: string };
   const code = String(e?.code ?? "");
   const message = String(e?.message ?? error).slice(0, 300);
@@ -47,8 +48,6 @@ export function classifyFetchError(error: unknown): { kind: ErrorKind; message: 
   if (/Malformed_HTTP|HTTP_?Response|InvalidHTTP|Invalid.*Response/i.test(code) || /malformed|invalid http/i.test(message)) return { kind: "invalid_response", message };
   return { kind: "network_error", message };
 }
-
-type FetchError = { kind: ErrorKind; message: string };
 
 /** Collects at most `limit` bytes. */
 class Capture {
@@ -65,13 +64,7 @@ class Capture {
     this.size += take;
   }
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    return concatBytes(this.chunks, this.size);
   }
 }
 
@@ -125,7 +118,7 @@ function openDecoder(encoding: string, into: Capture): { write(chunk: Uint8Array
  * gzip, deflate, br and zstd bodies are decoded here, step by step, and a body that does not decode is kept
  * as received. A connection that fails or times out mid-body is an error, with the bytes read so far.
  */
-async function readBody(response: Response, limit: number): Promise<{ bytes: Uint8Array; error: FetchError | null }> {
+async function readBody(response: Response, limit: number): Promise<{ bytes: Uint8Array; error: AttemptError | null }> {
   const captured = new Capture(limit);
   if (!response.body) return { bytes: captured.bytes(), error: null };
   const encoding = (response.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
@@ -142,7 +135,7 @@ async function readBody(response: Response, limit: number): Promise<{ bytes: Uin
   const reader = response.body.getReader();
   let read = 0;
   let undecodable = false;
-  let error: FetchError | null = null;
+  let error: AttemptError | null = null;
   try {
     while (!captured.full && !(decoder && read >= MAX_COMPRESSED_READ)) {
       let chunk: Awaited<ReturnType<typeof reader.read>>;
@@ -217,28 +210,20 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
 
 async function attemptOnce(request: OutboundRequest, signal: AbortSignal, startedAt: number, t0: number, guard: Guard | undefined): Promise<AttemptResult> {
   const elapsed = () => Math.round(performance.now() - t0);
-  const failed = (error: { kind: ErrorKind; message: string }): AttemptResult => ({ startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error, retryAfter: null });
-  let url = request.url;
-  let headers = request.headers;
-  let tls: { serverName: string } | undefined;
-  if (guard) {
-    const target = await resolveTarget(request.url, guard, signal);
-    if (!target.ok) return failed(target.error);
-    url = target.url;
-    if (target.hostHeader) headers = { ...headers, host: target.hostHeader };
-    if (target.serverName) tls = { serverName: target.serverName };
-  }
+  const failed = (error: AttemptError): AttemptResult => ({ startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error, retryAfter: null });
+  const connection = await connectionFor(request.url, request.headers, guard, signal);
+  if (!connection.ok) return failed(connection.error);
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetch(connection.url, {
       method: request.method,
-      headers,
+      headers: connection.headers,
       body: request.body,
       redirect: "manual",
       signal,
       // Bodies are decoded by readBody, within the capture limit (fetch would inflate a bomb whole).
       decompress: false,
-      ...(tls ? { tls } : {}),
+      ...(connection.tls ? { tls: connection.tls } : {}),
     });
   } catch (e) {
     return failed(classifyFetchError(e));

@@ -1,7 +1,7 @@
 // SSRF guard at delivery time: resolve the host, refuse if any address is in a blocked range, and connect
 // to the address that was checked (so a DNS answer that changes between check and connect cannot win).
 import { blockedReason, parseAddress, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
-import type { ErrorKind } from "./retry-policy.ts";
+import type { AttemptError } from "./retry-policy.ts";
 
 /** Resolves a host name to IP addresses (injectable so tests can simulate DNS rebinding). */
 export type Resolver = (host: string) => Promise<string[]>;
@@ -16,7 +16,7 @@ export interface Guard {
 /** Where to connect: the checked address, with the original host for the Host header and TLS name. */
 export type Target =
   | { ok: true; url: string; hostHeader: string | null; serverName: string | null }
-  | { ok: false; error: { kind: ErrorKind; message: string } };
+  | { ok: false; error: AttemptError };
 
 const INVALID = "invalid";
 const CACHE_LIMIT = 10_000;
@@ -49,6 +49,25 @@ const blocked = (host: string, address: string, reason: string): Target => ({
   ok: false,
   error: { kind: "blocked_address", message: `${host} resolves to ${address}, a ${reason} address; refused (see security.allow_private_networks / allowed_cidrs)` },
 });
+
+/** A request ready for fetch: the URL, headers and TLS options to connect to the checked address. */
+export type Connection = { ok: true; url: string; headers: Record<string, string>; tls?: { serverName: string } } | { ok: false; error: AttemptError };
+
+/**
+ * Where to connect for `url` under the guard: the checked address, with the original name in the Host header
+ * (and as the TLS server name, so the certificate is verified against it). Without a guard, the URL as is.
+ */
+export async function connectionFor(url: string, headers: Record<string, string>, guard: Guard | undefined, signal?: AbortSignal): Promise<Connection> {
+  if (!guard) return { ok: true, url, headers };
+  const target = await resolveTarget(url, guard, signal);
+  if (!target.ok) return target;
+  return {
+    ok: true,
+    url: target.url,
+    headers: target.hostHeader ? { ...headers, host: target.hostHeader } : headers,
+    ...(target.serverName ? { tls: { serverName: target.serverName } } : {}),
+  };
+}
 
 /** Resolves with `work`, or null once `signal` aborts (the listener is removed either way). */
 function withDeadline<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
