@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia";
 import { ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { matchesType } from "../routing/type-index.ts";
-import { endpointRequest, staticAuthHeaders, type LoadedEvent } from "../delivery/request.ts";
+import { endpointRequest, envelopeValueOf, staticAuthHeaders, type LoadedEvent } from "../delivery/request.ts";
 import type { Endpoint } from "../delivery/endpoint.ts";
 import { mask } from "../signing/secrets.ts";
 import { TYPE_NAME } from "../config/index.ts";
@@ -59,7 +59,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
           return { data: { matched: false, reason: `the endpoint is not subscribed to ${body.type} (events: ${endpoint.events.join(", ")})`, ...nothing } };
         }
         if (endpoint.compiled.filter) {
-          const verdict = await endpoint.compiled.filter.test({ id: event.id, type: event.type, timestamp: new Date(now).toISOString(), tenant_id: event.tenant_id, data: body.data });
+          const verdict = await endpoint.compiled.filter.test(envelopeValueOf(event));
           if (!verdict.matched) return { data: { matched: false, reason: `filtered: ${verdict.reason ?? "the filter did not match"}`, ...nothing } };
         }
         const built = await endpointRequest(event, endpoint, { now, userAgent: `hookgate/${version}`, signer, authHeaders: previewAuthHeaders });

@@ -79,8 +79,9 @@ export class Ingest {
     if (problems.length > 0) throw ValidationError.of(problems);
 
     const now = clock.now();
-    const event: LoadedEvent = { id: newId("evt"), tenant_id: tenant, type: input.type, payload: JSON.stringify(input.data), idempotency_key: key, created_at: now };
-    const envelope = { id: event.id, type: event.type, timestamp: new Date(now).toISOString(), tenant_id: tenant, data: input.data };
+    const id = newId("evt");
+    const envelope = { id, type: input.type, timestamp: new Date(now).toISOString(), tenant_id: tenant, data: input.data };
+    const event: LoadedEvent = { id, tenant_id: tenant, type: input.type, payload: JSON.stringify(input.data), idempotency_key: key, created_at: now, envelopeValue: envelope };
     const deliveries: NewDelivery[] = [];
     for (const endpoint of endpoints) {
       const verdict = endpoint.compiled.filter ? await endpoint.compiled.filter.test(envelope) : null;
@@ -93,7 +94,7 @@ export class Ingest {
       id: event.id,
       type: event.type,
       tenant_id: tenant,
-      created_at: new Date(now).toISOString(),
+      created_at: envelope.timestamp,
       deliveries: deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpoint_id, status: d.status === "skipped" ? "skipped" : "pending" })),
     };
     const outcome = await engine.submitEvent({ event, idempotency_response: key === null ? null : JSON.stringify(data), deliveries });

@@ -7,15 +7,36 @@ import { liveSecrets, type Endpoint } from "./endpoint.ts";
 import type { AttemptError } from "./retry-policy.ts";
 import type { OutboundRequest } from "./sender.ts";
 
-/** An event as the engine carries it; `envelope` caches the default body (built once, shared by endpoints). */
+/** The envelope that filters and transforms see, and that the default body serialises. */
+export interface Envelope {
+  id: string;
+  type: string;
+  timestamp: string;
+  tenant_id: string;
+  data: unknown;
+}
+
+/**
+ * An event as the engine carries it. Both forms of the envelope are built at most once per event and shared
+ * by all its deliveries: `envelope` (the default body) and `envelopeValue` (ingest sets it from the parsed
+ * request, so fresh events are never parsed again).
+ */
 export interface LoadedEvent extends EventRecord {
   envelope?: string;
+  envelopeValue?: Envelope;
+}
+
+/** The envelope as a value (filters, transforms); `data` is parsed from the stored payload only once. */
+export function envelopeValueOf(event: LoadedEvent): Envelope {
+  event.envelopeValue ??= { id: event.id, type: event.type, timestamp: new Date(event.created_at).toISOString(), tenant_id: event.tenant_id, data: JSON.parse(event.payload) };
+  return event.envelopeValue;
 }
 
 /** The default body: compact JSON `{id, type, timestamp, tenant_id, data}`, with `data` spliced in as stored. */
 export function envelopeOf(event: LoadedEvent): string {
   if (event.envelope === undefined) {
-    event.envelope = `{"id":${JSON.stringify(event.id)},"type":${JSON.stringify(event.type)},"timestamp":"${new Date(event.created_at).toISOString()}","tenant_id":${JSON.stringify(event.tenant_id)},"data":${event.payload}}`;
+    const timestamp = event.envelopeValue?.timestamp ?? new Date(event.created_at).toISOString();
+    event.envelope = `{"id":${JSON.stringify(event.id)},"type":${JSON.stringify(event.type)},"timestamp":"${timestamp}","tenant_id":${JSON.stringify(event.tenant_id)},"data":${event.payload}}`;
   }
   return event.envelope;
 }
@@ -53,7 +74,7 @@ export async function endpointRequest(event: LoadedEvent, endpoint: Endpoint, ct
   let contentType = "application/json";
   if (endpoint.http_method !== "GET") {
     if (endpoint.compiled.transform) {
-      const outcome = await endpoint.compiled.transform.apply(JSON.parse(envelopeOf(event)));
+      const outcome = await endpoint.compiled.transform.apply(envelopeValueOf(event));
       if (!outcome.ok) return { ok: false, error: { kind: "transform_error", message: outcome.error } };
       body = outcome.body;
       contentType = outcome.contentType;
