@@ -1,5 +1,6 @@
 // The rules for an endpoint (subscription), shared by the API and the YAML file so both refuse the same things.
-import { blockedReason, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
+import { blockedReason, parseCidrs, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
+import type { Settings } from "./types.ts";
 import { parseDuration } from "../lib/duration.ts";
 import type { Problem } from "./schema.ts";
 
@@ -57,6 +58,31 @@ export interface EndpointRules {
   checkFilter?: (filter: unknown) => Problem[];
   /** Compiles a JSONata transform; returns an error message or null. */
   checkTransform?: (expression: string) => string | null;
+}
+
+/**
+ * The endpoint rules a configuration implies (the YAML loader and the endpoint registry both use them).
+ * Invalid CIDRs are left out here; the settings validation reports them.
+ */
+export function endpointRules(
+  settings: Pick<Settings, "security" | "delivery" | "signing">,
+  knownTypes: EndpointRules["knownTypes"],
+  compilers: Pick<EndpointRules, "checkFilter" | "checkTransform">,
+): EndpointRules {
+  let allowedCidrs: AddressPolicy["allowedCidrs"] = [];
+  try {
+    allowedCidrs = parseCidrs(settings.security.allowed_cidrs);
+  } catch {
+    // reported by the settings validation
+  }
+  return {
+    allowHttp: settings.security.allow_http,
+    address: { allowPrivate: settings.security.allow_private_networks, allowedCidrs },
+    knownTypes,
+    defaults: { timeout_ms: settings.delivery.timeout_ms, scheme: settings.signing.default_scheme as SchemeName },
+    checkFilter: compilers.checkFilter,
+    checkTransform: compilers.checkTransform,
+  };
 }
 
 export const TYPE_NAME = /^[a-zA-Z0-9_\-]+(\.[a-zA-Z0-9_\-]+)*$/;

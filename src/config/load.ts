@@ -5,8 +5,7 @@ import { settingsSpec, deliveryScheduleProblem } from "./definition.ts";
 import { join, type Context, type Problem } from "./schema.ts";
 import { interpolate } from "./interpolate.ts";
 import { unsafePatternProblem } from "./schema-patterns.ts";
-import { checkEndpoint, CONFIG_ENDPOINT_ID, TYPE_NAME, type EndpointRules, type EndpointSpec, type SchemeName } from "./endpoint-spec.ts";
-import { parseCidrs } from "../lib/net.ts";
+import { checkEndpoint, CONFIG_ENDPOINT_ID, endpointRules, TYPE_NAME, type EndpointRules, type EndpointSpec } from "./endpoint-spec.ts";
 import type { Config, ConfigEndpoint, EventTypeDecl, Settings } from "./types.ts";
 
 export interface LoadOptions {
@@ -185,14 +184,7 @@ function checkEndpoints(raw: unknown, settings: Settings, types: EventTypeDecl[]
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) return problems.push({ path: "endpoints", message: "must be a list" }), [];
   const known = new Set(types.map((t) => t.name));
-  const rules: EndpointRules = {
-    allowHttp: settings.security.allow_http,
-    address: { allowPrivate: settings.security.allow_private_networks, allowedCidrs: safeCidrs(settings.security.allowed_cidrs) },
-    knownTypes: () => known,
-    defaults: { timeout_ms: settings.delivery.timeout_ms, scheme: settings.signing.default_scheme as SchemeName },
-    checkFilter: options.checkFilter,
-    checkTransform: options.checkTransform,
-  };
+  const rules = endpointRules(settings, () => known, options);
   const seen = new Set<string>();
   const out: ConfigEndpoint[] = [];
   raw.forEach((item, i) => {
@@ -209,14 +201,6 @@ function checkEndpoints(raw: unknown, settings: Settings, types: EventTypeDecl[]
     if (checked.problems.length === 0 && typeof id === "string") out.push({ ...(checked.spec as EndpointSpec), id, secret: checked.secret ?? null });
   });
   return out;
-}
-
-function safeCidrs(cidrs: string[]) {
-  try {
-    return parseCidrs(cidrs);
-  } catch {
-    return [];
-  }
 }
 
 function deepFreeze<T>(value: T): T {

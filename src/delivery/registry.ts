@@ -1,11 +1,10 @@
 // Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or
 // YAML) and the create/update/delete/rotate operations the API and the config reconciler share.
-import { checkEndpoint, type Config, type ConfigEndpoint, type EndpointRules, type EndpointSpec, type SchemeName } from "../config/index.ts";
+import { checkEndpoint, endpointRules, type Config, type ConfigEndpoint, type EndpointRules, type EndpointSpec } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
 import { newId } from "../lib/ids.ts";
 import { ManagedByConfigError, NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
-import { parseCidrs } from "../lib/net.ts";
 import { stableStringify } from "../lib/json.ts";
 import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
 import { checkFilter } from "../routing/filter.ts";
@@ -33,14 +32,7 @@ export class EndpointRegistry {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.rules = {
-      allowHttp: config.security.allow_http,
-      address: { allowPrivate: config.security.allow_private_networks, allowedCidrs: parseCidrs(config.security.allowed_cidrs) },
-      knownTypes: () => catalog.names(),
-      defaults: { timeout_ms: config.delivery.timeout_ms, scheme: config.signing.default_scheme as SchemeName },
-      checkFilter: (f) => checkFilter(f),
-      checkTransform: (t) => checkTransform(t),
-    };
+    this.rules = endpointRules(config, () => catalog.names(), { checkFilter, checkTransform });
   }
 
   async load(): Promise<void> {
