@@ -7,7 +7,7 @@ import { parseDuration } from "../lib/duration.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
-import type { AttemptTrigger, ClaimedDelivery, DeliveryUpdate, InsertOutcome, NewEvent, Store } from "../store/index.ts";
+import { KEEP_HTTP_STATUS, type AttemptTrigger, type ClaimedDelivery, type DeliveryUpdate, type InsertOutcome, type NewEvent, type Store } from "../store/index.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { Lanes, type Job } from "./lanes.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
@@ -43,8 +43,6 @@ export interface EngineOptions {
 }
 
 const CLAIM_BATCH = 500;
-/** A delivery update that leaves the recorded http_status of the last real attempt as it is. */
-const KEEP_HTTP_STATUS = -1;
 /** How long a claimed delivery is leased (informational: a restart returns every lease at once). */
 export const LEASE_MS = 15 * 60_000;
 /** Longest single timer; the timer re-checks the store at least this often (robust to clock jumps). */
@@ -309,7 +307,7 @@ export class DeliveryEngine {
     let onCommitted: (() => void) | undefined;
     if (waiting) {
       this.waiters.delete(job.deliveryId);
-      const report: AttemptReport = { delivery_id: job.deliveryId, status: update.status, http_status: update.http_status, response_time_ms: durationMs, error: attempt?.error ?? update.last_error };
+      const report: AttemptReport = { delivery_id: job.deliveryId, status: update.status, http_status: update.http_status === KEEP_HTTP_STATUS ? null : update.http_status, response_time_ms: durationMs, error: attempt?.error ?? update.last_error };
       onCommitted = () => waiting.forEach((w) => w(report));
     }
     this.writer.addResult({ attempt, update, onCommitted });

@@ -1,7 +1,7 @@
 // SQL for deliveries and attempts: claims for the scheduler, batched result writes, replays and lists.
 import type { Database } from "bun:sqlite";
 import { filteredList } from "./filtered-list.ts";
-import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord, DeliveryUpdate } from "./types.ts";
+import { KEEP_HTTP_STATUS, type AttemptRecord, type ClaimedDelivery, type DeliveryListFilter, type DeliveryRecord, type DeliveryUpdate } from "./types.ts";
 
 interface DeliveryRow extends Omit<DeliveryRecord, "manual"> {
   manual: number;
@@ -33,7 +33,7 @@ export function deliveryQueries(db: Database) {
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
   );
   const update = db.query(
-    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL, http_status = CASE WHEN ?5 = -1 THEN http_status ELSE ?5 END,
+    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL, http_status = CASE WHEN ?5 = ${KEEP_HTTP_STATUS} THEN http_status ELSE ?5 END,
        last_error = ?6, delivered_at = coalesce(?7, delivered_at) WHERE id = ?1`,
   );
   const byId = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.id = ?`);

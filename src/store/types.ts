@@ -139,13 +139,16 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+/** A DeliveryUpdate http_status that leaves the recorded status of the last real attempt as it is. */
+export const KEEP_HTTP_STATUS = -1;
+
 /** The new state of a delivery after an attempt. */
 export interface DeliveryUpdate {
   id: string;
   status: DeliveryStatus;
   attempts: number;
   next_attempt_at: number | null;
-  /** -1 keeps the stored value (no HTTP exchange happened). */
+  /** KEEP_HTTP_STATUS keeps the stored value (no HTTP exchange happened). */
   http_status: number | null;
   last_error: string | null;
   delivered_at: number | null;
