@@ -13,7 +13,7 @@ import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
 import { Retention } from "./delivery/retention.ts";
 import { systemResolver, type Resolver } from "./delivery/ssrf-guard.ts";
-import { loadOrCreateEd25519Key } from "./signing/ed25519.ts";
+import { loadOrCreateEd25519Key, type Ed25519Signer } from "./signing/ed25519.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
@@ -60,16 +60,24 @@ export class StartupError extends Error {
 
 const KEY_CHECK = "master_key_check";
 
-/** Refuses a master key that is not the one the database's secrets were written with. */
-async function checkMasterKey(store: Store, key: Uint8Array, source: string): Promise<void> {
+/**
+ * The master key, refused when it is not the one the database's secrets were written with. A database that
+ * already holds secrets never gets a fresh key file: that key could not read them.
+ */
+async function masterKeyFor(store: Store, path: string, envValue: string | undefined): Promise<Uint8Array> {
   const sealed = await store.getMeta(KEY_CHECK);
-  if (sealed === null) return store.putMeta(KEY_CHECK, encrypt(key, "hookgate", KEY_CHECK));
+  const { key, source } = loadMasterKey(path, envValue, { allowCreate: sealed === null });
+  if (sealed === null) {
+    await store.putMeta(KEY_CHECK, encrypt(key, "hookgate", KEY_CHECK));
+    return key;
+  }
   try {
     decrypt(key, sealed, KEY_CHECK);
   } catch (e) {
     if (e instanceof DecryptError) throw new StartupError(`the master key from ${source} does not match the one this database was created with; refusing to start (secrets would be unreadable)`);
     throw e;
   }
+  return key;
 }
 
 /** Settings that only take effect at start; a reload that changes them logs a warning. */
@@ -87,28 +95,23 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     lock.release();
     throw e;
   }
-  let master: { key: Uint8Array; source: string };
+  let masterKey: Uint8Array;
+  let signer: Ed25519Signer;
   try {
-    // A database that already holds secrets never gets a fresh key file: that key could not read them.
-    const hasSecrets = (await store.getMeta(KEY_CHECK)) !== null;
-    master = loadMasterKey(config.storage.path, env.HOOKGATE_MASTER_KEY, { allowCreate: !hasSecrets });
-    await checkMasterKey(store, master.key, master.source);
+    masterKey = await masterKeyFor(store, config.storage.path, env.HOOKGATE_MASTER_KEY);
+    try {
+      signer = loadOrCreateEd25519Key(config.signing.ed25519_key_file);
+    } catch (e) {
+      throw new StartupError(`cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`);
+    }
   } catch (e) {
     await store.close();
     lock.release();
     throw e;
   }
-  let signer;
-  try {
-    signer = loadOrCreateEd25519Key(config.signing.ed25519_key_file);
-  } catch (e) {
-    await store.close();
-    lock.release();
-    throw new StartupError(`cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`);
-  }
   const catalog = new EventCatalog(store, clock);
   await catalog.load();
-  const registry = new EndpointRegistry(store, master.key, config, catalog, clock, logger);
+  const registry = new EndpointRegistry(store, masterKey, config, catalog, clock, logger);
   await registry.load();
 
   const applyDeclarations = async (next: Config) => {
@@ -151,8 +154,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const stopWatching = config.file && options.watch !== false ? watchConfigFile(config.file, (text) => void reloadText(text).catch((e) => logger.error("config reload failed", { error: e }))) : null;
 
   const userAgent = `hookgate/${VERSION}`;
-  const tokens = new OAuth2Tokens(clock, userAgent, { policy: registry.rules.address, resolve: options.resolver ?? systemResolver });
   const guard = { policy: registry.rules.address, resolve: options.resolver ?? systemResolver };
+  const tokens = new OAuth2Tokens(clock, userAgent, guard);
   const engine = new DeliveryEngine({ store, registry, config, clock, logger, signer, userAgent, authHeaders: tokens.headersFor, guard });
   const ingest = new Ingest({ store, registry, catalog, engine, config, clock, logger });
   const retention = new Retention(store, config.retention.days, clock, logger);
