@@ -128,7 +128,7 @@ export class Ingest {
       created_at: now,
     };
     const delivery = { ...this.newDelivery(event, endpoint.id, null, null, now), status: "delivering" as const, lease_until: now + LEASE_MS, manual: true };
-    await this.d.store.insertEventBatch([{ event, idempotency_response: null, deliveries: [delivery] }]);
+    await this.d.store.writeBatch([{ event, idempotency_response: null, deliveries: [delivery] }], [], []);
     return this.d.engine.attemptNow(
       { deliveryId: delivery.id, event, endpointId: endpoint.id, targetUrl: null, attempts: 0, retryBase: 0, manual: true, trigger: "test" },
       endpoint.timeout_ms + 5000,

@@ -45,10 +45,6 @@ export class EndpointRegistry {
     return this.byId.get(id);
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
-
   /** Enabled endpoints of `tenant` subscribed to `type` (exact or wildcard). */
   match(tenant: string, type: string): Endpoint[] {
     return this.indexes.get(tenant)?.match(type) ?? [];
@@ -203,7 +199,7 @@ export class EndpointRegistry {
   }
 
   private put(endpoint: Endpoint): void {
-    this.byId.set(endpoint.id, endpoint.compiled ? endpoint : withCompiled(endpoint));
+    this.byId.set(endpoint.id, endpoint);
     this.rebuild();
   }
 

@@ -57,10 +57,9 @@ export function deliveryQueries(db: Database) {
     }
     for (const u of updates) update.run(u.id, u.status, u.attempts, u.next_attempt_at, u.http_status, u.last_error, u.delivered_at);
   };
-  const writeResults = db.transaction(writeResultsIn);
 
   return {
-    /** The statements of `writeResults` without a transaction of their own (for a combined write). */
+    /** Writes attempt rows and delivery updates (inside writeBatch's transaction); attempts of deleted deliveries are dropped. */
     writeResultsIn,
     /** Marks up to `limit` due pending deliveries as delivering (lease until `leaseUntil`) and returns them. */
     async claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
@@ -82,10 +81,6 @@ export function deliveryQueries(db: Database) {
       db.transaction(() => {
         for (const id of ids) release.run(id, at);
       }).immediate();
-    },
-    /** Writes attempt rows and delivery updates in one transaction; attempts of deleted deliveries are dropped. */
-    async writeResults(attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]): Promise<void> {
-      writeResults.immediate(attempts, updates);
     },
     async deliveryById(id: string): Promise<DeliveryRecord | null> {
       const r = byId.get(id);

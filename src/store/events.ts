@@ -41,18 +41,13 @@ export function eventQueries(db: Database) {
     }
     return out;
   };
-  const insertBatch = db.transaction(insertEvents);
 
   return {
-    /** The statements of `insertEventBatch` without a transaction of their own (for a combined write). */
-    insertEventsIn: insertEvents,
     /**
-     * Writes events and their deliveries in one immediate transaction (the group commit). An event whose
-     * idempotency key already exists in its tenant is not written; its outcome carries the first response.
+     * Writes events and their deliveries (inside writeBatch's transaction). An event whose idempotency key
+     * already exists in its tenant is not written; its outcome carries the first response.
      */
-    async insertEventBatch(batch: readonly NewEvent[]): Promise<InsertOutcome[]> {
-      return insertBatch.immediate(batch);
-    },
+    insertEventsIn: insertEvents,
     async eventByIdempotencyKey(tenant: string, key: string): Promise<{ event: EventRecord; response: string | null } | null> {
       const row = byIdempotency.get(tenant, key);
       if (!row) return null;

@@ -30,7 +30,7 @@ export function createSqliteStore(db: Database) {
     ...retentionQueries(db),
     /**
      * One immediate transaction for everything the engine has to write at once: new events with their
-     * deliveries, and attempt results. Returns the per-event outcomes (see insertEventBatch).
+     * deliveries, and attempt results. Returns the per-event outcomes: inserted, or a duplicate idempotency key with the first response.
      */
     async writeBatch(batch: readonly NewEvent[], attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]): Promise<InsertOutcome[]> {
       return writeBatch.immediate(batch, attempts, updates);
