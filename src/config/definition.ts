@@ -63,6 +63,7 @@ export const settingsSpec = obj(
         retry_schedule: list(str({ description: "A wait before the next attempt." }), {
           description: "Waits between attempts after the first (attempt 1 is immediate).",
           default: ["5s", "5m", "30m", "2h", "5h", "10h", "10h"],
+          validate: retryScheduleProblem,
         }),
         jitter: num({ description: "Random spread of each wait, as a fraction (0.2 = ±20%).", default: 0.2, min: 0, max: 1 }),
         concurrency: int({ description: "Attempts in flight at once, in total.", default: 256, min: 1, max: 10_000 }),
@@ -86,8 +87,3 @@ export const settingsSpec = obj(
   },
   { description: "hookgate settings" },
 );
-
-/** Problems of the delivery.retry_schedule value, which needs a cross-entry rule. */
-export function deliveryScheduleProblem(schedule: unknown): string | null {
-  return retryScheduleProblem(schedule);
-}

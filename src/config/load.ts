@@ -1,7 +1,7 @@
 // Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
 import { isMap, isScalar, isSeq, isAlias, LineCounter, parseDocument, type Node, type Document } from "yaml";
 import Ajv from "ajv";
-import { settingsSpec, deliveryScheduleProblem } from "./definition.ts";
+import { settingsSpec } from "./definition.ts";
 import { join, type Context, type Problem } from "./schema.ts";
 import { interpolate } from "./interpolate.ts";
 import { unsafePatternProblem } from "./schema-patterns.ts";
@@ -106,8 +106,6 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   }
   if (settings) {
     settings.auth.admin_keys = settings.auth.admin_keys.filter((k) => k.length > 0);
-    const why = Array.isArray(rest.delivery && (rest.delivery as Record<string, unknown>).retry_schedule) ? deliveryScheduleProblem(settings.delivery.retry_schedule) : null;
-    if (why) ctx.problems.push({ path: "delivery.retry_schedule", message: why });
     if (options.dev) {
       settings.security.allow_http = true;
       settings.security.allow_private_networks = true;

@@ -108,7 +108,7 @@ export function bool(opts: Common<boolean>): Spec<boolean> {
   };
 }
 
-export function list<T>(item: Spec<T>, opts: Common<T[]> & { maxItems?: number; minItems?: number }): Spec<T[]> {
+export function list<T>(item: Spec<T>, opts: Common<T[]> & { maxItems?: number; minItems?: number; validate?: (v: T[]) => string | null }): Spec<T[]> {
   return {
     kind: `list of ${item.kind}`,
     description: opts.description,
@@ -119,11 +119,13 @@ export function list<T>(item: Spec<T>, opts: Common<T[]> & { maxItems?: number; 
       if (opts.minItems !== undefined && value.length < opts.minItems) return fail(ctx, path, `must have at least ${opts.minItems} item(s)`);
       if (opts.maxItems !== undefined && value.length > opts.maxItems) return fail(ctx, path, `must have at most ${opts.maxItems} items`);
       const out: T[] = [];
+      const before = ctx.problems.length;
       value.forEach((v, i) => {
         const checked = item.check(v, join(path, i), ctx);
         if (checked !== undefined) out.push(checked);
       });
-      return out;
+      const why = ctx.problems.length === before ? opts.validate?.(out) : null;
+      return why ? fail(ctx, path, why) : out;
     },
   };
 }
