@@ -1,7 +1,7 @@
 // /v1/event-types: the optional catalog; when non-empty, subscriptions and events must use known types.
 import { Elysia, t } from "elysia";
 import { TYPE_NAME } from "../config/index.ts";
-import { exampleProblem, jsonSchemaProblem, unsafePatternProblem } from "../config/index.ts";
+import { eventTypeSchemaProblems } from "../config/index.ts";
 import { NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
 import type { EventTypeRecord } from "../store/index.ts";
 import type { ApiDeps } from "./context.ts";
@@ -45,22 +45,13 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
       "",
       async ({ request, body, set }) => {
         await auth.require(request, "admin");
-        const problems: FieldProblem[] = [];
         if (body.schema) {
-          if (JSON.stringify(body.schema).length > 65_536) problems.push({ field: "schema", message: "must be at most 64 KiB" });
-          else {
-            const why = jsonSchemaProblem(body.schema);
-            const unsafeAt = why ? null : unsafePatternProblem(body.schema);
-            const unsafe = unsafeAt ? { field: unsafeAt.path, message: unsafeAt.message } : null;
-            if (why) problems.push({ field: "schema", message: why });
-            else if (unsafe) problems.push(unsafe);
-            else if (body.example !== undefined) {
-              const bad = exampleProblem(body.schema, body.example);
-              if (bad) problems.push({ field: "example", message: bad });
-            }
-          }
+          const problems: FieldProblem[] =
+            JSON.stringify(body.schema).length > 65_536
+              ? [{ field: "schema", message: "must be at most 64 KiB" }]
+              : eventTypeSchemaProblems(body.schema, body.example).map((p) => ({ field: p.path, message: p.message }));
+          if (problems.length > 0) throw ValidationError.of(problems);
         }
-        if (problems.length > 0) throw ValidationError.of(problems);
         set.status = 201;
         return { data: render(await catalog.create(body as { name: string; description?: string; schema?: object | null; example?: unknown })) };
       },

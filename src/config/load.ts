@@ -1,10 +1,9 @@
 // Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
 import { isMap, isScalar, isSeq, isAlias, LineCounter, parseDocument, type Node, type Document } from "yaml";
-import Ajv from "ajv";
 import { settingsSpec } from "./definition.ts";
 import { join, type Context, type Problem } from "./schema.ts";
 import { interpolate } from "./interpolate.ts";
-import { unsafePatternProblem } from "./schema-patterns.ts";
+import { eventTypeSchemaProblems } from "./event-type-schema.ts";
 import { checkEndpoint, CONFIG_ENDPOINT_ID, endpointRules, TYPE_NAME, type EndpointRules, type EndpointSpec } from "./endpoint-spec.ts";
 import type { Config, ConfigEndpoint, EventTypeDecl, Settings } from "./types.ts";
 
@@ -125,28 +124,6 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   return deepFreeze(config);
 }
 
-/** A fresh validator per check: a shared one would keep every schema (and its $id) forever. */
-const newAjv = () => new Ajv({ allErrors: true, strict: false });
-
-/** Why a JSON Schema is unusable, or null (shared with the event-types API). */
-export function jsonSchemaProblem(schema: unknown): string | null {
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return "must be a JSON Schema object";
-  try {
-    newAjv().compile(schema as object);
-    return null;
-  } catch (e) {
-    return `is not a valid JSON Schema: ${(e as Error).message}`;
-  }
-}
-
-/** Why an example does not satisfy its schema, or null. */
-export function exampleProblem(schema: object, example: unknown): string | null {
-  const ajv = newAjv();
-  const validate = ajv.compile(schema);
-  if (validate(example)) return null;
-  return `does not match the schema: ${ajv.errorsText(validate.errors)}`;
-}
-
 function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) return problems.push({ path: "event_types", message: "must be a list" }), [];
@@ -163,15 +140,9 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
     if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > 1000)) problems.push({ path: `${path}.description`, message: "must be a string of at most 1000 characters" });
     let schema: object | null = null;
     if (t.schema !== undefined && t.schema !== null) {
-      const why = jsonSchemaProblem(t.schema);
-      const unsafe = why ? null : unsafePatternProblem(t.schema, `${path}.schema`);
-      if (why) problems.push({ path: `${path}.schema`, message: why });
-      else if (unsafe) problems.push(unsafe);
-      else schema = t.schema as object;
-    }
-    if (schema && t.example !== undefined) {
-      const why = exampleProblem(schema, t.example);
-      if (why) problems.push({ path: `${path}.example`, message: why });
+      const found = eventTypeSchemaProblems(t.schema, t.example, `${path}.schema`, `${path}.example`);
+      problems.push(...found);
+      schema = t.schema as object;
     }
     out.push({ name: t.name, description: typeof t.description === "string" ? t.description : "", schema, example: t.example ?? null });
   });
