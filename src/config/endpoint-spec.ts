@@ -1,5 +1,6 @@
 // The rules for an endpoint (subscription), shared by the API and the YAML file so both refuse the same things.
 import { blockedReason, parseCidrs, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
+import { signatureHeaderNames } from "../lib/signature-headers.ts";
 import type { Settings } from "./types.ts";
 import { parseDuration } from "../lib/duration.ts";
 import type { Problem } from "./schema.ts";
@@ -129,17 +130,7 @@ export function urlProblem(text: unknown, rules: Pick<EndpointRules, "allowHttp"
 
 /** Header names that custom headers may not set for this signing config. */
 export function reservedHeaders(signing: SigningSpec): Set<string> {
-  const names = new Set(ALWAYS_RESERVED);
-  const prefix = (signing.header_prefix ?? "webhook-").toLowerCase();
-  if (signing.scheme === "standard-webhooks" || signing.scheme === "ed25519") {
-    for (const n of ["id", "timestamp", "signature"]) names.add(prefix + n);
-  } else {
-    names.add((signing.signature_header ?? "X-Webhook-Signature").toLowerCase());
-    names.add((signing.id_header ?? "X-Webhook-ID").toLowerCase());
-    names.add((signing.event_header ?? "X-Webhook-Event").toLowerCase());
-    if (signing.scheme === "hmac-sha256") names.add((signing.timestamp_header ?? "X-Webhook-Timestamp").toLowerCase());
-  }
-  return names;
+  return new Set([...ALWAYS_RESERVED, ...signatureHeaderNames(signing)]);
 }
 
 type Mode = "create" | "patch" | "config";

@@ -1,5 +1,6 @@
 // Outbound signature headers for each signing scheme (API.md "Signatures"). Runs once per delivery attempt,
 // so it is pure, caches decoded secrets and hashes the body in place instead of copying it.
+import { SIGNING_DEFAULTS } from "../lib/signature-headers.ts";
 import type { Ed25519Signer } from "./ed25519";
 
 export type SigningConfig =
@@ -18,15 +19,8 @@ export type SigningConfig =
 export const SIGNING_SCHEMES = ["standard-webhooks", "hmac-sha256", "timestamped-hmac", "ed25519"] as const;
 export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
 
-/** Option defaults from API.md, shared with the verifier. */
-export const SIGNING_DEFAULTS = {
-  header_prefix: "webhook-",
-  signature_header: "X-Webhook-Signature",
-  prefix: "sha256=",
-  id_header: "X-Webhook-ID",
-  timestamp_header: "X-Webhook-Timestamp",
-  event_header: "X-Webhook-Event",
-} as const;
+/** Option defaults from API.md, shared with the verifier and endpoint validation. */
+export { SIGNING_DEFAULTS } from "../lib/signature-headers.ts";
 
 export interface SignInput {
   /** Event id; stays the same across retries. */
@@ -97,30 +91,7 @@ export function signatureHeaders(config: SigningConfig, input: SignInput): Recor
 }
 
 /** Lowercased names of the headers a scheme writes, so custom endpoint headers cannot override them. */
-export function reservedHeaderNames(config: SigningConfig): string[] {
-  const d = SIGNING_DEFAULTS;
-  let names: string[];
-  switch (config.scheme) {
-    case "standard-webhooks":
-    case "ed25519": {
-      const prefix = config.header_prefix ?? d.header_prefix;
-      names = [`${prefix}id`, `${prefix}timestamp`, `${prefix}signature`];
-      break;
-    }
-    case "hmac-sha256":
-      names = [
-        config.signature_header ?? d.signature_header,
-        config.id_header ?? d.id_header,
-        config.timestamp_header ?? d.timestamp_header,
-        config.event_header ?? d.event_header,
-      ];
-      break;
-    case "timestamped-hmac":
-      names = [config.signature_header ?? d.signature_header, config.id_header ?? d.id_header, config.event_header ?? d.event_header];
-      break;
-  }
-  return names.map((name) => name.toLowerCase());
-}
+export { signatureHeaderNames as reservedHeaderNames } from "../lib/signature-headers.ts";
 
 /**
  * HMAC-SHA256 of `prefix` followed by `body`, fed in two parts so the body is never concatenated.
