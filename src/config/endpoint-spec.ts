@@ -1,14 +1,13 @@
 // The rules for an endpoint (subscription), shared by the API and the YAML file so both refuse the same things.
 import { blockedReason, parseCidrs, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
-import { signatureHeaderNames } from "../lib/signature-headers.ts";
+import { signatureHeaderNames, SIGNING_SCHEMES as SCHEMES, type SigningScheme as SchemeName } from "../lib/signature-headers.ts";
 import type { Settings } from "./types.ts";
 import { parseDuration } from "../lib/duration.ts";
 import type { Problem } from "./schema.ts";
 
 export const HTTP_METHODS = ["POST", "PUT", "PATCH", "GET", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-export const SCHEMES = ["standard-webhooks", "hmac-sha256", "timestamped-hmac", "ed25519"] as const;
-export type SchemeName = (typeof SCHEMES)[number];
+export { SIGNING_SCHEMES as SCHEMES, type SigningScheme as SchemeName } from "../lib/signature-headers.ts";
 
 export interface SigningSpec {
   scheme: SchemeName;

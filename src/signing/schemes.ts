@@ -1,6 +1,6 @@
 // Outbound signature headers for each signing scheme (API.md "Signatures"). Runs once per delivery attempt,
 // so it is pure, caches decoded secrets and hashes the body in place instead of copying it.
-import { SIGNING_DEFAULTS } from "../lib/signature-headers.ts";
+import { SIGNING_DEFAULTS, type SigningScheme } from "../lib/signature-headers.ts";
 import type { Ed25519Signer } from "./ed25519";
 
 export type SigningConfig =
@@ -16,8 +16,7 @@ export type SigningConfig =
   | { scheme: "timestamped-hmac"; signature_header?: string; id_header?: string; event_header?: string }
   | { scheme: "ed25519"; header_prefix?: string };
 
-export const SIGNING_SCHEMES = ["standard-webhooks", "hmac-sha256", "timestamped-hmac", "ed25519"] as const;
-export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
+export { SIGNING_SCHEMES, type SigningScheme } from "../lib/signature-headers.ts";
 
 /** Option defaults from API.md, shared with the verifier and endpoint validation. */
 export { SIGNING_DEFAULTS } from "../lib/signature-headers.ts";
