@@ -118,6 +118,15 @@ export class Authenticator {
   }
 }
 
+/**
+ * The tenant a list is limited to: a tenant key's own, else the requested one (undefined: all tenants).
+ * Null when a tenant key asks for another tenant, whose objects it never sees: the list is empty.
+ */
+export function listTenant(p: Principal, requested: string | undefined): string | undefined | null {
+  if (p.tenantId === null) return requested;
+  return requested === undefined || requested === p.tenantId ? p.tenantId : null;
+}
+
 /** True when the principal may see an object of `tenantId`. */
 export function canSee(p: Principal, tenantId: string): boolean {
   return p.tenantId === null || p.tenantId === tenantId;

@@ -3,8 +3,8 @@ import { Elysia, t } from "elysia";
 import { ForbiddenError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { iso } from "../lib/clock.ts";
 import type { Endpoint } from "../delivery/endpoint.ts";
-import { canSee, type Principal } from "./auth.ts";
-import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
+import { canSee, listTenant, type Principal } from "./auth.ts";
+import { EMPTY_PAGE, ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import { EndpointCreated, EndpointIn, EndpointOut, EndpointPatch, RotateIn, RotateOut, renderEndpoint } from "./endpoint-models.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -53,8 +53,8 @@ export function endpointsPlugin(deps: ApiDeps) {
       async ({ request, query }) => {
         const principal = await auth.require(request, "endpoints:read");
         const limit = limitOf(query.limit);
-        const tenant = principal.tenantId ?? query.tenant_id;
-        if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
+        const tenant = listTenant(principal, query.tenant_id);
+        if (tenant === null) return EMPTY_PAGE;
         const after = positionOf(decodeCursor(query.cursor));
         const rows = await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 });
         return page(rows, limit, (e) => `${e.created_at}:${e.id}`, renderEndpoint);

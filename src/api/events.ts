@@ -4,9 +4,9 @@ import { TENANT_ID, TYPE_NAME } from "../config/index.ts";
 import { iso } from "../lib/clock.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import type { EventRecord } from "../store/index.ts";
-import { canSee } from "./auth.ts";
+import { canSee, listTenant } from "./auth.ts";
 import { DeliveryOut, renderDelivery } from "./delivery-models.ts";
-import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
+import { EMPTY_PAGE, ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import { parseTime } from "./time.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -85,10 +85,11 @@ export function eventsPlugin(deps: ApiDeps) {
       "",
       async ({ request, query }) => {
         const principal = await auth.require(request, "events:read");
-        if (principal.tenantId !== null && query.tenant_id !== undefined && query.tenant_id !== principal.tenantId) return { data: [], next_cursor: null, has_more: false };
+        const tenant = listTenant(principal, query.tenant_id);
+        if (tenant === null) return EMPTY_PAGE;
         const limit = limitOf(query.limit);
         const rows = await store.listEvents({
-          tenant_id: principal.tenantId ?? query.tenant_id,
+          tenant_id: tenant,
           type: query.type,
           since: parseTime("since", query.since),
           until: parseTime("until", query.until),

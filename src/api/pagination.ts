@@ -28,6 +28,9 @@ export function encodeCursor(position: string): string {
   return Buffer.from(position, "utf8").toString("base64url");
 }
 
+/** The answer of a list with nothing in it. */
+export const EMPTY_PAGE = { data: [] as never[], next_cursor: null, has_more: false };
+
 /** Builds a list response from `limit + 1` fetched rows. */
 export function page<T, R>(rows: T[], limit: number, positionOf: (row: T) => string, render: (row: T) => R) {
   const has_more = rows.length > limit;
