@@ -1,6 +1,7 @@
 // Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8,
 // and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys.
 import { concatBytes } from "../lib/bytes.ts";
+import { appendField } from "../lib/field-names.ts";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../lib/errors.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -37,7 +38,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   return concatBytes(chunks, size);
 }
 
-const pathOf = (keys: readonly (string | number)[]) => keys.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), "") || "body";
+const pathOf = (keys: readonly (string | number)[]) => keys.reduce<string>(appendField, "") || "body";
 
 /** Only a `\uD800`–`\uDFFF` escape can make a lone surrogate (encoded surrogates fail the UTF-8 decoder). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;

@@ -1,4 +1,5 @@
 // One place that turns thrown errors into the API.md error shape; nothing unknown leaks (no stack, SQL or secret).
+import { jsonPointerToField } from "../lib/field-names.ts";
 import { AppError, type FieldProblem } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 
@@ -20,14 +21,6 @@ export function errorResponse(status: number, code: string, message: string, det
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
-/** `/events/0/name` → `events[0].name` */
-export function jsonPointerToField(pointer: string): string {
-  return pointer
-    .split("/")
-    .filter(Boolean)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
-}
 
 /** One TypeBox issue in the words of the endpoint rules ("must be …"); `on` is body, query or params. */
 function readable(issue: ElysiaValidationIssue, on: string | undefined): string {

@@ -1,7 +1,8 @@
 // Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
 import { isMap, isScalar, isSeq, isAlias, LineCounter, parseDocument, type Node, type Document } from "yaml";
 import { settingsSpec } from "./definition.ts";
-import { join, type Context, type Problem } from "./schema.ts";
+import { appendField } from "../lib/field-names.ts";
+import type { Context, Problem } from "./schema.ts";
 import { interpolate } from "./interpolate.ts";
 import { eventTypeSchemaProblems } from "./event-type-schema.ts";
 import { checkEndpoint, CONFIG_ENDPOINT_ID, endpointRules, TYPE_NAME, type EndpointRules, type EndpointSpec } from "./endpoint-spec.ts";
@@ -46,14 +47,14 @@ function walk(doc: Document, counter: LineCounter, env: Record<string, string | 
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const child = join(path, key);
+        const child = appendField(path, key);
         const keyLine = lineOf(pair.key as Node);
         if (keyLine !== undefined) lines.set(child, keyLine);
         out[key] = visit(pair.value, child, depth + 1);
       }
       return out;
     }
-    if (isSeq(node)) return node.items.map((item, i) => visit(item, join(path, i), depth + 1));
+    if (isSeq(node)) return node.items.map((item, i) => visit(item, appendField(path, i), depth + 1));
     if (isScalar(node)) {
       if (typeof node.value !== "string") return node.value;
       const result = interpolate(node.value, env);

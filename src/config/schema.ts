@@ -1,5 +1,6 @@
 // A tiny schema language for the config file: each key has a type, a default and a one-line description,
 // so one definition drives validation, defaults and the README's configuration reference.
+import { appendField } from "../lib/field-names.ts";
 
 export interface Problem {
   /** Dotted path with [i] for list items, e.g. `endpoints[0].url`. */
@@ -24,11 +25,6 @@ export interface Spec<T> {
 interface Common<T> {
   description: string;
   default?: T;
-}
-
-export function join(path: string, key: string | number): string {
-  if (typeof key === "number") return `${path}[${key}]`;
-  return path ? `${path}.${key}` : key;
 }
 
 function typeName(value: unknown): string {
@@ -121,7 +117,7 @@ export function list<T>(item: Spec<T>, opts: Common<T[]> & { maxItems?: number; 
       const out: T[] = [];
       const before = ctx.problems.length;
       value.forEach((v, i) => {
-        const checked = item.check(v, join(path, i), ctx);
+        const checked = item.check(v, appendField(path, i), ctx);
         if (checked !== undefined) out.push(checked);
       });
       const why = ctx.problems.length === before ? opts.validate?.(out) : null;
@@ -145,10 +141,10 @@ export function obj<F extends Fields>(fields: F, opts: { description: string }):
       const input = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(input)) {
-        if (!(key in fields)) ctx.problems.push({ path: join(path, key), message: `unknown key (expected one of: ${Object.keys(fields).join(", ")})` });
+        if (!(key in fields)) ctx.problems.push({ path: appendField(path, key), message: `unknown key (expected one of: ${Object.keys(fields).join(", ")})` });
       }
       for (const [key, spec] of Object.entries(fields)) {
-        const checked = spec.check(input[key], join(path, key), ctx);
+        const checked = spec.check(input[key], appendField(path, key), ctx);
         if (checked !== undefined) out[key] = checked;
       }
       return out as Shape<F>;

@@ -2,6 +2,7 @@
 import Ajv, { type ValidateFunction } from "ajv";
 import type { EventTypeDecl } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
+import { jsonPointerToField } from "../lib/field-names.ts";
 import { ConflictError, ManagedByConfigError, NotFoundError, type FieldProblem } from "../lib/errors.ts";
 import type { EventTypeRecord, Store } from "../store/index.ts";
 
@@ -49,7 +50,7 @@ export class EventCatalog {
     if (!entry) return [{ field: "type", message: `unknown event type "${type}"; see GET /v1/event-types` }];
     if (!entry.validate || entry.validate(data)) return [];
     return (entry.validate.errors ?? []).slice(0, 20).map((e) => ({
-      field: `data${e.instancePath.replace(/\/(\d+)(?=\/|$)/g, "[$1]").replace(/\//g, ".")}`,
+      field: jsonPointerToField(e.instancePath, "data"),
       message: e.message ?? "is invalid",
     }));
   }
