@@ -68,20 +68,22 @@ class Capture {
   }
 }
 
-const DECODERS: Record<string, () => Transform> = {
-  gzip: createGunzip,
-  "x-gzip": createGunzip,
-  deflate: createInflate,
-  br: createBrotliDecompress,
-  zstd: createZstdDecompress,
-};
+const EMPTY = new Uint8Array(0);
+
+const DECODERS = new Map<string, () => Transform>([
+  ["gzip", createGunzip],
+  ["x-gzip", createGunzip],
+  ["deflate", createInflate],
+  ["br", createBrotliDecompress],
+  ["zstd", createZstdDecompress],
+]);
 
 /**
  * A streaming decoder fed in DECODE_STEP slices, so a decompression bomb never inflates far past the
  * capture. `write` and `end` resolve false when the data does not decode.
  */
 function openDecoder(encoding: string, into: Capture): { write(chunk: Uint8Array): Promise<boolean>; end(): Promise<boolean>; close(): void } | null {
-  const make = DECODERS[encoding];
+  const make = DECODERS.get(encoding);
   if (!make) return null;
   const z = make();
   let failed = false;
@@ -119,18 +121,18 @@ function openDecoder(encoding: string, into: Capture): { write(chunk: Uint8Array
  * as received. A connection that fails or times out mid-body is an error, with the bytes read so far.
  */
 async function readBody(response: Response, limit: number): Promise<{ bytes: Uint8Array; error: AttemptError | null }> {
-  const captured = new Capture(limit);
-  if (!response.body) return { bytes: captured.bytes(), error: null };
+  if (!response.body) return { bytes: EMPTY, error: null };
   const encoding = (response.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  const decoder = openDecoder(encoding, captured);
-  if (!decoder && Number(response.headers.get("content-length") ?? NaN) <= limit) {
-    // A small plain body of known length: one native read.
+  if (!DECODERS.has(encoding) && Number(response.headers.get("content-length") ?? NaN) <= limit) {
+    // A small plain body of known length (the common answer): one native read, nothing else allocated.
     try {
       return { bytes: new Uint8Array(await response.arrayBuffer()), error: null };
     } catch (e) {
-      return { bytes: captured.bytes(), error: classifyFetchError(e) };
+      return { bytes: EMPTY, error: classifyFetchError(e) };
     }
   }
+  const captured = new Capture(limit);
+  const decoder = openDecoder(encoding, captured);
   const raw = new Capture(limit);
   const reader = response.body.getReader();
   let read = 0;
