@@ -2,8 +2,7 @@
 // and start a gateway from a real YAML file (optionally watched) over a temp database.
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
-import type { Gateway } from "../../src/gateway.ts";
-import { launchTestGateway } from "./app.ts";
+import { launchTestGateway, type TestApp } from "./app.ts";
 import { loadConfig, type Config } from "../../src/config/index.ts";
 import { checkFilter } from "../../src/routing/filter.ts";
 import { checkTransform } from "../../src/routing/transform.ts";
@@ -11,7 +10,7 @@ import type { Clock } from "../../src/lib/clock.ts";
 import { memoryLogger, type Logger } from "../../src/lib/logger.ts";
 import { TEST_ADMIN_KEY } from "./config.ts";
 import { json, type Handler, type JsonResponse } from "./http.ts";
-import { tempDir, type TempDir } from "./temp.ts";
+import { tempDir } from "./temp.ts";
 
 /** The smallest valid endpoint body. */
 export const ENDPOINT = { url: "https://example.com/hooks", events: ["run.completed"] } as const;
@@ -52,19 +51,12 @@ export async function allPages(app: Handler, key: string, path: string): Promise
   throw new Error(`GET ${path} did not end after 1000 pages`);
 }
 
-export interface YamlGateway {
-  app: Gateway["app"];
-  store: Gateway["store"];
-  gateway: Gateway;
-  config: Config;
-  adminKey: string;
-  dir: TempDir;
+export interface YamlGateway extends TestApp {
   /** The config file on disk. */
   file: string;
   logger: Logger & { lines: string[] };
   /** Rewrites the config file: the fixed settings header plus `body` (sections such as endpoints:). */
   write(body: string): void;
-  cleanup(): Promise<void>;
 }
 
 /**
