@@ -2,8 +2,10 @@
 // exponential backoff sending HMAC-signed (Standard Webhooks) POSTs. Runs under Node from bench/.peer.
 //   node bench/peer-bullmq.mjs worker   <redisPort> <receiverUrl>
 //   node bench/peer-bullmq.mjs producer <redisPort> <count> <concurrency>   → prints {"startedAt","endedAt","latencies":[p50,p99]}
-import { createRequire } from "node:module";
+
 import { createHmac } from "node:crypto";
+import { createRequire } from "node:module";
+
 const require = createRequire(new URL("./.peer/package.json", import.meta.url));
 const { Queue, Worker } = require("bullmq");
 
@@ -22,7 +24,12 @@ if (mode === "worker") {
       const sig = createHmac("sha256", secret).update(`${job.data.event.id}.${ts}.${body}`).digest("base64");
       const res = await fetch(`${receiver}/hook`, {
         method: "POST",
-        headers: { "content-type": "application/json", "webhook-id": job.data.event.id, "webhook-timestamp": String(ts), "webhook-signature": `v1,${sig}` },
+        headers: {
+          "content-type": "application/json",
+          "webhook-id": job.data.event.id,
+          "webhook-timestamp": String(ts),
+          "webhook-signature": `v1,${sig}`,
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       });
@@ -49,7 +56,11 @@ if (mode === "worker") {
         const i = next++;
         const id = `msg_${i}`;
         const t0 = now();
-        await queue.add("deliver", { event: { id, type: "order.created", timestamp: new Date().toISOString(), data } }, { attempts: 8, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: true });
+        await queue.add(
+          "deliver",
+          { event: { id, type: "order.created", timestamp: new Date().toISOString(), data } },
+          { attempts: 8, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: true },
+        );
 
         latencies.push(now() - t0);
       }
@@ -58,5 +69,8 @@ if (mode === "worker") {
   const endedAt = now();
   latencies.sort((x, y) => x - y);
   await queue.close();
-  process.stdout.write(`${JSON.stringify({ startedAt, endedAt, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] })}\n`, () => process.exit(0));
+  process.stdout.write(
+    `${JSON.stringify({ startedAt, endedAt, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] })}\n`,
+    () => process.exit(0),
+  );
 }

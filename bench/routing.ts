@@ -16,7 +16,12 @@ const envelope = {
     currency: "eur",
     region: "eu",
     customer: { id: "cus_9aBcDeFgHiJk", name: "Zoë Ångström", email: "zoe@example.com", vip: true },
-    lines: Array.from({ length: 8 }, (_, i) => ({ sku: `SKU-${1000 + i}`, description: `Line item number ${i}`, qty: i + 1, unit_amount: 2500 })),
+    lines: Array.from({ length: 8 }, (_, i) => ({
+      sku: `SKU-${1000 + i}`,
+      description: `Line item number ${i}`,
+      qty: i + 1,
+      unit_amount: 2500,
+    })),
     metadata: { order_ref: "ord_77812", channel: "web", campaign: "spring-sale" },
   },
 };
@@ -30,7 +35,9 @@ const tree = compileFilter({
 });
 const rejecting = compileFilter({ all: [{ field: "data.amount", op: "gte", value: 1_000_000 }] });
 const expression = compileFilter({ expression: "data.amount >= 100 and data.region in ['eu', 'us', 'ca']" });
-const transform = compileTransform('{"event_id": id, "kind": type, "amount": data.amount, "customer": data.customer.name, "email": data.customer.email}');
+const transform = compileTransform(
+  '{"event_id": id, "kind": type, "amount": data.amount, "customer": data.customer.name, "email": data.customer.email}',
+);
 
 const types = Array.from({ length: 50 }, (_, i) => `domain${i % 10}.event${i}`);
 const index = buildTypeIndex(
@@ -75,7 +82,9 @@ const rows = [
   time("(a') tree filter, 1 condition (no match, with reason)", 200_000, () => rejecting.test(envelope)),
   await timeAsync("(b) expression filter (JSONata)", 20_000, async () => expression.test(envelope)),
   await timeAsync("(c) transform, pick + rename (JSONata)", 20_000, () => transform.apply(envelope)),
-  time(`(d) type index, 1,000 endpoints (${index.match(types[3]).length} matched)`, 200_000, () => index.match(types[3])),
+  time(`(d) type index, 1,000 endpoints (${index.match(types[3]).length} matched)`, 200_000, () =>
+    index.match(types[3]),
+  ),
 ];
 
 console.log(`envelope: ${JSON.stringify(envelope).length} bytes; Bun ${Bun.version}\n`);

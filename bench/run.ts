@@ -2,11 +2,11 @@
 // same run on the same machine, and the table is written into bench/RESULTS.md.
 //   bun bench/run.ts [--events=20000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,micro] [--backlog=0,100000,1000000] [--binary]
 import { cpus, totalmem } from "node:os";
-import { fmt, table, writeResults, type Row } from "./lib/report.ts";
-import { rawCeiling } from "./scenarios/raw.ts";
+import { fmt, type Row, table, writeResults } from "./lib/report.ts";
+import { type BacklogResult, backlog } from "./scenarios/backlog.ts";
 import { endToEnd, idleLatency, ingestOnly } from "./scenarios/e2e.ts";
 import { bullmqPeer, redisAvailable } from "./scenarios/peer.ts";
-import { backlog, type BacklogResult } from "./scenarios/backlog.ts";
+import { rawCeiling } from "./scenarios/raw.ts";
 import { retryStorm } from "./scenarios/storm.ts";
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string]));
@@ -32,18 +32,46 @@ if (want("e2e")) {
   log(`hookgate end to end: ${N} events, 1 endpoint`);
   const r = await endToEnd({ events: N, endpoints: 1, concurrency: C, binary });
   e2e = r.deliveriesPerSec;
-  rows.push({ scenario: "2 hookgate e2e, 1 endpoint", metric: "deliveries/s", value: fmt(r.deliveriesPerSec), ratio: raw ? ratio(r.deliveriesPerSec, raw) : undefined, target: "≥ 0.70× raw", ok: raw ? r.deliveriesPerSec >= 0.7 * raw : null });
-  rows.push({ scenario: "2 hookgate e2e, 1 endpoint", metric: "publish p50 / p99 (ms)", value: `${fmt(r.publishP50, 1)} / ${fmt(r.publishP99, 1)}` });
-  rows.push({ scenario: "2 hookgate e2e, 1 endpoint", metric: "publish→delivery p50 / p99 (ms), saturated", value: `${fmt(r.latencyP50, 1)} / ${fmt(r.latencyP99, 1)}` });
+  rows.push({
+    scenario: "2 hookgate e2e, 1 endpoint",
+    metric: "deliveries/s",
+    value: fmt(r.deliveriesPerSec),
+    ratio: raw ? ratio(r.deliveriesPerSec, raw) : undefined,
+    target: "≥ 0.70× raw",
+    ok: raw ? r.deliveriesPerSec >= 0.7 * raw : null,
+  });
+  rows.push({
+    scenario: "2 hookgate e2e, 1 endpoint",
+    metric: "publish p50 / p99 (ms)",
+    value: `${fmt(r.publishP50, 1)} / ${fmt(r.publishP99, 1)}`,
+  });
+  rows.push({
+    scenario: "2 hookgate e2e, 1 endpoint",
+    metric: "publish→delivery p50 / p99 (ms), saturated",
+    value: `${fmt(r.latencyP50, 1)} / ${fmt(r.latencyP99, 1)}`,
+  });
   rows.push({ scenario: "2 hookgate e2e, 1 endpoint", metric: "gateway peak RSS (MiB)", value: fmt(r.peakRssMiB) });
-  rows.push({ scenario: "2 hookgate e2e, 1 endpoint", metric: "gateway CPU per delivery (µs, all threads)", value: fmt(r.gatewayCpuUsPerDelivery) });
+  rows.push({
+    scenario: "2 hookgate e2e, 1 endpoint",
+    metric: "gateway CPU per delivery (µs, all threads)",
+    value: fmt(r.gatewayCpuUsPerDelivery),
+  });
 }
 if (want("fanout")) {
   const events = Math.round(N / 10);
   log(`hookgate fan-out 10: ${events} events × 10 endpoints`);
   const r = await endToEnd({ events, endpoints: 10, concurrency: C, binary });
-  rows.push({ scenario: "2 hookgate e2e, fan-out 10", metric: `deliveries/s (${fmt(events)} events × 10)`, value: fmt(r.deliveriesPerSec), ratio: raw ? ratio(r.deliveriesPerSec, raw) : undefined });
-  rows.push({ scenario: "2 hookgate e2e, fan-out 10", metric: "publish p50 / p99 (ms)", value: `${fmt(r.publishP50, 1)} / ${fmt(r.publishP99, 1)}` });
+  rows.push({
+    scenario: "2 hookgate e2e, fan-out 10",
+    metric: `deliveries/s (${fmt(events)} events × 10)`,
+    value: fmt(r.deliveriesPerSec),
+    ratio: raw ? ratio(r.deliveriesPerSec, raw) : undefined,
+  });
+  rows.push({
+    scenario: "2 hookgate e2e, fan-out 10",
+    metric: "publish p50 / p99 (ms)",
+    value: `${fmt(r.publishP50, 1)} / ${fmt(r.publishP99, 1)}`,
+  });
 }
 if (want("routing")) {
   log(`hookgate with filter + transform: ${N} events`);
@@ -52,23 +80,66 @@ if (want("routing")) {
     endpoints: 1,
     concurrency: C,
     binary,
-    shape: { filter: { all: [{ field: "data.amount", op: "gte", value: 1 }, { field: "data.currency", op: "equals", value: "EUR" }] }, transform: '{"order": data.order_id, "total": data.amount, "region": data.customer.region}' },
+    shape: {
+      filter: {
+        all: [
+          { field: "data.amount", op: "gte", value: 1 },
+          { field: "data.currency", op: "equals", value: "EUR" },
+        ],
+      },
+      transform: '{"order": data.order_id, "total": data.amount, "region": data.customer.region}',
+    },
   });
-  rows.push({ scenario: "2 hookgate e2e, filter + transform", metric: "deliveries/s", value: fmt(r.deliveriesPerSec), ratio: e2e ? ratio(r.deliveriesPerSec, e2e) + " of plain e2e" : undefined });
+  rows.push({
+    scenario: "2 hookgate e2e, filter + transform",
+    metric: "deliveries/s",
+    value: fmt(r.deliveriesPerSec),
+    ratio: e2e ? ratio(r.deliveriesPerSec, e2e) + " of plain e2e" : undefined,
+  });
 }
 if (want("idle")) {
   log("publish→delivery latency when not saturated (one at a time)");
   const r = await idleLatency(2000);
-  rows.push({ scenario: "2 hookgate e2e, unsaturated", metric: "publish→delivery p50 / p99 (ms)", value: `${fmt(r.p50, 2)} / ${fmt(r.p99, 2)}`, target: "p50 ≤ 5 ms", ok: r.p50 <= 5 });
+  rows.push({
+    scenario: "2 hookgate e2e, unsaturated",
+    metric: "publish→delivery p50 / p99 (ms)",
+    value: `${fmt(r.p50, 2)} / ${fmt(r.p99, 2)}`,
+    target: "p50 ≤ 5 ms",
+    ok: r.p50 <= 5,
+  });
 }
 if (want("ingest")) {
   log(`ingest only: ${N} publishes, no endpoint / 1 endpoint`);
   const none = await ingestOnly({ events: N, concurrency: C, withEndpoint: false });
-  rows.push({ scenario: "3 ingest, no endpoint", metric: "events/s (durable)", value: fmt(none.perSec), target: "≥ 20,000/s", ok: none.perSec >= 20_000 });
-  rows.push({ scenario: "3 ingest, no endpoint", metric: "publish p50 / p99 (ms)", value: `${fmt(none.p50, 1)} / ${fmt(none.p99, 1)}`, target: "p99 ≤ 20 ms", ok: none.p99 <= 20 });
+  rows.push({
+    scenario: "3 ingest, no endpoint",
+    metric: "events/s (durable)",
+    value: fmt(none.perSec),
+    target: "≥ 20,000/s",
+    ok: none.perSec >= 20_000,
+  });
+  rows.push({
+    scenario: "3 ingest, no endpoint",
+    metric: "publish p50 / p99 (ms)",
+    value: `${fmt(none.p50, 1)} / ${fmt(none.p99, 1)}`,
+    target: "p99 ≤ 20 ms",
+    ok: none.p99 <= 20,
+  });
   const one = await ingestOnly({ events: N, concurrency: C, withEndpoint: true });
-  rows.push({ scenario: "3 ingest, 1 endpoint (delivering)", metric: "events/s (durable)", value: fmt(one.perSec), target: "≥ 20,000/s", ok: one.perSec >= 20_000 });
-  rows.push({ scenario: "3 ingest, 1 endpoint (delivering)", metric: "publish p50 / p99 (ms)", value: `${fmt(one.p50, 1)} / ${fmt(one.p99, 1)}`, target: "p99 ≤ 20 ms", ok: one.p99 <= 20 });
+  rows.push({
+    scenario: "3 ingest, 1 endpoint (delivering)",
+    metric: "events/s (durable)",
+    value: fmt(one.perSec),
+    target: "≥ 20,000/s",
+    ok: one.perSec >= 20_000,
+  });
+  rows.push({
+    scenario: "3 ingest, 1 endpoint (delivering)",
+    metric: "publish p50 / p99 (ms)",
+    value: `${fmt(one.p50, 1)} / ${fmt(one.p99, 1)}`,
+    target: "p99 ≤ 20 ms",
+    ok: one.p99 <= 20,
+  });
 }
 if (want("peer")) {
   if (!redisAvailable()) {
@@ -77,9 +148,25 @@ if (want("peer")) {
   } else {
     log(`BullMQ peer: ${N} jobs, worker concurrency ${C}`);
     const r = await bullmqPeer(N, C);
-    rows.push({ scenario: "4 BullMQ + Redis peer (Node worker)", metric: "deliveries/s", value: fmt(r.perSec), ratio: raw ? ratio(r.perSec, raw) : undefined });
-    rows.push({ scenario: "4 BullMQ + Redis peer (Node worker)", metric: "queue.add p50 / p99 (ms)", value: `${fmt(r.addP50, 1)} / ${fmt(r.addP99, 1)}` });
-    if (e2e) rows.push({ scenario: "2 vs 4", metric: "hookgate e2e ÷ BullMQ", value: ratio(e2e, r.perSec), target: "≥ 3×", ok: e2e >= 3 * r.perSec });
+    rows.push({
+      scenario: "4 BullMQ + Redis peer (Node worker)",
+      metric: "deliveries/s",
+      value: fmt(r.perSec),
+      ratio: raw ? ratio(r.perSec, raw) : undefined,
+    });
+    rows.push({
+      scenario: "4 BullMQ + Redis peer (Node worker)",
+      metric: "queue.add p50 / p99 (ms)",
+      value: `${fmt(r.addP50, 1)} / ${fmt(r.addP99, 1)}`,
+    });
+    if (e2e)
+      rows.push({
+        scenario: "2 vs 4",
+        metric: "hookgate e2e ÷ BullMQ",
+        value: ratio(e2e, r.perSec),
+        target: "≥ 3×",
+        ok: e2e >= 3 * r.perSec,
+      });
   }
 }
 if (want("backlog")) {
@@ -90,25 +177,60 @@ if (want("backlog")) {
   }
   const base = results.find((r) => r.pending === 0);
   for (const r of results) {
-    rows.push({ scenario: `5 backlog ${fmt(r.pending)} pending`, metric: "ingest events/s", value: fmt(r.ingestPerSec), ratio: base ? ratio(r.ingestPerSec, base.ingestPerSec) : undefined, target: r.pending >= 1_000_000 ? "≥ 0.80× of 0" : undefined, ok: r.pending >= 1_000_000 && base ? r.ingestPerSec >= 0.8 * base.ingestPerSec : undefined });
-    rows.push({ scenario: `5 backlog ${fmt(r.pending)} pending`, metric: "publish p99 (ms)", value: fmt(r.publishP99, 1) });
-    rows.push({ scenario: `5 backlog ${fmt(r.pending)} pending`, metric: "peak RSS (MiB)", value: fmt(r.peakRssMiB), target: "≤ 200 MiB", ok: r.peakRssMiB <= 200 });
-    rows.push({ scenario: `5 backlog ${fmt(r.pending)} pending`, metric: "restart → ready (ms)", value: fmt(r.restartReadyMs), target: r.pending >= 1_000_000 ? "≤ 5,000 ms" : undefined, ok: r.pending >= 1_000_000 ? r.restartReadyMs <= 5000 : undefined });
+    rows.push({
+      scenario: `5 backlog ${fmt(r.pending)} pending`,
+      metric: "ingest events/s",
+      value: fmt(r.ingestPerSec),
+      ratio: base ? ratio(r.ingestPerSec, base.ingestPerSec) : undefined,
+      target: r.pending >= 1_000_000 ? "≥ 0.80× of 0" : undefined,
+      ok: r.pending >= 1_000_000 && base ? r.ingestPerSec >= 0.8 * base.ingestPerSec : undefined,
+    });
+    rows.push({
+      scenario: `5 backlog ${fmt(r.pending)} pending`,
+      metric: "publish p99 (ms)",
+      value: fmt(r.publishP99, 1),
+    });
+    rows.push({
+      scenario: `5 backlog ${fmt(r.pending)} pending`,
+      metric: "peak RSS (MiB)",
+      value: fmt(r.peakRssMiB),
+      target: "≤ 200 MiB",
+      ok: r.peakRssMiB <= 200,
+    });
+    rows.push({
+      scenario: `5 backlog ${fmt(r.pending)} pending`,
+      metric: "restart → ready (ms)",
+      value: fmt(r.restartReadyMs),
+      target: r.pending >= 1_000_000 ? "≤ 5,000 ms" : undefined,
+      ok: r.pending >= 1_000_000 ? r.restartReadyMs <= 5000 : undefined,
+    });
   }
 }
 if (want("storm")) {
   const events = Math.round(N / 2);
   log(`retry storm: receiver 503 for 10 s, ${events} events`);
   const r = await retryStorm(events, C);
-  rows.push({ scenario: "6 retry storm (503 for 10 s)", metric: "publish p50 / p99 during the storm (ms)", value: `${fmt(r.publishP50DuringStorm, 1)} / ${fmt(r.publishP99DuringStorm, 1)}` });
-  rows.push({ scenario: "6 retry storm (503 for 10 s)", metric: `delivered / all drained after`, value: `${fmt(r.delivered)}/${fmt(events)} in ${fmt(r.drainedAfterMs / 1000, 1)} s`, ok: r.delivered === events });
+  rows.push({
+    scenario: "6 retry storm (503 for 10 s)",
+    metric: "publish p50 / p99 during the storm (ms)",
+    value: `${fmt(r.publishP50DuringStorm, 1)} / ${fmt(r.publishP99DuringStorm, 1)}`,
+  });
+  rows.push({
+    scenario: "6 retry storm (503 for 10 s)",
+    metric: `delivered / all drained after`,
+    value: `${fmt(r.delivered)}/${fmt(events)} in ${fmt(r.drainedAfterMs / 1000, 1)} s`,
+    ok: r.delivered === events,
+  });
 }
 
 let micro = "";
 if (want("micro")) {
   for (const script of ["signing.ts", "routing.ts"]) {
     log(`micro-benchmark ${script}`);
-    const p = Bun.spawnSync([process.execPath, new URL(`./${script}`, import.meta.url).pathname], { stdout: "pipe", stderr: "inherit" });
+    const p = Bun.spawnSync([process.execPath, new URL(`./${script}`, import.meta.url).pathname], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
     micro += `\n\`bun bench/${script}\`\n\n${p.stdout.toString().trim()}\n`;
   }
 }

@@ -1,13 +1,19 @@
 // Micro-benchmark of signatureHeaders per scheme over a 1 KB JSON body: `bun bench/signing.ts [iterations]`.
 // Signing runs on every delivery attempt, so this is the per-attempt CPU cost of the signature alone.
-import { generateSecret, signatureHeaders, signerFromSecretKey, generateEd25519SecretKey } from "../src/signing";
+
 import type { SignInput, SigningConfig } from "../src/signing";
+import { generateEd25519SecretKey, generateSecret, signatureHeaders, signerFromSecretKey } from "../src/signing";
 
 const ITERATIONS = Number(process.argv[2] ?? 20_000);
 const WARMUP = 2_000;
 
 function jsonBody(size: number): string {
-  const envelope = { id: "evt_01JXAMPLE", type: "invoice.paid", timestamp: new Date(0).toISOString(), tenant_id: "t_1" };
+  const envelope = {
+    id: "evt_01JXAMPLE",
+    type: "invoice.paid",
+    timestamp: new Date(0).toISOString(),
+    tenant_id: "t_1",
+  };
   const filler = size - JSON.stringify({ ...envelope, data: { note: "" } }).length;
   return JSON.stringify({ ...envelope, data: { note: "x".repeat(filler) } });
 }
@@ -40,8 +46,10 @@ function run(config: SigningConfig, secrets: string[], iterations: number): numb
   return elapsed / iterations / 1000;
 }
 
-console.log(`bun ${Bun.version}, ${process.platform}/${process.arch}, body ${Buffer.byteLength(body)} bytes, ` +
-  `${ITERATIONS} iterations after ${WARMUP} warm-up\n`);
+console.log(
+  `bun ${Bun.version}, ${process.platform}/${process.arch}, body ${Buffer.byteLength(body)} bytes, ` +
+    `${ITERATIONS} iterations after ${WARMUP} warm-up\n`,
+);
 console.log("| scheme | µs/signature | signatures/s |");
 console.log("|---|---:|---:|");
 for (const [label, config, secrets] of cases) {

@@ -1,16 +1,16 @@
 // createApp(deps): the Elysia app from the api plugins. No I/O at import time; main.ts serves it.
 import { Elysia } from "elysia";
-import type { ApiDeps } from "./api/context.ts";
-import { parseJsonBody } from "./api/body.ts";
-import { renderError } from "./api/errors.ts";
 import { apiKeysPlugin } from "./api/api-keys.ts";
-import { opsPlugin } from "./api/ops.ts";
-import { docsPlugin } from "./api/docs.ts";
-import { eventTypesPlugin } from "./api/event-types.ts";
-import { endpointsPlugin } from "./api/endpoints.ts";
-import { endpointActionsPlugin } from "./api/endpoint-actions.ts";
-import { eventsPlugin } from "./api/events.ts";
+import { parseJsonBody } from "./api/body.ts";
+import type { ApiDeps } from "./api/context.ts";
 import { deliveriesPlugin } from "./api/deliveries.ts";
+import { docsPlugin } from "./api/docs.ts";
+import { endpointActionsPlugin } from "./api/endpoint-actions.ts";
+import { endpointsPlugin } from "./api/endpoints.ts";
+import { renderError } from "./api/errors.ts";
+import { eventTypesPlugin } from "./api/event-types.ts";
+import { eventsPlugin } from "./api/events.ts";
+import { opsPlugin } from "./api/ops.ts";
 import { publicKeyPlugin } from "./api/public-key.ts";
 import { KeyRateLimiter } from "./api/rate-limit.ts";
 import { RateLimitedError, ValidationError } from "./lib/errors.ts";
@@ -21,40 +21,51 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export function createApp(deps: ApiDeps) {
   const limit = deps.config.server.max_body_bytes;
   const limiter = new KeyRateLimiter(deps.config.auth.rate_limit_per_minute);
-  return new Elysia({ normalize: false, aot: true })
-    .onParse({ as: "global" }, ({ request }) => (WRITE_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined))
-    // Authenticate /v1 requests before their body is validated (no key → 401, never a 400 that reveals the
-    // shape), then apply the per-key rate limit of the management API (publishing is not limited).
-    .onTransform({ as: "global" }, async ({ request, path, body }) => {
-      if (!path.startsWith("/v1/") || path === "/v1/public-key") return;
-      const principal = await deps.auth.principalOf(request);
-      // Elysia turns a missing body into {} for schemas without required fields, so an empty PATCH would pass.
-      if (request.method === "PATCH" && body === undefined) throw new ValidationError("The request body is empty; PATCH needs a JSON object with the fields to change.");
-      if (request.method === "POST" && path === "/v1/events") return;
-      const wait = limiter.take(principal.keyId);
-      if (wait > 0) throw new RateLimitedError(wait);
-    })
-    // Audit log: every management change (who, what, when, outcome); never bodies, so never secrets.
-    .onAfterResponse({ as: "global" }, ({ request, route, params, set, responseValue }) => {
-      if (!WRITE_METHODS.has(request.method) || route === "/v1/events") return;
-      const principal = deps.auth.knownPrincipal(request);
-      if (!principal) return;
-      const p = params as Record<string, string> | undefined;
-      deps.logger.info("audit", { actor: principal.keyId, tenant: principal.tenantId, action: `${request.method} ${route}`, target: p?.id ?? p?.name ?? null, status: responseValue instanceof Response ? responseValue.status : set.status });
-    })
-    .onError({ as: "global" }, ({ code, error, request }) => {
-      const url = new URL(request.url);
-      return renderError(code, error, { method: request.method, path: url.pathname }, deps.logger);
-    })
-    .use(docsPlugin(deps.version))
-    .use(opsPlugin(deps))
-    .use(apiKeysPlugin(deps))
-    .use(eventTypesPlugin(deps))
-    .use(endpointsPlugin(deps))
-    .use(endpointActionsPlugin(deps))
-    .use(eventsPlugin(deps))
-    .use(deliveriesPlugin(deps))
-    .use(publicKeyPlugin(deps));
+  return (
+    new Elysia({ normalize: false, aot: true })
+      .onParse({ as: "global" }, ({ request }) =>
+        WRITE_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined,
+      )
+      // Authenticate /v1 requests before their body is validated (no key → 401, never a 400 that reveals the
+      // shape), then apply the per-key rate limit of the management API (publishing is not limited).
+      .onTransform({ as: "global" }, async ({ request, path, body }) => {
+        if (!path.startsWith("/v1/") || path === "/v1/public-key") return;
+        const principal = await deps.auth.principalOf(request);
+        // Elysia turns a missing body into {} for schemas without required fields, so an empty PATCH would pass.
+        if (request.method === "PATCH" && body === undefined)
+          throw new ValidationError("The request body is empty; PATCH needs a JSON object with the fields to change.");
+        if (request.method === "POST" && path === "/v1/events") return;
+        const wait = limiter.take(principal.keyId);
+        if (wait > 0) throw new RateLimitedError(wait);
+      })
+      // Audit log: every management change (who, what, when, outcome); never bodies, so never secrets.
+      .onAfterResponse({ as: "global" }, ({ request, route, params, set, responseValue }) => {
+        if (!WRITE_METHODS.has(request.method) || route === "/v1/events") return;
+        const principal = deps.auth.knownPrincipal(request);
+        if (!principal) return;
+        const p = params as Record<string, string> | undefined;
+        deps.logger.info("audit", {
+          actor: principal.keyId,
+          tenant: principal.tenantId,
+          action: `${request.method} ${route}`,
+          target: p?.id ?? p?.name ?? null,
+          status: responseValue instanceof Response ? responseValue.status : set.status,
+        });
+      })
+      .onError({ as: "global" }, ({ code, error, request }) => {
+        const url = new URL(request.url);
+        return renderError(code, error, { method: request.method, path: url.pathname }, deps.logger);
+      })
+      .use(docsPlugin(deps.version))
+      .use(opsPlugin(deps))
+      .use(apiKeysPlugin(deps))
+      .use(eventTypesPlugin(deps))
+      .use(endpointsPlugin(deps))
+      .use(endpointActionsPlugin(deps))
+      .use(eventsPlugin(deps))
+      .use(deliveriesPlugin(deps))
+      .use(publicKeyPlugin(deps))
+  );
 }
 
 export type App = ReturnType<typeof createApp>;

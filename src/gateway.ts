@@ -1,26 +1,26 @@
 // Assembles a running gateway from a loaded config: store → engine → HTTP. main.ts calls it for `serve`;
 // e2e tests call it too (with an injected clock), so they run the same composition as production.
 import { readFileSync } from "node:fs";
-import { createApp, type App } from "./app.ts";
-import { Authenticator } from "./api/auth.ts";
 import { withAccessLog } from "./api/access-log.ts";
-import { ConfigError, loadConfig, type Config } from "./config/index.ts";
+import { Authenticator } from "./api/auth.ts";
+import { type App, createApp } from "./app.ts";
+import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { watchConfigFile } from "./config/watch.ts";
 import { EventCatalog } from "./delivery/catalog.ts";
-import { EndpointRegistry } from "./delivery/registry.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
+import { EndpointRegistry } from "./delivery/registry.ts";
 import { Retention } from "./delivery/retention.ts";
-import { systemResolver, type Resolver } from "./delivery/ssrf-guard.ts";
-import { loadOrCreateEd25519Key, type Ed25519Signer } from "./signing/ed25519.ts";
-import { systemClock, type Clock } from "./lib/clock.ts";
+import { type Resolver, systemResolver } from "./delivery/ssrf-guard.ts";
+import { type Clock, systemClock } from "./lib/clock.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import { checkFilter } from "./routing/filter.ts";
 import { checkTransform } from "./routing/transform.ts";
+import { type Ed25519Signer, loadOrCreateEd25519Key } from "./signing/ed25519.ts";
+import { DecryptError, decrypt, encrypt } from "./signing/secrets.ts";
 import { acquireInstanceLock, loadMasterKey, openStore, type Store } from "./store/index.ts";
-import { decrypt, DecryptError, encrypt } from "./signing/secrets.ts";
 
 export interface GatewayOptions {
   logger: Logger;
@@ -74,14 +74,27 @@ async function masterKeyFor(store: Store, path: string, envValue: string | undef
   try {
     decrypt(key, sealed, KEY_CHECK);
   } catch (e) {
-    if (e instanceof DecryptError) throw new StartupError(`the master key from ${source} does not match the one this database was created with; refusing to start (secrets would be unreadable)`);
+    if (e instanceof DecryptError)
+      throw new StartupError(
+        `the master key from ${source} does not match the one this database was created with; refusing to start (secrets would be unreadable)`,
+      );
     throw e;
   }
   return key;
 }
 
 /** Settings that only take effect at start; a reload that changes them logs a warning. */
-const RESTART_ONLY = ["server", "storage", "auth", "security", "signing", "delivery", "retention", "metrics", "log"] as const;
+const RESTART_ONLY = [
+  "server",
+  "storage",
+  "auth",
+  "security",
+  "signing",
+  "delivery",
+  "retention",
+  "metrics",
+  "log",
+] as const;
 
 export async function startGateway(config: Config, options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
@@ -102,7 +115,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     try {
       signer = loadOrCreateEd25519Key(config.signing.ed25519_key_file);
     } catch (e) {
-      throw new StartupError(`cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`);
+      throw new StartupError(
+        `cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`,
+      );
     }
   } catch (e) {
     await store.close();
@@ -117,8 +132,15 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const applyDeclarations = async (next: Config) => {
     const types = await catalog.reconcile(next.event_types);
     const endpoints = await registry.reconcile(next.endpoints);
-    if (types.upserted + types.removed + endpoints.created.length + endpoints.updated.length + endpoints.removed.length > 0) {
-      logger.info("config reconciled", { event_types_upserted: types.upserted, event_types_removed: types.removed, ...endpoints });
+    if (
+      types.upserted + types.removed + endpoints.created.length + endpoints.updated.length + endpoints.removed.length >
+      0
+    ) {
+      logger.info("config reconciled", {
+        event_types_upserted: types.upserted,
+        event_types_removed: types.removed,
+        ...endpoints,
+      });
     }
   };
   await applyDeclarations(config);
@@ -130,11 +152,13 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       next = loadConfig(text, { file: config.file, dev: config.dev, env, checkFilter, checkTransform });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      for (const problem of e.problems) logger.error("config reload rejected; the previous config stays in force", { problem });
+      for (const problem of e.problems)
+        logger.error("config reload rejected; the previous config stays in force", { problem });
       return false;
     }
     for (const key of RESTART_ONLY) {
-      if (JSON.stringify(next[key]) !== JSON.stringify(current[key])) logger.warn("config change needs a restart to take effect", { section: key });
+      if (JSON.stringify(next[key]) !== JSON.stringify(current[key]))
+        logger.warn("config change needs a restart to take effect", { section: key });
     }
     await applyDeclarations(next);
     current = { ...current, event_types: next.event_types, endpoints: next.endpoints };
@@ -146,24 +170,56 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     try {
       text = readFileSync(config.file, "utf8");
     } catch (e) {
-      logger.error("config reload rejected; the previous config stays in force", { file: config.file, error: (e as Error).message });
+      logger.error("config reload rejected; the previous config stays in force", {
+        file: config.file,
+        error: (e as Error).message,
+      });
       return false;
     }
     return reloadText(text);
   };
-  const stopWatching = config.file && options.watch !== false ? watchConfigFile(config.file, (text) => void reloadText(text).catch((e) => logger.error("config reload failed", { error: e }))) : null;
+  const stopWatching =
+    config.file && options.watch !== false
+      ? watchConfigFile(
+          config.file,
+          (text) => void reloadText(text).catch((e) => logger.error("config reload failed", { error: e })),
+        )
+      : null;
 
   const userAgent = `hookgate/${VERSION}`;
   const guard = { policy: registry.rules.address, resolve: options.resolver ?? systemResolver };
   const tokens = new OAuth2Tokens(clock, userAgent, guard);
-  const engine = new DeliveryEngine({ store, registry, config, clock, logger, signer, userAgent, authHeaders: tokens.headersFor, guard });
+  const engine = new DeliveryEngine({
+    store,
+    registry,
+    config,
+    clock,
+    logger,
+    signer,
+    userAgent,
+    authHeaders: tokens.headersFor,
+    guard,
+  });
   const ingest = new Ingest({ store, registry, catalog, engine, config, clock, logger });
   const retention = new Retention(store, config.retention.days, clock, logger);
   await engine.start();
   retention.start();
 
   const auth = new Authenticator(config.auth.admin_keys, store, clock);
-  const app = createApp({ config, store, auth, catalog, registry, engine, ingest, signer, clock, logger, version: VERSION, isReady: () => engine.isRunning });
+  const app = createApp({
+    config,
+    store,
+    auth,
+    catalog,
+    registry,
+    engine,
+    ingest,
+    signer,
+    clock,
+    logger,
+    version: VERSION,
+    isReady: () => engine.isRunning,
+  });
   let server: ReturnType<typeof Bun.serve> | null = null;
   if (options.listen !== false) {
     const handle = withAccessLog((r) => app.handle(r), logger);
@@ -177,7 +233,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       fetch: handle,
     });
   }
-  const url = server ? `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}` : null;
+  const url = server
+    ? `http://${server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname}:${server.port}`
+    : null;
   return {
     app,
     store,

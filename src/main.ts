@@ -1,14 +1,21 @@
 #!/usr/bin/env bun
 // The hookgate command line: serve | check-config | create-key | version. The composition root.
 import { existsSync, readFileSync } from "node:fs";
-import { loadConfig, ConfigError, TENANT_ID, type Config } from "./config/index.ts";
+import { generateApiKey, issueApiKey } from "./api/auth.ts";
+import { type Config, ConfigError, loadConfig, TENANT_ID } from "./config/index.ts";
+import { StartupError, startGateway } from "./gateway.ts";
 import { createLogger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
-import { generateApiKey, issueApiKey } from "./api/auth.ts";
-import { startGateway, StartupError } from "./gateway.ts";
 import { checkFilter } from "./routing/filter.ts";
 import { checkTransform } from "./routing/transform.ts";
-import { InstanceLockedError, MasterKeyError, SchemaTooNewError, SCOPES, openStore, type Scope } from "./store/index.ts";
+import {
+  InstanceLockedError,
+  MasterKeyError,
+  openStore,
+  SCOPES,
+  SchemaTooNewError,
+  type Scope,
+} from "./store/index.ts";
 
 const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
 
@@ -39,8 +46,7 @@ function parseArgs(argv: string[]) {
       const v = valued[2] ? valued[3] : argv[++i];
       if (!v) fail(`--${valued[1]} needs a value`);
       flags[valued[1]!] = v;
-    }
-    else if (a.startsWith("-")) fail(`unknown option ${a}\n\n${USAGE}`);
+    } else if (a.startsWith("-")) fail(`unknown option ${a}\n\n${USAGE}`);
     else positional.push(a);
   }
   return { positional, flags };
@@ -56,7 +62,10 @@ function readConfig(file: string | null, dev: boolean): Config {
   try {
     return loadConfig(text, { file, dev, env: process.env, checkFilter, checkTransform });
   } catch (e) {
-    if (e instanceof ConfigError) fail(`invalid configuration (${e.problems.length} problem${e.problems.length === 1 ? "" : "s"}):\n  ${e.problems.join("\n  ")}`);
+    if (e instanceof ConfigError)
+      fail(
+        `invalid configuration (${e.problems.length} problem${e.problems.length === 1 ? "" : "s"}):\n  ${e.problems.join("\n  ")}`,
+      );
     throw e;
   }
 }
@@ -67,19 +76,36 @@ async function serve(flags: Record<string, string | true>) {
   let config = readConfig(file, dev);
   const logger = createLogger({ level: config.log.level });
   if (config.auth.admin_keys.length === 0) {
-    if (!dev) fail("no admin key is configured (auth.admin_keys); set HOOKGATE_ADMIN_KEY or add one to the config file. Refusing to start an unauthenticated management API.");
+    if (!dev)
+      fail(
+        "no admin key is configured (auth.admin_keys); set HOOKGATE_ADMIN_KEY or add one to the config file. Refusing to start an unauthenticated management API.",
+      );
     const key = generateApiKey();
     config = { ...config, auth: { ...config.auth, admin_keys: [key] } };
-    process.stderr.write(`\n  hookgate --dev: generated admin key (shown once, valid until restart):\n\n    ${key}\n\n`);
+    process.stderr.write(
+      `\n  hookgate --dev: generated admin key (shown once, valid until restart):\n\n    ${key}\n\n`,
+    );
   }
   let gateway;
   try {
     gateway = await startGateway(config, { logger });
   } catch (e) {
-    if (e instanceof StartupError || e instanceof MasterKeyError || e instanceof SchemaTooNewError || e instanceof InstanceLockedError) fail(e.message, 1);
+    if (
+      e instanceof StartupError ||
+      e instanceof MasterKeyError ||
+      e instanceof SchemaTooNewError ||
+      e instanceof InstanceLockedError
+    )
+      fail(e.message, 1);
     throw e;
   }
-  logger.info("hookgate started", { version: VERSION, url: gateway.url, config: file ?? "(built-in defaults)", database: config.storage.path, dev });
+  logger.info("hookgate started", {
+    version: VERSION,
+    url: gateway.url,
+    config: file ?? "(built-in defaults)",
+    database: config.storage.path,
+    dev,
+  });
   logger.flush();
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -110,16 +136,31 @@ async function createKey(flags: Record<string, string | true>) {
   const file = typeof flags.config === "string" ? flags.config : process.env.HOOKGATE_CONFIG || null;
   const config = readConfig(file, false);
   const name = typeof flags.name === "string" ? flags.name : fail("create-key needs --name");
-  const scopes = (typeof flags.scopes === "string" ? flags.scopes : fail("create-key needs --scopes, e.g. events:write,deliveries:read")).split(",").map((s) => s.trim());
+  const scopes = (
+    typeof flags.scopes === "string"
+      ? flags.scopes
+      : fail("create-key needs --scopes, e.g. events:write,deliveries:read")
+  )
+    .split(",")
+    .map((s) => s.trim());
   const bad = scopes.filter((s) => !SCOPES.includes(s as Scope) || s === "admin");
-  if (bad.length > 0) fail(`unknown or not grantable scope(s): ${bad.join(", ")} (grantable: ${SCOPES.filter((s) => s !== "admin").join(", ")})`);
+  if (bad.length > 0)
+    fail(
+      `unknown or not grantable scope(s): ${bad.join(", ")} (grantable: ${SCOPES.filter((s) => s !== "admin").join(", ")})`,
+    );
   const tenant = typeof flags.tenant === "string" ? flags.tenant : null;
   if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
   const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
   if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
   const store = openStore({ path: config.storage.path, synchronous: config.storage.synchronous });
   try {
-    const { record, key } = await issueApiKey(store, { name, tenant_id: tenant, scopes: scopes as Scope[], expires_at: expires, now: Date.now() });
+    const { record, key } = await issueApiKey(store, {
+      name,
+      tenant_id: tenant,
+      scopes: scopes as Scope[],
+      expires_at: expires,
+      now: Date.now(),
+    });
     process.stdout.write(`${JSON.stringify({ id: record.id, key, name, tenant_id: tenant, scopes })}\n`);
   } finally {
     await store.close();
@@ -136,7 +177,9 @@ async function main() {
       const file = positional[0] ?? (typeof flags.config === "string" ? flags.config : undefined);
       if (!file) fail("check-config needs a file: hookgate check-config hookgate.yaml");
       const config = readConfig(file, flags.dev === true);
-      process.stdout.write(`${file}: ok (${config.endpoints.length} endpoint(s), ${config.event_types.length} event type(s))\n`);
+      process.stdout.write(
+        `${file}: ok (${config.endpoints.length} endpoint(s), ${config.event_types.length} event type(s))\n`,
+      );
       return;
     }
     case "create-key":

@@ -15,7 +15,12 @@ export function eventData(i: number): Record<string, unknown> {
     customer: { id: `cus_${i % 1000}`, email: `customer${i % 1000}@example.com`, region: i % 2 ? "eu" : "us" },
     amount: (i % 500) + 1,
     currency: "EUR",
-    items: Array.from({ length: 6 }, (_, k) => ({ sku: `sku-${k}-${i % 97}`, qty: (k % 3) + 1, price: 9.99 + k, title: `Item number ${k} of a benchmark order` })),
+    items: Array.from({ length: 6 }, (_, k) => ({
+      sku: `sku-${k}-${i % 97}`,
+      qty: (k % 3) + 1,
+      price: 9.99 + k,
+      title: `Item number ${k} of a benchmark order`,
+    })),
     note: "x".repeat(200),
   };
 }
@@ -29,7 +34,13 @@ export interface PublishRun {
 }
 
 /** Publishes `n` events at `concurrency` and records per-request latency and the send time of each event id. */
-export async function publishMany(url: string, key: string, n: number, concurrency: number, type = "order.created"): Promise<PublishRun> {
+export async function publishMany(
+  url: string,
+  key: string,
+  n: number,
+  concurrency: number,
+  type = "order.created",
+): Promise<PublishRun> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
@@ -54,7 +65,10 @@ export async function publishMany(url: string, key: string, n: number, concurren
   return { sentAt, latencies, statuses, startedAt, endedAt: now() };
 }
 
-export async function receiverStats(url: string, full = false): Promise<{ count: number; unique: number; arrivals?: Record<string, number> }> {
+export async function receiverStats(
+  url: string,
+  full = false,
+): Promise<{ count: number; unique: number; arrivals?: Record<string, number> }> {
   return (await fetch(`${url}/__stats${full ? "?full" : ""}`)).json() as never;
 }
 

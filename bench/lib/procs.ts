@@ -1,5 +1,5 @@
 // Benchmark processes: the receiver and the gateway run as separate processes on 127.0.0.1, stopped by PID.
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -72,7 +72,10 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 export async function startReceiver(): Promise<Proc & { url: string }> {
-  const proc = Bun.spawn([process.execPath, join(ROOT, "bench/lib/receiver.ts")], { stdout: "pipe", stderr: "inherit" });
+  const proc = Bun.spawn([process.execPath, join(ROOT, "bench/lib/receiver.ts")], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   const { port } = JSON.parse(await firstLine(proc.stdout as ReadableStream<Uint8Array>));
   return { ...wrap(proc), url: `http://127.0.0.1:${port}` };
 }
@@ -94,7 +97,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a gateway and resolves once /readyz answers; `readyMs` is the time that took. */
-export async function startGateway(options: GatewayOptions = {}): Promise<Proc & { url: string; dir: string; readyMs: number; cleanup(): void }> {
+export async function startGateway(
+  options: GatewayOptions = {},
+): Promise<Proc & { url: string; dir: string; readyMs: number; cleanup(): void }> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), "hookgate-bench-"));
   const port = await freePort();
   const config = join(dir, "hookgate.yaml");
@@ -110,9 +115,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Proc &
     ].join("\n"),
   );
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const cmd = options.binary ? [join(ROOT, "dist/hookgate"), "serve", "--config", config] : [process.execPath, ...prof, join(ROOT, "src/main.ts"), "serve", "--config", config];
+  const cmd = options.binary
+    ? [join(ROOT, "dist/hookgate"), "serve", "--config", config]
+    : [process.execPath, ...prof, join(ROOT, "src/main.ts"), "serve", "--config", config];
   const started = performance.now();
-  const proc = Bun.spawn(cmd, { cwd: dir, env: { ...process.env, HOOKGATE_ADMIN_KEY: ADMIN_KEY }, stdout: "ignore", stderr: "inherit" });
+  const proc = Bun.spawn(cmd, {
+    cwd: dir,
+    env: { ...process.env, HOOKGATE_ADMIN_KEY: ADMIN_KEY },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -128,7 +140,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Proc &
 }
 
 export async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await r.text();
   if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status}: ${text}`);
   return text ? JSON.parse(text) : null;

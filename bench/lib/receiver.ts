@@ -12,7 +12,11 @@ const server = Bun.serve({
   async fetch(req) {
     const url = new URL(req.url);
     if (url.pathname === "/__stats") {
-      return Response.json({ count, unique: arrivals.size, arrivals: url.searchParams.has("full") ? Object.fromEntries(arrivals) : undefined });
+      return Response.json({
+        count,
+        unique: arrivals.size,
+        arrivals: url.searchParams.has("full") ? Object.fromEntries(arrivals) : undefined,
+      });
     }
     if (url.pathname === "/__reset") {
       arrivals.clear();
@@ -26,7 +30,10 @@ const server = Bun.serve({
     }
     await req.arrayBuffer();
     if (mode.status !== 200 && now() < mode.until) {
-      return new Response("unavailable", { status: mode.status, headers: mode.retryAfter ? { "retry-after": mode.retryAfter } : {} });
+      return new Response("unavailable", {
+        status: mode.status,
+        headers: mode.retryAfter ? { "retry-after": mode.retryAfter } : {},
+      });
     }
     count++;
     const id = req.headers.get("webhook-id") ?? req.headers.get("x-bench-id");

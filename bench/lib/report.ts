@@ -13,7 +13,10 @@ export interface Row {
 
 export function table(rows: Row[]): string {
   const head = "| scenario | metric | value | ratio | target | met |\n|---|---|---:|---:|---|:---:|";
-  const lines = rows.map((r) => `| ${r.scenario} | ${r.metric} | ${r.value} | ${r.ratio ?? ""} | ${r.target ?? ""} | ${r.ok === undefined || r.ok === null ? "" : r.ok ? "yes" : "**no**"} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.metric} | ${r.value} | ${r.ratio ?? ""} | ${r.target ?? ""} | ${r.ok === undefined || r.ok === null ? "" : r.ok ? "yes" : "**no**"} |`,
+  );
   return [head, ...lines].join("\n");
 }
 
@@ -25,8 +28,14 @@ export function writeResults(path: string, block: string): void {
   const text = existsSync(path) ? readFileSync(path, "utf8") : `# Benchmark results\n\n${START}\n${END}\n`;
   const start = text.indexOf(START);
   const end = text.indexOf(END);
-  const next = start >= 0 && end > start ? `${text.slice(0, start + START.length)}\n${block}\n${text.slice(end)}` : `${text}\n${START}\n${block}\n${END}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${text.slice(0, start + START.length)}\n${block}\n${text.slice(end)}`
+      : `${text}\n${START}\n${block}\n${END}\n`;
   writeFileSync(path, next);
 }
 
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : "n/a");
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : "n/a";

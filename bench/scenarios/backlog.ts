@@ -19,8 +19,12 @@ function seed(dbPath: string, endpointId: string, count: number): void {
   const db = new Database(dbPath);
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = OFF");
-  const insertEvent = db.query("INSERT INTO events (id, tenant_id, type, payload, created_at) VALUES (?, 'default', 'order.created', ?, ?)");
-  const insertDelivery = db.query("INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'default', 'pending', 1, ?, ?)");
+  const insertEvent = db.query(
+    "INSERT INTO events (id, tenant_id, type, payload, created_at) VALUES (?, 'default', 'order.created', ?, ?)",
+  );
+  const insertDelivery = db.query(
+    "INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'default', 'pending', 1, ?, ?)",
+  );
   const payload = JSON.stringify({ order_id: "ord_backlog", amount: 42, note: "x".repeat(120) });
   const now = Date.now();
   const due = now + 2 * 3_600_000;
@@ -43,7 +47,11 @@ export async function backlog(pending: number, events: number, concurrency: numb
   let gw = await startGateway({ yaml });
   const dir = gw.dir;
   try {
-    const ep = await api(gw.url, "POST", "/v1/endpoints", { url: `http://127.0.0.1:${deadPort}/down`, events: ["order.*"], retry_schedule: ["1h"] });
+    const ep = await api(gw.url, "POST", "/v1/endpoints", {
+      url: `http://127.0.0.1:${deadPort}/down`,
+      events: ["order.*"],
+      retry_schedule: ["1h"],
+    });
     await gw.stop();
     if (pending > 0) seed(join(dir, "hookgate.db"), ep.data.id, pending);
     gw = await startGateway({ yaml, dir });

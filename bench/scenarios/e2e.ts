@@ -21,7 +21,13 @@ export interface EndpointShape {
  * Publishes `events` events at `concurrency` to a gateway with `endpoints` endpoints on one receiver and
  * measures until `events × endpoints` deliveries arrived (time from the first publish).
  */
-export async function endToEnd(options: { events: number; endpoints: number; concurrency: number; shape?: EndpointShape; binary?: boolean }): Promise<EndToEnd> {
+export async function endToEnd(options: {
+  events: number;
+  endpoints: number;
+  concurrency: number;
+  shape?: EndpointShape;
+  binary?: boolean;
+}): Promise<EndToEnd> {
   const rx = await startReceiver();
   const gw = await startGateway({ binary: options.binary });
   try {
@@ -43,7 +49,10 @@ export async function endToEnd(options: { events: number; endpoints: number; con
     const stats = await receiverStats(rx.url, true);
     const arrivals = stats.arrivals!;
     const last = options.endpoints === 1 ? Math.max(...Object.values(arrivals)) : endAt;
-    const latencies = [...run.sentAt].filter(([id]) => arrivals[id] !== undefined).map(([id, t]) => arrivals[id]! - t).sort((a, b) => a - b);
+    const latencies = [...run.sentAt]
+      .filter(([id]) => arrivals[id] !== undefined)
+      .map(([id, t]) => arrivals[id]! - t)
+      .sort((a, b) => a - b);
     return {
       deliveriesPerSec: expected / ((last - run.startedAt) / 1000),
       publishP50: percentile(run.latencies, 50),
@@ -79,14 +88,22 @@ export async function idleLatency(samples: number): Promise<{ p50: number; p99: 
 }
 
 /** Publishes with no matching endpoint, or with one endpoint on a live receiver; events/s and latency. */
-export async function ingestOnly(options: { events: number; concurrency: number; withEndpoint: boolean }): Promise<{ perSec: number; p50: number; p99: number }> {
+export async function ingestOnly(options: {
+  events: number;
+  concurrency: number;
+  withEndpoint: boolean;
+}): Promise<{ perSec: number; p50: number; p99: number }> {
   const rx = options.withEndpoint ? await startReceiver() : null;
   const gw = await startGateway();
   try {
     if (rx) await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook`, events: ["order.*"] });
     const run = await publishMany(gw.url, ADMIN_KEY, options.events, options.concurrency);
     if (run.sentAt.size !== options.events) throw new Error(`ingest: ${run.sentAt.size}/${options.events} accepted`);
-    return { perSec: options.events / ((run.endedAt - run.startedAt) / 1000), p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) };
+    return {
+      perSec: options.events / ((run.endedAt - run.startedAt) / 1000),
+      p50: percentile(run.latencies, 50),
+      p99: percentile(run.latencies, 99),
+    };
   } finally {
     await gw.stop();
     await rx?.stop();

@@ -13,7 +13,11 @@ export async function ensurePeer(): Promise<void> {
   if (existsSync(join(PEER_DIR, "node_modules/bullmq/package.json"))) return;
   mkdirSync(PEER_DIR, { recursive: true });
   writeFileSync(join(PEER_DIR, "package.json"), JSON.stringify({ name: "hookgate-bench-peer", private: true }));
-  const p = Bun.spawnSync(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund", BULLMQ], { cwd: PEER_DIR, stdout: "inherit", stderr: "inherit" });
+  const p = Bun.spawnSync(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund", BULLMQ], {
+    cwd: PEER_DIR,
+    stdout: "inherit",
+    stderr: "inherit",
+  });
   if (p.exitCode !== 0) throw new Error("npm install bullmq failed");
 }
 
@@ -21,11 +25,17 @@ export function redisAvailable(): boolean {
   return Bun.spawnSync(["which", "redis-server"]).exitCode === 0;
 }
 
-export async function bullmqPeer(n: number, concurrency: number): Promise<{ perSec: number; addP50: number; addP99: number }> {
+export async function bullmqPeer(
+  n: number,
+  concurrency: number,
+): Promise<{ perSec: number; addP50: number; addP99: number }> {
   await ensurePeer();
   const rx = await startReceiver();
   const port = await freePort();
-  const redis = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "inherit" });
+  const redis = Bun.spawn(
+    ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdout: "ignore", stderr: "inherit" },
+  );
   const script = join(BENCH, "peer-bullmq.mjs");
   let worker: ReturnType<typeof Bun.spawn> | null = null;
   try {
@@ -40,7 +50,11 @@ export async function bullmqPeer(n: number, concurrency: number): Promise<{ perS
     }
     worker = Bun.spawn(["node", script, "worker", String(port), rx.url], { stdout: "pipe", stderr: "inherit" });
     await (worker.stdout as ReadableStream).getReader().read();
-    const producer = Bun.spawn(["node", script, "producer", String(port), String(n), String(concurrency)], { stdout: "pipe", stderr: "inherit", env: { ...process.env, BENCH_EVENT_DATA: JSON.stringify(eventData(1)) } });
+    const producer = Bun.spawn(["node", script, "producer", String(port), String(n), String(concurrency)], {
+      stdout: "pipe",
+      stderr: "inherit",
+      env: { ...process.env, BENCH_EVENT_DATA: JSON.stringify(eventData(1)) },
+    });
     const out = JSON.parse((await new Response(producer.stdout as ReadableStream).text()).trim());
     await waitForArrivals(rx.url, n, 900_000);
     const arrivals = Object.values((await receiverStats(rx.url, true)).arrivals!);

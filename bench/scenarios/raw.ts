@@ -14,10 +14,25 @@ export async function rawCeiling(n: number, concurrency: number): Promise<{ perS
         while (next < n) {
           const i = next++;
           const id = `msg_${i}`;
-          const body = JSON.stringify({ id, type: "order.created", timestamp: new Date().toISOString(), tenant_id: "default", data: eventData(i) });
+          const body = JSON.stringify({
+            id,
+            type: "order.created",
+            timestamp: new Date().toISOString(),
+            tenant_id: "default",
+            data: eventData(i),
+          });
           const ts = Math.floor(Date.now() / 1000);
           const sig = createHmac("sha256", key).update(`${id}.${ts}.${body}`).digest("base64");
-          const res = await fetch(`${rx.url}/hook`, { method: "POST", headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": `v1,${sig}` }, body });
+          const res = await fetch(`${rx.url}/hook`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "webhook-id": id,
+              "webhook-timestamp": String(ts),
+              "webhook-signature": `v1,${sig}`,
+            },
+            body,
+          });
           await res.arrayBuffer();
         }
       }),

@@ -3,7 +3,15 @@
 import { percentile, publishMany, receiverStats } from "../lib/load.ts";
 import { ADMIN_KEY, api, startGateway, startReceiver } from "../lib/procs.ts";
 
-export async function retryStorm(events: number, concurrency: number): Promise<{ publishP99DuringStorm: number; publishP50DuringStorm: number; drainedAfterMs: number; delivered: number }> {
+export async function retryStorm(
+  events: number,
+  concurrency: number,
+): Promise<{
+  publishP99DuringStorm: number;
+  publishP50DuringStorm: number;
+  drainedAfterMs: number;
+  delivered: number;
+}> {
   const rx = await startReceiver();
   // A short schedule so the storm resolves within the benchmark (the default waits 5 s, then 5 min).
   const gw = await startGateway({ yaml: ["delivery: {retry_schedule: [2s, 4s, 8s, 16s], jitter: 0.2}"] });
@@ -20,7 +28,12 @@ export async function retryStorm(events: number, concurrency: number): Promise<{
       if (delivered >= events || Date.now() > deadline) break;
       await Bun.sleep(50);
     }
-    return { publishP99DuringStorm: percentile(run.latencies, 99), publishP50DuringStorm: percentile(run.latencies, 50), drainedAfterMs: performance.now() - stormStart, delivered };
+    return {
+      publishP99DuringStorm: percentile(run.latencies, 99),
+      publishP50DuringStorm: percentile(run.latencies, 50),
+      drainedAfterMs: performance.now() - stormStart,
+      delivered,
+    };
   } finally {
     await gw.stop();
     await rx.stop();

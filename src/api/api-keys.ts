@@ -1,12 +1,12 @@
 // /v1/api-keys: admin-only management of scoped, optionally tenant-bound API keys.
 import { Elysia, t } from "elysia";
+import { TENANT_ID } from "../config/index.ts";
 import { iso } from "../lib/clock.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
-import { SCOPES, type ApiKeyRecord, type Scope } from "../store/index.ts";
-import { TENANT_ID } from "../config/index.ts";
+import { type ApiKeyRecord, SCOPES, type Scope } from "../store/index.ts";
 import { issueApiKey } from "./auth.ts";
-import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
 import type { ApiDeps } from "./context.ts";
+import { decodeCursor, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
 
 const GrantableScope = t.Union(
   SCOPES.filter((s) => s !== "admin").map((s) => t.Literal(s)),
@@ -15,10 +15,32 @@ const GrantableScope = t.Union(
 
 export const ApiKeyIn = t.Object(
   {
-    name: t.String({ minLength: 1, maxLength: 100, description: "What the key is for.", examples: ["billing publisher"] }),
-    tenant_id: t.Optional(t.String({ pattern: TENANT_ID.source, description: "Bind the key to one tenant (it sees only that tenant's objects).", examples: ["acme"] })),
-    scopes: t.Array(GrantableScope, { minItems: 1, maxItems: 6, uniqueItems: true, examples: [["events:write", "deliveries:read"]] }),
-    expires_at: t.Optional(t.String({ format: "date-time", description: "When the key stops working (ISO 8601).", examples: ["2027-01-01T00:00:00.000Z"] })),
+    name: t.String({
+      minLength: 1,
+      maxLength: 100,
+      description: "What the key is for.",
+      examples: ["billing publisher"],
+    }),
+    tenant_id: t.Optional(
+      t.String({
+        pattern: TENANT_ID.source,
+        description: "Bind the key to one tenant (it sees only that tenant's objects).",
+        examples: ["acme"],
+      }),
+    ),
+    scopes: t.Array(GrantableScope, {
+      minItems: 1,
+      maxItems: 6,
+      uniqueItems: true,
+      examples: [["events:write", "deliveries:read"]],
+    }),
+    expires_at: t.Optional(
+      t.String({
+        format: "date-time",
+        description: "When the key stops working (ISO 8601).",
+        examples: ["2027-01-01T00:00:00.000Z"],
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -70,9 +92,16 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
         let expires: number | null = null;
         if (body.expires_at !== undefined) {
           expires = Date.parse(body.expires_at);
-          if (!Number.isFinite(expires) || expires <= now) throw ValidationError.of([{ field: "expires_at", message: "must be a future ISO 8601 time" }]);
+          if (!Number.isFinite(expires) || expires <= now)
+            throw ValidationError.of([{ field: "expires_at", message: "must be a future ISO 8601 time" }]);
         }
-        const { record, key } = await issueApiKey(store, { name: body.name, tenant_id: body.tenant_id ?? null, scopes: body.scopes as Scope[], expires_at: expires, now });
+        const { record, key } = await issueApiKey(store, {
+          name: body.name,
+          tenant_id: body.tenant_id ?? null,
+          scopes: body.scopes as Scope[],
+          expires_at: expires,
+          now,
+        });
         auth.forget();
         set.status = 201;
         const { prefix: _p, revoked_at: _r, ...out } = render(record);
@@ -81,7 +110,11 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
       {
         body: ApiKeyIn,
         response: { 201: ApiKeyCreated },
-        detail: { summary: "Create an API key", description: "Admin only. The key is returned once; only its SHA-256 hash is stored. Keys with a `tenant_id` see only that tenant; keys without one act on all tenants within their scopes." },
+        detail: {
+          summary: "Create an API key",
+          description:
+            "Admin only. The key is returned once; only its SHA-256 hash is stored. Keys with a `tenant_id` see only that tenant; keys without one act on all tenants within their scopes.",
+        },
       },
     )
     .get(
@@ -92,7 +125,14 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
         const rows = await store.listApiKeys(decodeCursor(query.cursor), limit + 1);
         return page(rows, limit, (r) => r.id, render);
       },
-      { query: t.Object(PageQuery), response: ListEnvelope(ApiKeyOut), detail: { summary: "List API keys", description: "Admin only. Newest first; shows the first 8 characters of each key, never the key." } },
+      {
+        query: t.Object(PageQuery),
+        response: ListEnvelope(ApiKeyOut),
+        detail: {
+          summary: "List API keys",
+          description: "Admin only. Newest first; shows the first 8 characters of each key, never the key.",
+        },
+      },
     )
     .delete(
       "/:id",
@@ -104,6 +144,13 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
         auth.forget();
         return new Response(null, { status: 204 });
       },
-      { response: { 204: t.Void({ description: "Done; no body." }) }, params: t.Object({ id: t.String({ maxLength: 100 }) }), detail: { summary: "Revoke an API key", description: "Admin only. Takes effect on the next request. Revoking twice is harmless (204)." } },
+      {
+        response: { 204: t.Void({ description: "Done; no body." }) },
+        params: t.Object({ id: t.String({ maxLength: 100 }) }),
+        detail: {
+          summary: "Revoke an API key",
+          description: "Admin only. Takes effect on the next request. Revoking twice is harmless (204).",
+        },
+      },
     );
 }

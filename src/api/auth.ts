@@ -1,7 +1,7 @@
 // API-key authentication and scope checks. Keys are compared as SHA-256 hashes in constant time.
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
 import type { Clock } from "../lib/clock.ts";
+import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { ApiKeyRecord, Scope, Store } from "../store/index.ts";
 
@@ -74,9 +74,11 @@ export class Authenticator {
     });
     if (admin >= 0) return { keyId: `config:${admin}`, tenantId: null, scopes: ADMIN_SCOPES };
     const record = await this.lookup(hex);
-    if (!record || !timingSafeEqual(Buffer.from(record.hash, "hex"), hash)) throw new UnauthorizedError("The API key is not valid.");
+    if (!record || !timingSafeEqual(Buffer.from(record.hash, "hex"), hash))
+      throw new UnauthorizedError("The API key is not valid.");
     if (record.revoked_at !== null) throw new UnauthorizedError("The API key has been revoked.");
-    if (record.expires_at !== null && record.expires_at <= this.clock.now()) throw new UnauthorizedError("The API key has expired.");
+    if (record.expires_at !== null && record.expires_at <= this.clock.now())
+      throw new UnauthorizedError("The API key has expired.");
     return { keyId: record.id, tenantId: record.tenant_id, scopes: new Set(record.scopes) };
   }
 
@@ -113,7 +115,8 @@ export class Authenticator {
   /** Authenticates (a request, or an Authorization header) and checks one scope (admin satisfies every scope); 403 without it. */
   async require(who: Request | string | null | undefined, scope: Scope): Promise<Principal> {
     const principal = who instanceof Request ? await this.principalOf(who) : await this.authenticate(who);
-    if (!principal.scopes.has("admin") && !principal.scopes.has(scope)) throw new ForbiddenError(`This API key lacks the ${scope} scope.`);
+    if (!principal.scopes.has("admin") && !principal.scopes.has(scope))
+      throw new ForbiddenError(`This API key lacks the ${scope} scope.`);
     return principal;
   }
 }

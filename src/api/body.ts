@@ -1,8 +1,8 @@
 // Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8,
 // and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys.
 import { concatBytes } from "../lib/bytes.ts";
-import { appendField } from "../lib/field-names.ts";
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../lib/errors.ts";
+import { appendField } from "../lib/field-names.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -50,16 +50,28 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  * would get U+FFFD). Recursion is bounded by the depth limit.
  */
 function bodyProblem(value: unknown, surrogates: boolean, keys: (string | number)[] = []): ValidationError | null {
-  if (typeof value === "string") return !surrogates || value.isWellFormed() ? null : ValidationError.of([{ field: pathOf(keys), message: "contains an unpaired UTF-16 surrogate (such as \\ud800)" }]);
+  if (typeof value === "string")
+    return !surrogates || value.isWellFormed()
+      ? null
+      : ValidationError.of([
+          { field: pathOf(keys), message: "contains an unpaired UTF-16 surrogate (such as \\ud800)" },
+        ]);
   if (typeof value !== "object" || value === null) return null;
-  if (keys.length >= MAX_BODY_DEPTH) return new ValidationError(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`, [{ field: pathOf(keys.slice(0, 1)), message: `is nested more than ${MAX_BODY_DEPTH} levels deep` }]);
+  if (keys.length >= MAX_BODY_DEPTH)
+    return new ValidationError(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`, [
+      { field: pathOf(keys.slice(0, 1)), message: `is nested more than ${MAX_BODY_DEPTH} levels deep` },
+    ]);
   const isArray = Array.isArray(value);
   const names = isArray ? null : Object.keys(value);
   const count = isArray ? value.length : names!.length;
   for (let i = 0; i < count; i++) {
     const k = isArray ? i : names![i]!;
     if (typeof k === "string" && (k === "__proto__" || (surrogates && !k.isWellFormed()))) {
-      return ValidationError.of([k === "__proto__" ? { field: pathOf([...keys, k]), message: "is not an allowed key" } : { field: pathOf(keys), message: "has a key with an unpaired UTF-16 surrogate (such as \\ud800)" }]);
+      return ValidationError.of([
+        k === "__proto__"
+          ? { field: pathOf([...keys, k]), message: "is not an allowed key" }
+          : { field: pathOf(keys), message: "has a key with an unpaired UTF-16 surrogate (such as \\ud800)" },
+      ]);
     }
     keys.push(k);
     const problem = bodyProblem((value as Record<string | number, unknown>)[k], surrogates, keys);
@@ -79,7 +91,9 @@ export async function parseJsonBody(request: Request, limit: number): Promise<un
   if (read === undefined) return undefined;
   const { value, text } = read;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ValidationError(`The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}.`);
+    throw new ValidationError(
+      `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}.`,
+    );
   }
   const problem = bodyProblem(value, SURROGATE_ESCAPE.test(text));
   if (problem) throw problem;

@@ -3,10 +3,10 @@ import { Elysia, t } from "elysia";
 import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import type { DeliveryListFilter, DeliveryRecord } from "../store/index.ts";
 import { canSee, type Principal } from "./auth.ts";
-import { AttemptOut, DeliveryOut, DeliveryQuery, renderAttempt, renderDelivery } from "./delivery-models.ts";
-import { ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
-import { parseTime } from "./time.ts";
 import type { ApiDeps } from "./context.ts";
+import { AttemptOut, DeliveryOut, DeliveryQuery, renderAttempt, renderDelivery } from "./delivery-models.ts";
+import { decodeCursor, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
+import { parseTime } from "./time.ts";
 
 const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
 
@@ -14,7 +14,15 @@ const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
 export async function listDeliveries(
   { store }: Pick<ApiDeps, "store">,
   principal: Principal,
-  query: { event_id?: string; status?: DeliveryListFilter["status"]; since?: string; until?: string; limit?: number; cursor?: string; endpoint_id?: string },
+  query: {
+    event_id?: string;
+    status?: DeliveryListFilter["status"];
+    since?: string;
+    until?: string;
+    limit?: number;
+    cursor?: string;
+    endpoint_id?: string;
+  },
 ) {
   const limit = limitOf(query.limit);
   const rows = await store.listDeliveries({
@@ -30,7 +38,11 @@ export async function listDeliveries(
   return page(rows, limit, (d) => d.id, renderDelivery);
 }
 
-async function visibleDelivery({ store }: Pick<ApiDeps, "store">, principal: Principal, id: string): Promise<DeliveryRecord> {
+async function visibleDelivery(
+  { store }: Pick<ApiDeps, "store">,
+  principal: Principal,
+  id: string,
+): Promise<DeliveryRecord> {
   const d = await store.deliveryById(id);
   if (!d || !canSee(principal, d.tenant_id)) throw new NotFoundError(`Delivery ${id}`);
   return d;
@@ -45,7 +57,10 @@ export function deliveriesPlugin(deps: ApiDeps) {
       {
         query: t.Object({ endpoint_id: t.Optional(t.String({ maxLength: 100 })), ...DeliveryQuery, ...PageQuery }),
         response: ListEnvelope(DeliveryOut),
-        detail: { summary: "List deliveries", description: "Newest first. Filter by endpoint, event, status and creation time." },
+        detail: {
+          summary: "List deliveries",
+          description: "Newest first. Filter by endpoint, event, status and creation time.",
+        },
       },
     )
     .get(
@@ -58,7 +73,12 @@ export function deliveriesPlugin(deps: ApiDeps) {
       },
       {
         params: IdParams,
-        response: t.Object({ data: t.Object({ ...DeliveryOut.properties, history: t.Array(AttemptOut, { description: "Attempts, oldest first." }) }) }),
+        response: t.Object({
+          data: t.Object({
+            ...DeliveryOut.properties,
+            history: t.Array(AttemptOut, { description: "Attempts, oldest first." }),
+          }),
+        }),
         detail: { summary: "Get a delivery with its attempts" },
       },
     )
@@ -67,14 +87,21 @@ export function deliveriesPlugin(deps: ApiDeps) {
       async ({ request, params, set }) => {
         const principal = await auth.require(request, "deliveries:write");
         await visibleDelivery(deps, principal, params.id);
-        if (!(await engine.replay(params.id))) throw new ConflictError(`Delivery ${params.id} has an attempt in flight; replay it when it finishes.`);
+        if (!(await engine.replay(params.id)))
+          throw new ConflictError(`Delivery ${params.id} has an attempt in flight; replay it when it finishes.`);
         set.status = 202;
         return { data: { id: params.id, status: "delivering" } };
       },
       {
         params: IdParams,
-        response: { 202: t.Object({ data: t.Object({ id: t.String(), status: t.String({ examples: ["delivering"] }) }) }) },
-        detail: { summary: "Replay a delivery", description: "Queues a new attempt now (trigger `manual`). A manual attempt that fails is not retried. 409 while an attempt is in flight." },
+        response: {
+          202: t.Object({ data: t.Object({ id: t.String(), status: t.String({ examples: ["delivering"] }) }) }),
+        },
+        detail: {
+          summary: "Replay a delivery",
+          description:
+            "Queues a new attempt now (trigger `manual`). A manual attempt that fails is not retried. 409 while an attempt is in flight.",
+        },
       },
     )
     .post(
@@ -94,8 +121,13 @@ export function deliveriesPlugin(deps: ApiDeps) {
         return { data };
       },
       {
-        body: t.Object({ ids: t.Array(t.String({ maxLength: 100 }), { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }),
-        response: t.Object({ data: t.Array(t.Object({ id: t.String(), result: t.Union([t.Literal("queued"), t.Literal("not_found")]) })) }),
+        body: t.Object(
+          { ids: t.Array(t.String({ maxLength: 100 }), { minItems: 1, maxItems: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: t.Object({
+          data: t.Array(t.Object({ id: t.String(), result: t.Union([t.Literal("queued"), t.Literal("not_found")]) })),
+        }),
         detail: { summary: "Replay deliveries in bulk", description: "1–100 ids; each answers queued or not_found." },
       },
     );

@@ -8,7 +8,13 @@ const Str = t.String();
 const NullStr = t.Union([t.String(), t.Null()]);
 const NullInt = t.Union([t.Integer(), t.Null()]);
 
-export const DeliveryStatus = t.Union([t.Literal("pending"), t.Literal("delivering"), t.Literal("delivered"), t.Literal("failed"), t.Literal("skipped")]);
+export const DeliveryStatus = t.Union([
+  t.Literal("pending"),
+  t.Literal("delivering"),
+  t.Literal("delivered"),
+  t.Literal("failed"),
+  t.Literal("skipped"),
+]);
 
 export const DeliveryOut = t.Object(
   {
@@ -20,7 +26,10 @@ export const DeliveryOut = t.Object(
     status: DeliveryStatus,
     attempts: t.Integer({ description: "Attempts made so far.", examples: [1] }),
     http_status: NullInt,
-    last_error: t.Union([t.String(), t.Null()], { description: "Error of the last attempt, or why the delivery was skipped or stopped.", examples: ["timeout: the receiver did not answer in time"] }),
+    last_error: t.Union([t.String(), t.Null()], {
+      description: "Error of the last attempt, or why the delivery was skipped or stopped.",
+      examples: ["timeout: the receiver did not answer in time"],
+    }),
     created_at: Str,
     delivered_at: NullStr,
     next_retry_at: t.Union([t.String(), t.Null()], { description: "When the next attempt is due (pending only)." }),
@@ -38,8 +47,13 @@ export const AttemptOut = t.Object(
     http_status: NullInt,
     response_headers: t.Union([t.Record(t.String(), t.String()), t.Null()]),
     response_body: t.Union([t.String(), t.Null()], { description: "First 32 KiB of the response." }),
-    response_body_encoding: t.Union([t.Literal("utf8"), t.Literal("base64"), t.Null()], { description: "base64 when the body was not valid UTF-8." }),
-    error: t.Union([t.String(), t.Null()], { description: "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error." }),
+    response_body_encoding: t.Union([t.Literal("utf8"), t.Literal("base64"), t.Null()], {
+      description: "base64 when the body was not valid UTF-8.",
+    }),
+    error: t.Union([t.String(), t.Null()], {
+      description:
+        "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error.",
+    }),
   },
   { description: "One HTTP attempt of a delivery." },
 );

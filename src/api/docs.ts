@@ -1,17 +1,24 @@
 // /docs: Swagger UI served from assets embedded in the binary (no CDN), and /docs/json: the OpenAPI document.
-import { Elysia } from "elysia";
+
 import { swagger } from "@elysiajs/swagger";
-// @ts-ignore -- text imports of the vendored UI; `bun build --compile` embeds them.
-import bundleJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "text" };
-// @ts-ignore
+import { Elysia } from "elysia";
+// @ts-expect-error
 import css from "swagger-ui-dist/swagger-ui.css" with { type: "text" };
+// @ts-expect-error -- text imports of the vendored UI; `bun build --compile` embeds them.
+import bundleJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "text" };
 import { ErrorModel } from "./pagination.ts";
 
 const TAGS = [
   { name: "Events", description: "Publish events; hookgate fans each out to the subscribed endpoints." },
   { name: "Endpoints", description: "Webhook subscriptions: URL, event types, secret, signing, filter, transform." },
-  { name: "Event types", description: "The catalog of event types (optional; when non-empty, only known types are accepted)." },
-  { name: "Deliveries", description: "One delivery per event and endpoint, with every attempt logged; replay and recover." },
+  {
+    name: "Event types",
+    description: "The catalog of event types (optional; when non-empty, only known types are accepted).",
+  },
+  {
+    name: "Deliveries",
+    description: "One delivery per event and endpoint, with every attempt logged; replay and recover.",
+  },
   { name: "API keys", description: "Scoped keys for the management API." },
   { name: "Public key", description: "The gateway's Ed25519 public key for verifying v1a signatures." },
   { name: "Operations", description: "Health, readiness and metrics (no auth)." },
@@ -56,12 +63,22 @@ export function docsPlugin(version: string) {
         documentation: {
           info: { title: "hookgate API", version, description: DESCRIPTION },
           tags: TAGS,
-          components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key: `hg_…` or an admin key from the config file." } } },
+          components: {
+            securitySchemes: {
+              bearer: {
+                type: "http",
+                scheme: "bearer",
+                description: "An API key: `hg_…` or an admin key from the config file.",
+              },
+            },
+          },
           security: [{ bearer: [] }],
         },
       }),
     )
     .get("/docs", cached(page, "text/html; charset=utf-8"), { detail: { hide: true } })
-    .get("/docs/assets/swagger-ui-bundle.js", cached(bundleJs as string, "text/javascript; charset=utf-8"), { detail: { hide: true } })
+    .get("/docs/assets/swagger-ui-bundle.js", cached(bundleJs as string, "text/javascript; charset=utf-8"), {
+      detail: { hide: true },
+    })
     .get("/docs/assets/swagger-ui.css", cached(css as string, "text/css; charset=utf-8"), { detail: { hide: true } });
 }

@@ -1,26 +1,34 @@
 // /v1/endpoints/:id/{test,preview,recover,deliveries}: operating an endpoint rather than editing it.
 import { Elysia, t } from "elysia";
+import { TYPE_NAME } from "../config/index.ts";
+import type { Endpoint } from "../delivery/endpoint.ts";
+import { endpointRequest, envelopeValueOf, type LoadedEvent, staticAuthHeaders } from "../delivery/request.ts";
 import { ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { matchesType } from "../routing/type-index.ts";
-import { endpointRequest, envelopeValueOf, staticAuthHeaders, type LoadedEvent } from "../delivery/request.ts";
-import type { Endpoint } from "../delivery/endpoint.ts";
 import { mask } from "../signing/secrets.ts";
-import { TYPE_NAME } from "../config/index.ts";
-import { DeliveryOut, DeliveryQuery } from "./delivery-models.ts";
+import type { ApiDeps } from "./context.ts";
 import { listDeliveries } from "./deliveries.ts";
+import { DeliveryOut, DeliveryQuery } from "./delivery-models.ts";
 import { visibleEndpoint } from "./endpoints.ts";
 import { ListEnvelope, PageQuery } from "./pagination.ts";
 import { parseTime } from "./time.ts";
-import type { ApiDeps } from "./context.ts";
 
 const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
 
 /** Auth headers for a preview: credentials masked, and no OAuth2 token is fetched (nothing is sent). */
 function previewAuthHeaders(endpoint: Endpoint): Record<string, string> {
   const fixed = staticAuthHeaders(endpoint);
-  if (fixed === null) return { authorization: `Bearer (token from ${endpoint.auth && "token_url" in endpoint.auth ? endpoint.auth.token_url : "token_url"})` };
-  return Object.fromEntries(Object.entries(fixed).map(([k, v]) => [k, k.toLowerCase() === "authorization" ? `${v.split(" ")[0]} ${mask(v.split(" ")[1] ?? "")}` : mask(v)]));
+  if (fixed === null)
+    return {
+      authorization: `Bearer (token from ${endpoint.auth && "token_url" in endpoint.auth ? endpoint.auth.token_url : "token_url"})`,
+    };
+  return Object.fromEntries(
+    Object.entries(fixed).map(([k, v]) => [
+      k,
+      k.toLowerCase() === "authorization" ? `${v.split(" ")[0]} ${mask(v.split(" ")[1] ?? "")}` : mask(v),
+    ]),
+  );
 }
 
 export function endpointActionsPlugin(deps: ApiDeps) {
@@ -43,8 +51,19 @@ export function endpointActionsPlugin(deps: ApiDeps) {
       },
       {
         params: IdParams,
-        response: t.Object({ data: t.Object({ delivered: t.Boolean(), http_status: t.Union([t.Integer(), t.Null()]), response_time_ms: t.Union([t.Integer(), t.Null()]), error: t.Union([t.String(), t.Null()]) }) }),
-        detail: { summary: "Send a test event", description: "Sends one `webhook.test` event now and answers with the outcome; recorded as an attempt with trigger `test`, never retried. Works on paused endpoints too." },
+        response: t.Object({
+          data: t.Object({
+            delivered: t.Boolean(),
+            http_status: t.Union([t.Integer(), t.Null()]),
+            response_time_ms: t.Union([t.Integer(), t.Null()]),
+            error: t.Union([t.String(), t.Null()]),
+          }),
+        }),
+        detail: {
+          summary: "Send a test event",
+          description:
+            "Sends one `webhook.test` event now and answers with the outcome; recorded as an attempt with trigger `test`, never retried. Works on paused endpoints too.",
+        },
       },
     )
     .post(
@@ -53,24 +72,60 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         const principal = await auth.require(request, "endpoints:read");
         const endpoint = visibleEndpoint(deps, principal, params.id);
         const now = clock.now();
-        const event: LoadedEvent = { id: newId("evt"), tenant_id: endpoint.tenant_id, type: body.type, payload: JSON.stringify(body.data), idempotency_key: null, created_at: now };
+        const event: LoadedEvent = {
+          id: newId("evt"),
+          tenant_id: endpoint.tenant_id,
+          type: body.type,
+          payload: JSON.stringify(body.data),
+          idempotency_key: null,
+          created_at: now,
+        };
         const nothing = { method: null, url: null, headers: null, body: null };
         if (!endpoint.events.some((p) => matchesType(p, body.type))) {
-          return { data: { matched: false, reason: `the endpoint is not subscribed to ${body.type} (events: ${endpoint.events.join(", ")})`, ...nothing } };
+          return {
+            data: {
+              matched: false,
+              reason: `the endpoint is not subscribed to ${body.type} (events: ${endpoint.events.join(", ")})`,
+              ...nothing,
+            },
+          };
         }
         if (endpoint.compiled.filter) {
           const verdict = await endpoint.compiled.filter.test(envelopeValueOf(event));
-          if (!verdict.matched) return { data: { matched: false, reason: `filtered: ${verdict.reason ?? "the filter did not match"}`, ...nothing } };
+          if (!verdict.matched)
+            return {
+              data: { matched: false, reason: `filtered: ${verdict.reason ?? "the filter did not match"}`, ...nothing },
+            };
         }
-        const built = await endpointRequest(event, endpoint, { now, userAgent: `hookgate/${version}`, signer, authHeaders: previewAuthHeaders });
-        if (!built.ok) return { data: { matched: true, reason: `${built.error.kind}: ${built.error.message}`, ...nothing } };
+        const built = await endpointRequest(event, endpoint, {
+          now,
+          userAgent: `hookgate/${version}`,
+          signer,
+          authHeaders: previewAuthHeaders,
+        });
+        if (!built.ok)
+          return { data: { matched: true, reason: `${built.error.kind}: ${built.error.message}`, ...nothing } };
         const r = built.request;
-        return { data: { matched: true, reason: endpoint.enabled ? null : `the endpoint is disabled (${endpoint.disabled_reason ?? "manual"}); nothing would be sent now`, method: r.method, url: r.url, headers: r.headers, body: r.body } };
+        return {
+          data: {
+            matched: true,
+            reason: endpoint.enabled
+              ? null
+              : `the endpoint is disabled (${endpoint.disabled_reason ?? "manual"}); nothing would be sent now`,
+            method: r.method,
+            url: r.url,
+            headers: r.headers,
+            body: r.body,
+          },
+        };
       },
       {
         params: IdParams,
         body: t.Object(
-          { type: t.String({ maxLength: 128, pattern: TYPE_NAME.source, examples: ["run.completed"] }), data: t.Record(t.String(), t.Unknown(), { examples: [{ run_id: "run_123", amount: 250 }] }) },
+          {
+            type: t.String({ maxLength: 128, pattern: TYPE_NAME.source, examples: ["run.completed"] }),
+            data: t.Record(t.String(), t.Unknown(), { examples: [{ run_id: "run_123", amount: 250 }] }),
+          },
           { additionalProperties: false },
         ),
         response: t.Object({
@@ -85,7 +140,8 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         }),
         detail: {
           summary: "Preview a delivery (dry run)",
-          description: "Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers (signatures included, credentials masked) and body. Nothing is sent or stored.",
+          description:
+            "Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers (signatures included, credentials masked) and body. Nothing is sent or stored.",
         },
       },
     )
@@ -104,9 +160,16 @@ export function endpointActionsPlugin(deps: ApiDeps) {
       },
       {
         params: IdParams,
-        body: t.Object({ since: t.String({ format: "date-time" }), until: t.Optional(t.String({ format: "date-time" })) }, { additionalProperties: false }),
+        body: t.Object(
+          { since: t.String({ format: "date-time" }), until: t.Optional(t.String({ format: "date-time" })) },
+          { additionalProperties: false },
+        ),
         response: t.Object({ data: t.Object({ requeued: t.Integer() }) }),
-        detail: { summary: "Recover failed deliveries", description: "Re-queues the endpoint's failed deliveries created in [since, until) (until defaults to now); each starts a fresh run of the retry schedule." },
+        detail: {
+          summary: "Recover failed deliveries",
+          description:
+            "Re-queues the endpoint's failed deliveries created in [since, until) (until defaults to now); each starts a fresh run of the retry schedule.",
+        },
       },
     )
     .get(
@@ -116,6 +179,11 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         visibleEndpoint(deps, principal, params.id);
         return listDeliveries(deps, principal, { ...query, endpoint_id: params.id });
       },
-      { params: IdParams, query: t.Object({ ...DeliveryQuery, ...PageQuery }), response: ListEnvelope(DeliveryOut), detail: { summary: "List an endpoint's deliveries", description: "Same filters as GET /v1/deliveries." } },
+      {
+        params: IdParams,
+        query: t.Object({ ...DeliveryQuery, ...PageQuery }),
+        response: ListEnvelope(DeliveryOut),
+        detail: { summary: "List an endpoint's deliveries", description: "Same filters as GET /v1/deliveries." },
+      },
     );
 }

@@ -1,6 +1,6 @@
 // Request/response models of /v1/endpoints (TypeBox: validation, types and the OpenAPI document) and rendering.
 import { t } from "elysia";
-import { HTTP_METHODS, SCHEMES, type AuthSpec } from "../config/index.ts";
+import { type AuthSpec, HTTP_METHODS, SCHEMES } from "../config/index.ts";
 import type { Endpoint } from "../delivery/endpoint.ts";
 import { iso } from "../lib/clock.ts";
 import { mask } from "../signing/secrets.ts";
@@ -19,15 +19,27 @@ const oneOf = (values: readonly string[], description: string) => t.String({ enu
 const Signing = t.Object(
   {
     scheme: oneOf(SCHEMES, `One of ${SCHEMES.join(", ")}.`),
-    header_prefix: t.Optional(t.String({ description: "standard-webhooks/ed25519: header prefix (default `webhook-`; `svix-` for Svix receivers)." })),
-    asymmetric: t.Optional(t.Boolean({ description: "standard-webhooks: also sign with the gateway Ed25519 key (v1a)." })),
-    signature_header: t.Optional(t.String({ description: "hmac-sha256/timestamped-hmac: signature header name (default X-Webhook-Signature)." })),
+    header_prefix: t.Optional(
+      t.String({
+        description: "standard-webhooks/ed25519: header prefix (default `webhook-`; `svix-` for Svix receivers).",
+      }),
+    ),
+    asymmetric: t.Optional(
+      t.Boolean({ description: "standard-webhooks: also sign with the gateway Ed25519 key (v1a)." }),
+    ),
+    signature_header: t.Optional(
+      t.String({ description: "hmac-sha256/timestamped-hmac: signature header name (default X-Webhook-Signature)." }),
+    ),
     prefix: t.Optional(t.String({ description: "hmac-sha256: signature value prefix (default `sha256=`)." })),
     id_header: t.Optional(t.String()),
     timestamp_header: t.Optional(t.String()),
     event_header: t.Optional(t.String()),
   },
-  { additionalProperties: false, description: "How requests are signed (see API.md Signatures).", examples: [{ scheme: "standard-webhooks" }, { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" }] },
+  {
+    additionalProperties: false,
+    description: "How requests are signed (see API.md Signatures).",
+    examples: [{ scheme: "standard-webhooks" }, { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" }],
+  },
 );
 
 const Auth = t.Object(
@@ -45,39 +57,90 @@ const Auth = t.Object(
     audience: t.Optional(t.String()),
   },
   {
-    description: "Outbound credentials, masked on read: basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.",
+    description:
+      "Outbound credentials, masked on read: basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.",
     examples: [{ type: "bearer", token: "<your receiver's token>" }],
   },
 );
 
 const fields = {
-  url: t.String({ maxLength: 2048, description: "Absolute https URL (http and private addresses only when the config allows them).", examples: ["https://example.com/hooks"] }),
+  url: t.String({
+    maxLength: 2048,
+    description: "Absolute https URL (http and private addresses only when the config allows them).",
+    examples: ["https://example.com/hooks"],
+  }),
   description: t.String({ maxLength: 255, examples: ["Billing sink"] }),
-  events: t.Array(t.String(), { minItems: 1, maxItems: 100, description: "Event types: exact names, `prefix.*` wildcards or `*`.", examples: [["run.completed", "run.*"]] }),
+  events: t.Array(t.String(), {
+    minItems: 1,
+    maxItems: 100,
+    description: "Event types: exact names, `prefix.*` wildcards or `*`.",
+    examples: [["run.completed", "run.*"]],
+  }),
   enabled: t.Boolean({ description: "false pauses: no new deliveries are created; history and secret are kept." }),
-  metadata: t.Record(t.String(), t.String(), { description: "≤ 50 keys (≤ 40 chars), string values ≤ 500 chars. On PATCH, omitted keys stay, a key set to \"\" is removed, null or {} clears all.", examples: [{ team: "billing" }] }),
+  metadata: t.Record(t.String(), t.String(), {
+    description:
+      '≤ 50 keys (≤ 40 chars), string values ≤ 500 chars. On PATCH, omitted keys stay, a key set to "" is removed, null or {} clears all.',
+    examples: [{ team: "billing" }],
+  }),
   signing: Signing,
-  http_method: t.Union(HTTP_METHODS.map((m) => t.Literal(m)), { description: "Default POST; GET sends no body." }),
-  headers: t.Record(t.String(), t.String(), { description: "Custom request headers (≤ 20); signature, content and auth headers cannot be overridden.", examples: [{ "X-Team": "billing" }] }),
+  http_method: t.Union(
+    HTTP_METHODS.map((m) => t.Literal(m)),
+    { description: "Default POST; GET sends no body." },
+  ),
+  headers: t.Record(t.String(), t.String(), {
+    description: "Custom request headers (≤ 20); signature, content and auth headers cannot be overridden.",
+    examples: [{ "X-Team": "billing" }],
+  }),
   auth: Auth,
-  filter: t.Record(t.String(), t.Unknown(), { description: "A condition tree ({all|any|not|field,op,value}) or {expression: JSONata}. See API.md Filters.", examples: [{ all: [{ field: "data.amount", op: "gte", value: 100 }] }] }),
-  transform: t.String({ maxLength: 10_000, description: "JSONata over the envelope; its result is the request body.", examples: ['{"text": "Run " & data.run_id & " finished"}'] }),
-  rate_limit_per_second: t.Number({ exclusiveMinimum: 0, maximum: 10_000, description: "Token bucket; excess deliveries wait instead of failing." }),
-  timeout_ms: t.Integer({ minimum: 1000, maximum: 30_000, description: "Per-attempt timeout (default from config, 10000)." }),
-  retry_schedule: t.Array(t.String(), { minItems: 1, maxItems: 20, description: "Waits after each failed attempt (5s, 5m, 2h, 1d); default from config.", examples: [["5s", "1m", "10m"]] }),
+  filter: t.Record(t.String(), t.Unknown(), {
+    description: "A condition tree ({all|any|not|field,op,value}) or {expression: JSONata}. See API.md Filters.",
+    examples: [{ all: [{ field: "data.amount", op: "gte", value: 100 }] }],
+  }),
+  transform: t.String({
+    maxLength: 10_000,
+    description: "JSONata over the envelope; its result is the request body.",
+    examples: ['{"text": "Run " & data.run_id & " finished"}'],
+  }),
+  rate_limit_per_second: t.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    description: "Token bucket; excess deliveries wait instead of failing.",
+  }),
+  timeout_ms: t.Integer({
+    minimum: 1000,
+    maximum: 30_000,
+    description: "Per-attempt timeout (default from config, 10000).",
+  }),
+  retry_schedule: t.Array(t.String(), {
+    minItems: 1,
+    maxItems: 20,
+    description: "Waits after each failed attempt (5s, 5m, 2h, 1d); default from config.",
+    examples: [["5s", "1m", "10m"]],
+  }),
 };
 
 const nullable = <T extends Parameters<typeof t.Optional>[0]>(schema: T) => t.Optional(t.Union([schema, t.Null()]));
 
 export const EndpointIn = t.Object(
   {
-    tenant_id: t.Optional(t.String({ description: "Tenant (default `default`). Tenant-scoped keys may only use their own.", examples: ["acme"] })),
+    tenant_id: t.Optional(
+      t.String({
+        description: "Tenant (default `default`). Tenant-scoped keys may only use their own.",
+        examples: ["acme"],
+      }),
+    ),
     url: fields.url,
     description: t.Optional(fields.description),
     events: fields.events,
     enabled: t.Optional(fields.enabled),
     metadata: t.Optional(fields.metadata),
-    secret: t.Optional(t.String({ minLength: 16, maxLength: 256, description: "Your own signing secret; otherwise `whsec_` + base64(32 random bytes) is generated." })),
+    secret: t.Optional(
+      t.String({
+        minLength: 16,
+        maxLength: 256,
+        description: "Your own signing secret; otherwise `whsec_` + base64(32 random bytes) is generated.",
+      }),
+    ),
     signing: t.Optional(fields.signing),
     http_method: t.Optional(fields.http_method),
     headers: t.Optional(fields.headers),
@@ -88,7 +151,17 @@ export const EndpointIn = t.Object(
     timeout_ms: t.Optional(fields.timeout_ms),
     retry_schedule: nullable(fields.retry_schedule),
   },
-  { additionalProperties: false, examples: [{ url: "https://example.com/hooks", events: ["run.completed"], description: "Billing sink", metadata: { team: "billing" } }] },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        url: "https://example.com/hooks",
+        events: ["run.completed"],
+        description: "Billing sink",
+        metadata: { team: "billing" },
+      },
+    ],
+  },
 );
 
 export const EndpointPatch = t.Object(
@@ -108,7 +181,11 @@ export const EndpointPatch = t.Object(
     timeout_ms: t.Optional(fields.timeout_ms),
     retry_schedule: nullable(fields.retry_schedule),
   },
-  { additionalProperties: false, description: "Only given fields change; null clears optional ones.", examples: [{ enabled: false }, { metadata: { team: "", owner: "ana" } }] },
+  {
+    additionalProperties: false,
+    description: "Only given fields change; null clears optional ones.",
+    examples: [{ enabled: false }, { metadata: { team: "", owner: "ana" } }],
+  },
 );
 
 export const EndpointOut = t.Object(
@@ -139,13 +216,27 @@ export const EndpointOut = t.Object(
 );
 
 export const EndpointCreated = t.Object({
-  data: t.Object({ ...EndpointOut.properties, secret: t.String({ description: "The full secret, shown only here and on rotate.", examples: ["whsec_<base64 of 32 random bytes>"] }) }),
+  data: t.Object({
+    ...EndpointOut.properties,
+    secret: t.String({
+      description: "The full secret, shown only here and on rotate.",
+      examples: ["whsec_<base64 of 32 random bytes>"],
+    }),
+  }),
 });
 
 export const RotateIn = t.Object(
   {
-    secret: t.Optional(t.String({ minLength: 16, maxLength: 256, description: "Your own new secret; otherwise one is generated." })),
-    grace_period_seconds: t.Optional(t.Integer({ minimum: 0, maximum: 604_800, description: "How long the previous secret keeps signing too (default 86400)." })),
+    secret: t.Optional(
+      t.String({ minLength: 16, maxLength: 256, description: "Your own new secret; otherwise one is generated." }),
+    ),
+    grace_period_seconds: t.Optional(
+      t.Integer({
+        minimum: 0,
+        maximum: 604_800,
+        description: "How long the previous secret keeps signing too (default 86400).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

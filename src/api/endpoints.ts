@@ -1,14 +1,24 @@
 // /v1/endpoints: webhook subscriptions (create, list, get, patch, delete, rotate-secret).
 import { Elysia, t } from "elysia";
-import { ForbiddenError, NotFoundError, ValidationError } from "../lib/errors.ts";
-import { iso } from "../lib/clock.ts";
 import type { Endpoint } from "../delivery/endpoint.ts";
+import { iso } from "../lib/clock.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { canSee, listTenant, type Principal } from "./auth.ts";
-import { EMPTY_PAGE, ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
-import { EndpointCreated, EndpointIn, EndpointOut, EndpointPatch, RotateIn, RotateOut, renderEndpoint } from "./endpoint-models.ts";
 import type { ApiDeps } from "./context.ts";
+import {
+  EndpointCreated,
+  EndpointIn,
+  EndpointOut,
+  EndpointPatch,
+  RotateIn,
+  RotateOut,
+  renderEndpoint,
+} from "./endpoint-models.ts";
+import { decodeCursor, EMPTY_PAGE, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
 
-const IdParams = t.Object({ id: t.String({ maxLength: 100, description: "Endpoint id (`ep_…`, or the id of a YAML-declared endpoint)." }) });
+const IdParams = t.Object({
+  id: t.String({ maxLength: 100, description: "Endpoint id (`ep_…`, or the id of a YAML-declared endpoint)." }),
+});
 const One = t.Object({ data: EndpointOut });
 
 /** The endpoint if it exists and the key may see it; otherwise 404 (never 403 across tenants). */
@@ -22,7 +32,8 @@ export function visibleEndpoint({ registry }: Pick<ApiDeps, "registry">, princip
 function positionOf(cursor: string | null): { created_at: number; id: string } | undefined {
   if (cursor === null) return undefined;
   const match = /^(\d{1,16}):(.+)$/.exec(cursor);
-  if (!match) throw new ValidationError("cursor is not a cursor from this list.", [{ field: "cursor", message: "is invalid" }]);
+  if (!match)
+    throw new ValidationError("cursor is not a cursor from this list.", [{ field: "cursor", message: "is invalid" }]);
   return { created_at: Number(match[1]), id: match[2]! };
 }
 
@@ -35,7 +46,8 @@ export function endpointsPlugin(deps: ApiDeps) {
         const principal = await auth.require(request, "endpoints:write");
         const input: Record<string, unknown> = { ...body };
         if (principal.tenantId !== null) {
-          if (input.tenant_id !== undefined && input.tenant_id !== principal.tenantId) throw new ForbiddenError(`This API key may only create endpoints in tenant ${principal.tenantId}.`);
+          if (input.tenant_id !== undefined && input.tenant_id !== principal.tenantId)
+            throw new ForbiddenError(`This API key may only create endpoints in tenant ${principal.tenantId}.`);
           input.tenant_id = principal.tenantId;
         }
         const { endpoint, secret } = await registry.create(input);
@@ -45,7 +57,11 @@ export function endpointsPlugin(deps: ApiDeps) {
       {
         body: EndpointIn,
         response: { 201: EndpointCreated },
-        detail: { summary: "Create an endpoint", description: "Registers a URL for event types. The full `secret` is returned only here and on rotate-secret; reads mask it." },
+        detail: {
+          summary: "Create an endpoint",
+          description:
+            "Registers a URL for event types. The full `secret` is returned only here and on rotate-secret; reads mask it.",
+        },
       },
     )
     .get(
@@ -66,7 +82,11 @@ export function endpointsPlugin(deps: ApiDeps) {
           ...PageQuery,
         }),
         response: ListEnvelope(EndpointOut),
-        detail: { summary: "List endpoints", description: "Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant." },
+        detail: {
+          summary: "List endpoints",
+          description:
+            "Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant.",
+        },
       },
     )
     .get(
@@ -75,7 +95,11 @@ export function endpointsPlugin(deps: ApiDeps) {
         const principal = await auth.require(request, "endpoints:read");
         return { data: renderEndpoint(visibleEndpoint(deps, principal, params.id)) };
       },
-      { params: IdParams, response: One, detail: { summary: "Get an endpoint", description: "The secret and outbound credentials are masked." } },
+      {
+        params: IdParams,
+        response: One,
+        detail: { summary: "Get an endpoint", description: "The secret and outbound credentials are masked." },
+      },
     )
     .patch(
       "/:id",
@@ -88,7 +112,11 @@ export function endpointsPlugin(deps: ApiDeps) {
         params: IdParams,
         body: EndpointPatch,
         response: One,
-        detail: { summary: "Update an endpoint", description: "Only given fields change; `null` clears optional fields. `enabled: true` also clears a gone/failing disable. YAML-declared endpoints answer 409 managed_by_config." },
+        detail: {
+          summary: "Update an endpoint",
+          description:
+            "Only given fields change; `null` clears optional fields. `enabled: true` also clears a gone/failing disable. YAML-declared endpoints answer 409 managed_by_config.",
+        },
       },
     )
     .delete(
@@ -99,7 +127,14 @@ export function endpointsPlugin(deps: ApiDeps) {
         await registry.remove(params.id);
         return new Response(null, { status: 204 });
       },
-      { response: { 204: t.Void({ description: "Done; no body." }) }, params: IdParams, detail: { summary: "Delete an endpoint", description: "Removes the endpoint with its deliveries and attempts; a later GET is 404." } },
+      {
+        response: { 204: t.Void({ description: "Done; no body." }) },
+        params: IdParams,
+        detail: {
+          summary: "Delete an endpoint",
+          description: "Removes the endpoint with its deliveries and attempts; a later GET is 404.",
+        },
+      },
     )
     .post(
       "/:id/rotate-secret",
@@ -108,7 +143,9 @@ export function endpointsPlugin(deps: ApiDeps) {
         visibleEndpoint(deps, principal, params.id);
         const input = body ?? {};
         const rotated = await registry.rotateSecret(params.id, input.secret, input.grace_period_seconds ?? 86_400);
-        return { data: { secret: rotated.secret, previous_secret_expires_at: iso(rotated.previous_secret_expires_at) } };
+        return {
+          data: { secret: rotated.secret, previous_secret_expires_at: iso(rotated.previous_secret_expires_at) },
+        };
       },
       {
         params: IdParams,
@@ -116,7 +153,8 @@ export function endpointsPlugin(deps: ApiDeps) {
         response: RotateOut,
         detail: {
           summary: "Rotate the signing secret",
-          description: "The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). At most 5 old secrets stay live.",
+          description:
+            "The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). At most 5 old secrets stay live.",
         },
       },
     );

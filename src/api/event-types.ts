@@ -1,8 +1,7 @@
 // /v1/event-types: the optional catalog; when non-empty, subscriptions and events must use known types.
 import { Elysia, t } from "elysia";
-import { TYPE_NAME } from "../config/index.ts";
-import { eventTypeSchemaProblems } from "../config/index.ts";
-import { NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
+import { eventTypeSchemaProblems, TYPE_NAME } from "../config/index.ts";
+import { type FieldProblem, NotFoundError, ValidationError } from "../lib/errors.ts";
 import type { EventTypeRecord } from "../store/index.ts";
 import type { ApiDeps } from "./context.ts";
 
@@ -10,7 +9,9 @@ export const EventTypeOut = t.Object(
   {
     name: t.String({ examples: ["run.completed"] }),
     description: t.String({ examples: ["A run finished."] }),
-    schema: t.Union([t.Record(t.String(), t.Unknown()), t.Null()], { description: "JSON Schema that `data` of published events must satisfy." }),
+    schema: t.Union([t.Record(t.String(), t.Unknown()), t.Null()], {
+      description: "JSON Schema that `data` of published events must satisfy.",
+    }),
     example: t.Unknown({ description: "An example `data` payload.", examples: [{ run_id: "run_123", amount: 250 }] }),
     source: t.Union([t.Literal("api"), t.Literal("config")]),
   },
@@ -24,10 +25,26 @@ export const EventTypeIn = t.Object(
     schema: t.Optional(t.Union([t.Record(t.String(), t.Unknown()), t.Null()])),
     example: t.Optional(t.Unknown()),
   },
-  { additionalProperties: false, examples: [{ name: "run.completed", description: "A run finished.", schema: { type: "object", required: ["run_id"], properties: { run_id: { type: "string" } } }, example: { run_id: "run_123" } }] },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: "run.completed",
+        description: "A run finished.",
+        schema: { type: "object", required: ["run_id"], properties: { run_id: { type: "string" } } },
+        example: { run_id: "run_123" },
+      },
+    ],
+  },
 );
 
-const render = (r: EventTypeRecord) => ({ name: r.name, description: r.description, schema: r.schema as Record<string, unknown> | null, example: r.example ?? null, source: r.source });
+const render = (r: EventTypeRecord) => ({
+  name: r.name,
+  description: r.description,
+  schema: r.schema as Record<string, unknown> | null,
+  example: r.example ?? null,
+  source: r.source,
+});
 const NameParams = t.Object({ name: t.String({ maxLength: 128 }) });
 
 export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
@@ -39,7 +56,10 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
         const data = catalog.list().map(render);
         return { data, next_cursor: null, has_more: false };
       },
-      { response: t.Object({ data: t.Array(EventTypeOut), next_cursor: t.Null(), has_more: t.Boolean() }), detail: { summary: "List event types", description: "The whole catalog, by name (any valid key)." } },
+      {
+        response: t.Object({ data: t.Array(EventTypeOut), next_cursor: t.Null(), has_more: t.Boolean() }),
+        detail: { summary: "List event types", description: "The whole catalog, by name (any valid key)." },
+      },
     )
     .post(
       "",
@@ -53,9 +73,23 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
           if (problems.length > 0) throw ValidationError.of(problems);
         }
         set.status = 201;
-        return { data: render(await catalog.create(body as { name: string; description?: string; schema?: object | null; example?: unknown })) };
+        return {
+          data: render(
+            await catalog.create(
+              body as { name: string; description?: string; schema?: object | null; example?: unknown },
+            ),
+          ),
+        };
       },
-      { body: EventTypeIn, response: { 201: t.Object({ data: EventTypeOut }) }, detail: { summary: "Create an event type", description: "Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists." } },
+      {
+        body: EventTypeIn,
+        response: { 201: t.Object({ data: EventTypeOut }) },
+        detail: {
+          summary: "Create an event type",
+          description:
+            "Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists.",
+        },
+      },
     )
     .get(
       "/:name",
@@ -74,6 +108,13 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
         await catalog.delete(params.name);
         return new Response(null, { status: 204 });
       },
-      { response: { 204: t.Void({ description: "Done; no body." }) }, params: NameParams, detail: { summary: "Delete an event type", description: "Admin only. YAML-declared types answer 409 managed_by_config." } },
+      {
+        response: { 204: t.Void({ description: "Done; no body." }) },
+        params: NameParams,
+        detail: {
+          summary: "Delete an event type",
+          description: "Admin only. YAML-declared types answer 409 managed_by_config.",
+        },
+      },
     );
 }

@@ -5,19 +5,39 @@ import { iso } from "../lib/clock.ts";
 import { NotFoundError } from "../lib/errors.ts";
 import type { EventRecord } from "../store/index.ts";
 import { canSee, listTenant } from "./auth.ts";
-import { DeliveryOut, renderDelivery } from "./delivery-models.ts";
-import { EMPTY_PAGE, ListEnvelope, PageQuery, decodeCursor, limitOf, page } from "./pagination.ts";
-import { parseTime } from "./time.ts";
 import type { ApiDeps } from "./context.ts";
+import { DeliveryOut, renderDelivery } from "./delivery-models.ts";
+import { decodeCursor, EMPTY_PAGE, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
+import { parseTime } from "./time.ts";
 
 export const PublishIn = t.Object(
   {
     type: t.String({ minLength: 1, maxLength: 128, pattern: TYPE_NAME.source, examples: ["run.completed"] }),
-    data: t.Record(t.String(), t.Unknown(), { description: "The event payload (a JSON object).", examples: [{ run_id: "run_123", amount: 250 }] }),
-    tenant_id: t.Optional(t.String({ pattern: TENANT_ID.source, description: "Tenant whose endpoints receive it (default `default`; tenant keys always use their own)." })),
-    idempotency_key: t.Optional(t.String({ minLength: 1, maxLength: 255, description: "Same as the Idempotency-Key header." })),
-    endpoint_ids: t.Optional(t.Array(t.String({ maxLength: 100 }), { maxItems: 100, description: "Only these endpoints (they must exist in the tenant)." })),
-    target_url: t.Optional(t.String({ maxLength: 2048, description: "Also deliver once to this URL, signed with the gateway Ed25519 key (v1a)." })),
+    data: t.Record(t.String(), t.Unknown(), {
+      description: "The event payload (a JSON object).",
+      examples: [{ run_id: "run_123", amount: 250 }],
+    }),
+    tenant_id: t.Optional(
+      t.String({
+        pattern: TENANT_ID.source,
+        description: "Tenant whose endpoints receive it (default `default`; tenant keys always use their own).",
+      }),
+    ),
+    idempotency_key: t.Optional(
+      t.String({ minLength: 1, maxLength: 255, description: "Same as the Idempotency-Key header." }),
+    ),
+    endpoint_ids: t.Optional(
+      t.Array(t.String({ maxLength: 100 }), {
+        maxItems: 100,
+        description: "Only these endpoints (they must exist in the tenant).",
+      }),
+    ),
+    target_url: t.Optional(
+      t.String({
+        maxLength: 2048,
+        description: "Also deliver once to this URL, signed with the gateway Ed25519 key (v1a).",
+      }),
+    ),
   },
   { additionalProperties: false, examples: [{ type: "run.completed", data: { run_id: "run_123", amount: 250 } }] },
 );
@@ -50,7 +70,14 @@ export const EventOut = t.Object({
   created_at: t.String(),
 });
 
-const render = (e: EventRecord) => ({ id: e.id, type: e.type, tenant_id: e.tenant_id, data: JSON.parse(e.payload), idempotency_key: e.idempotency_key, created_at: iso(e.created_at) });
+const render = (e: EventRecord) => ({
+  id: e.id,
+  type: e.type,
+  tenant_id: e.tenant_id,
+  data: JSON.parse(e.payload),
+  idempotency_key: e.idempotency_key,
+  created_at: iso(e.created_at),
+});
 
 export function eventsPlugin(deps: ApiDeps) {
   const { auth, ingest, store } = deps;
@@ -59,7 +86,10 @@ export function eventsPlugin(deps: ApiDeps) {
       "",
       async ({ request, body, query, set }) => {
         const principal = await auth.require(request, "events:write");
-        const result = await ingest.publish(body, principal, { idempotencyHeader: request.headers.get("idempotency-key") ?? undefined, wait: query.wait === true });
+        const result = await ingest.publish(body, principal, {
+          idempotencyHeader: request.headers.get("idempotency-key") ?? undefined,
+          wait: query.wait === true,
+        });
         if (result.replayed) {
           set.status = 200;
           set.headers["idempotent-replayed"] = "true";
@@ -68,12 +98,24 @@ export function eventsPlugin(deps: ApiDeps) {
       },
       {
         body: PublishIn,
-        query: t.Object({ wait: t.Optional(t.BooleanString({ description: "Answer after the first attempt of each delivery (bounded by the endpoint timeouts)." })) }),
+        query: t.Object({
+          wait: t.Optional(
+            t.BooleanString({
+              description: "Answer after the first attempt of each delivery (bounded by the endpoint timeouts).",
+            }),
+          ),
+        }),
         // The hot route documents its answers here instead of validating them on the way out.
         detail: {
           responses: {
-            202: { description: "Accepted: committed to disk.", content: { "application/json": { schema: Published as never } } },
-            200: { description: "Idempotent replay of the first response (header Idempotent-Replayed: true).", content: { "application/json": { schema: Published as never } } },
+            202: {
+              description: "Accepted: committed to disk.",
+              content: { "application/json": { schema: Published as never } },
+            },
+            200: {
+              description: "Idempotent replay of the first response (header Idempotent-Replayed: true).",
+              content: { "application/json": { schema: Published as never } },
+            },
           },
           summary: "Publish an event",
           description:

@@ -18,7 +18,14 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDe
         if (!ready) set.status = 503;
         return { status: ready ? "ok" : storeOk ? "starting" : "store_unavailable" };
       },
-      { response: { 200: Status, 503: Status }, detail: { summary: "Readiness", description: "200 when the store answers and the scheduler runs, else 503.", security: [] } },
+      {
+        response: { 200: Status, 503: Status },
+        detail: {
+          summary: "Readiness",
+          description: "200 when the store answers and the scheduler runs, else 503.",
+          security: [],
+        },
+      },
     )
     .get(
       "/metrics",
@@ -26,8 +33,18 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDe
         if (config.metrics.require_auth) await auth.require(request, "admin");
         const stats = await store.pendingStats();
         const oldest = stats.oldestCreatedAt === null ? 0 : Math.max(0, (clock.now() - stats.oldestCreatedAt) / 1000);
-        return new Response(engine.prometheus({ pending: stats.count, oldestPendingSeconds: oldest }), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
+        return new Response(engine.prometheus({ pending: stats.count, oldestPendingSeconds: oldest }), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
       },
-      { response: { 200: t.String({ description: "Prometheus text format 0.0.4." }) }, detail: { summary: "Prometheus metrics", description: "Counters and histograms prefixed hookgate_. Requires an admin key when metrics.require_auth is set.", security: [] } },
+      {
+        response: { 200: t.String({ description: "Prometheus text format 0.0.4." }) },
+        detail: {
+          summary: "Prometheus metrics",
+          description:
+            "Counters and histograms prefixed hookgate_. Requires an admin key when metrics.require_auth is set.",
+          security: [],
+        },
+      },
     );
 }

@@ -12,7 +12,8 @@ export const PageQuery = {
 /** The page size from `?limit=`: default 20, 1–100 or a validation error naming `limit`. */
 export function limitOf(limit: number | undefined): number {
   if (limit === undefined) return 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new ValidationError("limit must be from 1 to 100.", [{ field: "limit", message: "must be from 1 to 100" }]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw new ValidationError("limit must be from 1 to 100.", [{ field: "limit", message: "must be from 1 to 100" }]);
   return limit;
 }
 
@@ -20,7 +21,8 @@ export function limitOf(limit: number | undefined): number {
 export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined || cursor === "") return null;
   const position = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!/^[A-Za-z0-9_:\-]{1,100}$/.test(position)) throw new ValidationError("cursor is not a cursor from this API.", [{ field: "cursor", message: "is invalid" }]);
+  if (!/^[A-Za-z0-9_:-]{1,100}$/.test(position))
+    throw new ValidationError("cursor is not a cursor from this API.", [{ field: "cursor", message: "is invalid" }]);
   return position;
 }
 
@@ -53,5 +55,16 @@ export const ErrorModel = t.Object(
       details: t.Optional(t.Array(t.Object({ field: t.String(), message: t.String() }))),
     }),
   },
-  { description: "Error body (API.md)", examples: [{ error: { code: "validation_error", message: "url: must be an absolute https URL", details: [{ field: "url", message: "must be an absolute https URL" }] } }] },
+  {
+    description: "Error body (API.md)",
+    examples: [
+      {
+        error: {
+          code: "validation_error",
+          message: "url: must be an absolute https URL",
+          details: [{ field: "url", message: "must be an absolute https URL" }],
+        },
+      },
+    ],
+  },
 );

@@ -1,11 +1,16 @@
 // Every key of the config file, with its default and a one-line description (the README reference is checked against this).
-import { bool, int, list, num, obj, str } from "./schema.ts";
-import { isValidCidr } from "../lib/net.ts";
+
 import { parseDuration } from "../lib/duration.ts";
+import { isValidCidr } from "../lib/net.ts";
 import { retryScheduleProblem, SCHEMES } from "./endpoint-spec.ts";
+import { bool, int, list, num, obj, str } from "./schema.ts";
 
 const duration = (description: string, def: string) =>
-  str({ description, default: def, validate: (v) => (parseDuration(v) === null ? "must be a duration such as 30s, 5m, 2h, 5d" : null) });
+  str({
+    description,
+    default: def,
+    validate: (v) => (parseDuration(v) === null ? "must be a duration such as 30s, 5m, 2h, 5d" : null),
+  });
 
 export const settingsSpec = obj(
   {
@@ -13,25 +18,47 @@ export const settingsSpec = obj(
       {
         host: str({ description: "Address to listen on.", default: "0.0.0.0" }),
         port: int({ description: "TCP port to listen on (0 picks a free one).", default: 8080, min: 0, max: 65535 }),
-        max_body_bytes: int({ description: "Largest accepted request body; larger → 413.", default: 262_144, min: 1024, max: 16 * 1024 * 1024 }),
+        max_body_bytes: int({
+          description: "Largest accepted request body; larger → 413.",
+          default: 262_144,
+          min: 1024,
+          max: 16 * 1024 * 1024,
+        }),
       },
       { description: "HTTP listener." },
     ),
     storage: obj(
       {
-        path: str({ description: "SQLite database file (created with its directory).", default: "./data/hookgate.db", minLength: 1 }),
-        synchronous: str({ description: "SQLite synchronous mode: normal (fast, durable across process crashes) or full (also across power loss).", default: "normal", enum: ["normal", "full"] }),
+        path: str({
+          description: "SQLite database file (created with its directory).",
+          default: "./data/hookgate.db",
+          minLength: 1,
+        }),
+        synchronous: str({
+          description:
+            "SQLite synchronous mode: normal (fast, durable across process crashes) or full (also across power loss).",
+          default: "normal",
+          enum: ["normal", "full"],
+        }),
       },
       { description: "Embedded store." },
     ),
     auth: obj(
       {
-        admin_keys: list(str({ description: "An admin API key (≥ 24 characters).", validate: (v) => (v.length > 0 && v.length < 24 ? "admin keys must be at least 24 characters" : null) }), {
-          description: "API keys with the admin scope over all tenants. Empty entries (e.g. an unset ${VAR:-}) are ignored. When absent, HOOKGATE_ADMIN_KEY is used.",
-          default: [],
-        }),
+        admin_keys: list(
+          str({
+            description: "An admin API key (≥ 24 characters).",
+            validate: (v) => (v.length > 0 && v.length < 24 ? "admin keys must be at least 24 characters" : null),
+          }),
+          {
+            description:
+              "API keys with the admin scope over all tenants. Empty entries (e.g. an unset ${VAR:-}) are ignored. When absent, HOOKGATE_ADMIN_KEY is used.",
+            default: [],
+          },
+        ),
         rate_limit_per_minute: int({
-          description: "Requests per minute per API key on the management API (publishing events is not limited); over it → 429.",
+          description:
+            "Requests per minute per API key on the management API (publishing events is not limited); over it → 429.",
           default: 1200,
           min: 1,
           max: 1_000_000,
@@ -42,38 +69,77 @@ export const settingsSpec = obj(
     security: obj(
       {
         allow_http: bool({ description: "Accept http:// endpoint URLs.", default: false }),
-        allow_private_networks: bool({ description: "Accept and deliver to private, loopback, link-local, CGNAT and ULA addresses.", default: false }),
-        allowed_cidrs: list(str({ description: "A CIDR range", validate: (v) => (isValidCidr(v) ? null : `"${v}" is not a CIDR such as 10.1.0.0/16`) }), {
-          description: "Non-public ranges that are allowed anyway (cloud metadata stays blocked).",
-          default: [],
+        allow_private_networks: bool({
+          description: "Accept and deliver to private, loopback, link-local, CGNAT and ULA addresses.",
+          default: false,
         }),
+        allowed_cidrs: list(
+          str({
+            description: "A CIDR range",
+            validate: (v) => (isValidCidr(v) ? null : `"${v}" is not a CIDR such as 10.1.0.0/16`),
+          }),
+          {
+            description: "Non-public ranges that are allowed anyway (cloud metadata stays blocked).",
+            default: [],
+          },
+        ),
       },
       { description: "Where webhooks may be sent." },
     ),
     signing: obj(
       {
-        default_scheme: str({ description: "Signature scheme of endpoints that do not choose one.", default: "standard-webhooks", enum: SCHEMES }),
-        ed25519_key_file: str({ description: "Gateway Ed25519 signing key (PEM or whsk_…), created 0600 when absent.", default: "./data/ed25519.key", minLength: 1 }),
+        default_scheme: str({
+          description: "Signature scheme of endpoints that do not choose one.",
+          default: "standard-webhooks",
+          enum: SCHEMES,
+        }),
+        ed25519_key_file: str({
+          description: "Gateway Ed25519 signing key (PEM or whsk_…), created 0600 when absent.",
+          default: "./data/ed25519.key",
+          minLength: 1,
+        }),
       },
       { description: "Request signing." },
     ),
     delivery: obj(
       {
-        timeout_ms: int({ description: "Default per-attempt timeout of an endpoint.", default: 10_000, min: 1000, max: 30_000 }),
+        timeout_ms: int({
+          description: "Default per-attempt timeout of an endpoint.",
+          default: 10_000,
+          min: 1000,
+          max: 30_000,
+        }),
         retry_schedule: list(str({ description: "A wait before the next attempt." }), {
           description: "Waits between attempts after the first (attempt 1 is immediate).",
           default: ["5s", "5m", "30m", "2h", "5h", "10h", "10h"],
           validate: retryScheduleProblem,
         }),
-        jitter: num({ description: "Random spread of each wait, as a fraction (0.2 = ±20%).", default: 0.2, min: 0, max: 1 }),
+        jitter: num({
+          description: "Random spread of each wait, as a fraction (0.2 = ±20%).",
+          default: 0.2,
+          min: 0,
+          max: 1,
+        }),
         concurrency: int({ description: "Attempts in flight at once, in total.", default: 256, min: 1, max: 10_000 }),
-        per_endpoint_concurrency: int({ description: "Attempts in flight at once to one endpoint.", default: 32, min: 1, max: 1000 }),
+        per_endpoint_concurrency: int({
+          description: "Attempts in flight at once to one endpoint.",
+          default: 32,
+          min: 1,
+          max: 1000,
+        }),
         disable_after: duration("An endpoint failing without a success for this long is disabled (failing).", "5d"),
       },
       { description: "Delivery engine." },
     ),
     retention: obj(
-      { days: int({ description: "Events, deliveries and attempts older than this are purged.", default: 30, min: 1, max: 3650 }) },
+      {
+        days: int({
+          description: "Events, deliveries and attempts older than this are purged.",
+          default: 30,
+          min: 1,
+          max: 3650,
+        }),
+      },
       { description: "History retention." },
     ),
     metrics: obj(
@@ -81,7 +147,13 @@ export const settingsSpec = obj(
       { description: "Prometheus metrics." },
     ),
     log: obj(
-      { level: str({ description: "Least severe level written: debug, info, warn or error.", default: "info", enum: ["debug", "info", "warn", "error"] }) },
+      {
+        level: str({
+          description: "Least severe level written: debug, info, warn or error.",
+          default: "info",
+          enum: ["debug", "info", "warn", "error"],
+        }),
+      },
       { description: "Logging (JSON lines on stdout)." },
     ),
   },

@@ -9,8 +9,14 @@ import type { Problem } from "./schema.ts";
  * `examplePath`. The schema is compiled once, in a validator of its own (a shared one would keep every
  * schema, and its $id, forever).
  */
-export function eventTypeSchemaProblems(schema: unknown, example: unknown, path = "schema", examplePath = "example"): Problem[] {
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return [{ path, message: "must be a JSON Schema object" }];
+export function eventTypeSchemaProblems(
+  schema: unknown,
+  example: unknown,
+  path = "schema",
+  examplePath = "example",
+): Problem[] {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema))
+    return [{ path, message: "must be a JSON Schema object" }];
   const ajv = new Ajv({ allErrors: true, strict: false });
   let validate: ReturnType<Ajv["compile"]>;
   try {
@@ -20,7 +26,8 @@ export function eventTypeSchemaProblems(schema: unknown, example: unknown, path 
   }
   const unsafe = unsafePatternProblem(schema, path);
   if (unsafe) return [unsafe];
-  if (example !== undefined && !validate(example)) return [{ path: examplePath, message: `does not match the schema: ${ajv.errorsText(validate.errors)}` }];
+  if (example !== undefined && !validate(example))
+    return [{ path: examplePath, message: `does not match the schema: ${ajv.errorsText(validate.errors)}` }];
   return [];
 }
 
@@ -49,7 +56,9 @@ function unsafePatternProblem(schema: unknown, path = "schema"): { path: string;
       k === "pattern" && typeof v === "string"
         ? check(v, where)
         : k === "patternProperties" && typeof v === "object" && v !== null
-          ? (Object.keys(v).map((p) => check(p, `${where}.${p}`)).find(Boolean) ?? unsafePatternProblem(v, where))
+          ? (Object.keys(v)
+              .map((p) => check(p, `${where}.${p}`))
+              .find(Boolean) ?? unsafePatternProblem(v, where))
           : unsafePatternProblem(v, where);
     if (found) return found;
   }

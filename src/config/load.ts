@@ -1,11 +1,18 @@
 // Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
-import { isMap, isScalar, isSeq, isAlias, LineCounter, parseDocument, type Node, type Document } from "yaml";
-import { settingsSpec } from "./definition.ts";
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { appendField } from "../lib/field-names.ts";
-import type { Context, Problem } from "./schema.ts";
-import { interpolate } from "./interpolate.ts";
+import { settingsSpec } from "./definition.ts";
+import {
+  CONFIG_ENDPOINT_ID,
+  checkEndpoint,
+  type EndpointRules,
+  type EndpointSpec,
+  endpointRules,
+  TYPE_NAME,
+} from "./endpoint-spec.ts";
 import { eventTypeSchemaProblems } from "./event-type-schema.ts";
-import { checkEndpoint, CONFIG_ENDPOINT_ID, endpointRules, TYPE_NAME, type EndpointRules, type EndpointSpec } from "./endpoint-spec.ts";
+import { interpolate } from "./interpolate.ts";
+import type { Context, Problem } from "./schema.ts";
 import type { Config, ConfigEndpoint, EventTypeDecl, Settings } from "./types.ts";
 
 export interface LoadOptions {
@@ -39,7 +46,7 @@ function walk(doc: Document, counter: LineCounter, env: Record<string, string | 
   const interpolated = new Set<string>();
   const lineOf = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : undefined);
   const visit = (node: unknown, path: string, depth: number): unknown => {
-    if (depth > 64) return problems.push({ path, message: "is nested too deeply" }), undefined;
+    if (depth > 64) return (problems.push({ path, message: "is nested too deeply" }), undefined);
     if (isAlias(node)) return visit(node.resolve(doc), path, depth + 1);
     const line = lineOf(node as Node);
     if (line !== undefined && !lines.has(path)) lines.set(path, line);
@@ -58,7 +65,11 @@ function walk(doc: Document, counter: LineCounter, env: Record<string, string | 
     if (isScalar(node)) {
       if (typeof node.value !== "string") return node.value;
       const result = interpolate(node.value, env);
-      for (const name of result.missing) problems.push({ path, message: `environment variable ${name} is not set (write \${${name}:-default} to make it optional)` });
+      for (const name of result.missing)
+        problems.push({
+          path,
+          message: `environment variable ${name} is not set (write \${${name}:-default} to make it optional)`,
+        });
       if (result.substituted) interpolated.add(path);
       return result.value;
     }
@@ -89,7 +100,9 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => `${name}:${counter.linePos(e.pos[0]).line} ${e.message.split("\n")[0]}`));
+    throw new ConfigError(
+      doc.errors.map((e) => `${name}:${counter.linePos(e.pos[0]).line} ${e.message.split("\n")[0]}`),
+    );
   }
   const located = walk(doc, counter, env);
   const root = located.value ?? {};
@@ -101,7 +114,8 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   const settings = settingsSpec.check(rest, "", ctx) as Settings | undefined;
   const adminKeysGiven = (rest.auth as Record<string, unknown> | undefined)?.admin_keys !== undefined;
   if (settings && !adminKeysGiven && env.HOOKGATE_ADMIN_KEY) {
-    if (env.HOOKGATE_ADMIN_KEY.length < 24) ctx.problems.push({ path: "auth.admin_keys", message: "HOOKGATE_ADMIN_KEY must be at least 24 characters" });
+    if (env.HOOKGATE_ADMIN_KEY.length < 24)
+      ctx.problems.push({ path: "auth.admin_keys", message: "HOOKGATE_ADMIN_KEY must be at least 24 characters" });
     else settings.auth.admin_keys = [env.HOOKGATE_ADMIN_KEY];
   }
   if (settings) {
@@ -121,38 +135,66 @@ export function loadConfig(text: string, options: LoadOptions): Config {
     located_.sort((a, b) => a.line - b.line);
     throw new ConfigError(located_.map(({ line, p }) => `${name}:${line} ${p.path || "(root)"}: ${p.message}`));
   }
-  const config: Config = { ...settings!, event_types: eventTypes, endpoints, dev: options.dev ?? false, file: options.file };
+  const config: Config = {
+    ...settings!,
+    event_types: eventTypes,
+    endpoints,
+    dev: options.dev ?? false,
+    file: options.file,
+  };
   return deepFreeze(config);
 }
 
 function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) return problems.push({ path: "event_types", message: "must be a list" }), [];
+  if (!Array.isArray(raw)) return (problems.push({ path: "event_types", message: "must be a list" }), []);
   const seen = new Set<string>();
   const out: EventTypeDecl[] = [];
   raw.forEach((item, i) => {
     const path = `event_types[${i}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item)) return problems.push({ path, message: "must be a mapping with a name" });
+    if (typeof item !== "object" || item === null || Array.isArray(item))
+      return problems.push({ path, message: "must be a mapping with a name" });
     const t = item as Record<string, unknown>;
-    for (const k of Object.keys(t)) if (!["name", "description", "schema", "example"].includes(k)) problems.push({ path: `${path}.${k}`, message: "unknown key (expected one of: name, description, schema, example)" });
-    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name)) return problems.push({ path: `${path}.name`, message: "must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)" });
+    for (const k of Object.keys(t))
+      if (!["name", "description", "schema", "example"].includes(k))
+        problems.push({
+          path: `${path}.${k}`,
+          message: "unknown key (expected one of: name, description, schema, example)",
+        });
+    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name))
+      return problems.push({
+        path: `${path}.name`,
+        message: "must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)",
+      });
     if (seen.has(t.name)) return problems.push({ path: `${path}.name`, message: `duplicate event type "${t.name}"` });
     seen.add(t.name);
-    if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > 1000)) problems.push({ path: `${path}.description`, message: "must be a string of at most 1000 characters" });
+    if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > 1000))
+      problems.push({ path: `${path}.description`, message: "must be a string of at most 1000 characters" });
     let schema: object | null = null;
     if (t.schema !== undefined && t.schema !== null) {
       const found = eventTypeSchemaProblems(t.schema, t.example, `${path}.schema`, `${path}.example`);
       problems.push(...found);
       schema = t.schema as object;
     }
-    out.push({ name: t.name, description: typeof t.description === "string" ? t.description : "", schema, example: t.example ?? null });
+    out.push({
+      name: t.name,
+      description: typeof t.description === "string" ? t.description : "",
+      schema,
+      example: t.example ?? null,
+    });
   });
   return out;
 }
 
-function checkEndpoints(raw: unknown, settings: Settings, types: EventTypeDecl[], options: LoadOptions, problems: Problem[]): ConfigEndpoint[] {
+function checkEndpoints(
+  raw: unknown,
+  settings: Settings,
+  types: EventTypeDecl[],
+  options: LoadOptions,
+  problems: Problem[],
+): ConfigEndpoint[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) return problems.push({ path: "endpoints", message: "must be a list" }), [];
+  if (!Array.isArray(raw)) return (problems.push({ path: "endpoints", message: "must be a list" }), []);
   const known = new Set(types.map((t) => t.name));
   const rules = endpointRules(settings, () => known, options);
   const seen = new Set<string>();
@@ -160,15 +202,23 @@ function checkEndpoints(raw: unknown, settings: Settings, types: EventTypeDecl[]
   raw.forEach((item, i) => {
     const path = `endpoints[${i}]`;
     const id = (item as Record<string, unknown> | null)?.id;
-    if (typeof id !== "string" || !CONFIG_ENDPOINT_ID.test(id)) problems.push({ path: `${path}.id`, message: "is required: 1–64 letters, digits, - and _ (it identifies the endpoint across reloads)" });
+    if (typeof id !== "string" || !CONFIG_ENDPOINT_ID.test(id))
+      problems.push({
+        path: `${path}.id`,
+        message: "is required: 1–64 letters, digits, - and _ (it identifies the endpoint across reloads)",
+      });
     else if (seen.has(id)) problems.push({ path: `${path}.id`, message: `duplicate endpoint id "${id}"` });
     else seen.add(id);
     const checked = checkEndpoint(item, "config", rules);
     for (const p of checked.problems) problems.push({ path: p.path ? `${path}.${p.path}` : path, message: p.message });
     if (checked.problems.length === 0 && checked.secret === undefined && checked.spec.signing?.scheme !== "ed25519") {
-      problems.push({ path: `${path}.secret`, message: "is required for a YAML endpoint (write secret: ${SOME_ENV_VAR}); only the ed25519 scheme needs none" });
+      problems.push({
+        path: `${path}.secret`,
+        message: "is required for a YAML endpoint (write secret: ${SOME_ENV_VAR}); only the ed25519 scheme needs none",
+      });
     }
-    if (checked.problems.length === 0 && typeof id === "string") out.push({ ...(checked.spec as EndpointSpec), id, secret: checked.secret ?? null });
+    if (checked.problems.length === 0 && typeof id === "string")
+      out.push({ ...(checked.spec as EndpointSpec), id, secret: checked.secret ?? null });
   });
   return out;
 }

@@ -39,7 +39,16 @@ function fail<T>(ctx: Context, path: string, message: string): T | undefined {
   return undefined;
 }
 
-export function str(opts: Common<string> & { enum?: readonly string[]; minLength?: number; maxLength?: number; pattern?: RegExp; patternHint?: string; validate?: (v: string) => string | null }): Spec<string> {
+export function str(
+  opts: Common<string> & {
+    enum?: readonly string[];
+    minLength?: number;
+    maxLength?: number;
+    pattern?: RegExp;
+    patternHint?: string;
+    validate?: (v: string) => string | null;
+  },
+): Spec<string> {
   return {
     kind: opts.enum ? `one of ${opts.enum.join(", ")}` : "string",
     description: opts.description,
@@ -47,10 +56,14 @@ export function str(opts: Common<string> & { enum?: readonly string[]; minLength
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default;
       if (typeof value !== "string") return fail(ctx, path, `must be a string, got ${typeName(value)}`);
-      if (opts.enum && !opts.enum.includes(value)) return fail(ctx, path, `must be one of ${opts.enum.join(", ")}; got "${value}"`);
-      if (opts.minLength !== undefined && value.length < opts.minLength) return fail(ctx, path, `must be at least ${opts.minLength} characters`);
-      if (opts.maxLength !== undefined && value.length > opts.maxLength) return fail(ctx, path, `must be at most ${opts.maxLength} characters`);
-      if (opts.pattern && !opts.pattern.test(value)) return fail(ctx, path, opts.patternHint ?? `must match ${opts.pattern}`);
+      if (opts.enum && !opts.enum.includes(value))
+        return fail(ctx, path, `must be one of ${opts.enum.join(", ")}; got "${value}"`);
+      if (opts.minLength !== undefined && value.length < opts.minLength)
+        return fail(ctx, path, `must be at least ${opts.minLength} characters`);
+      if (opts.maxLength !== undefined && value.length > opts.maxLength)
+        return fail(ctx, path, `must be at most ${opts.maxLength} characters`);
+      if (opts.pattern && !opts.pattern.test(value))
+        return fail(ctx, path, opts.patternHint ?? `must match ${opts.pattern}`);
       const why = opts.validate?.(value);
       if (why) return fail(ctx, path, why);
       return value;
@@ -65,8 +78,10 @@ export function int(opts: Common<number> & { min?: number; max?: number }): Spec
     defaultValue: opts.default,
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default;
-      if (typeof value === "string" && ctx.interpolated.has(path) && /^-?\d+$/.test(value.trim())) value = Number(value);
-      if (typeof value !== "number" || !Number.isInteger(value)) return fail(ctx, path, `must be an integer, got ${typeName(value)}`);
+      if (typeof value === "string" && ctx.interpolated.has(path) && /^-?\d+$/.test(value.trim()))
+        value = Number(value);
+      if (typeof value !== "number" || !Number.isInteger(value))
+        return fail(ctx, path, `must be an integer, got ${typeName(value)}`);
       if (opts.min !== undefined && value < opts.min) return fail(ctx, path, `must be ≥ ${opts.min}`);
       if (opts.max !== undefined && value > opts.max) return fail(ctx, path, `must be ≤ ${opts.max}`);
       return value;
@@ -81,8 +96,15 @@ export function num(opts: Common<number> & { min?: number; max?: number }): Spec
     defaultValue: opts.default,
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default;
-      if (typeof value === "string" && ctx.interpolated.has(path) && value.trim() !== "" && Number.isFinite(Number(value))) value = Number(value);
-      if (typeof value !== "number" || !Number.isFinite(value)) return fail(ctx, path, `must be a number, got ${typeName(value)}`);
+      if (
+        typeof value === "string" &&
+        ctx.interpolated.has(path) &&
+        value.trim() !== "" &&
+        Number.isFinite(Number(value))
+      )
+        value = Number(value);
+      if (typeof value !== "number" || !Number.isFinite(value))
+        return fail(ctx, path, `must be a number, got ${typeName(value)}`);
       if (opts.min !== undefined && value < opts.min) return fail(ctx, path, `must be ≥ ${opts.min}`);
       if (opts.max !== undefined && value > opts.max) return fail(ctx, path, `must be ≤ ${opts.max}`);
       return value;
@@ -97,14 +119,18 @@ export function bool(opts: Common<boolean>): Spec<boolean> {
     defaultValue: opts.default,
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default;
-      if (typeof value === "string" && ctx.interpolated.has(path) && /^(true|false)$/.test(value)) value = value === "true";
+      if (typeof value === "string" && ctx.interpolated.has(path) && /^(true|false)$/.test(value))
+        value = value === "true";
       if (typeof value !== "boolean") return fail(ctx, path, `must be true or false, got ${typeName(value)}`);
       return value;
     },
   };
 }
 
-export function list<T>(item: Spec<T>, opts: Common<T[]> & { maxItems?: number; minItems?: number; validate?: (v: T[]) => string | null }): Spec<T[]> {
+export function list<T>(
+  item: Spec<T>,
+  opts: Common<T[]> & { maxItems?: number; minItems?: number; validate?: (v: T[]) => string | null },
+): Spec<T[]> {
   return {
     kind: `list of ${item.kind}`,
     description: opts.description,
@@ -112,8 +138,10 @@ export function list<T>(item: Spec<T>, opts: Common<T[]> & { maxItems?: number; 
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default ? [...opts.default] : [];
       if (!Array.isArray(value)) return fail(ctx, path, `must be a list, got ${typeName(value)}`);
-      if (opts.minItems !== undefined && value.length < opts.minItems) return fail(ctx, path, `must have at least ${opts.minItems} item(s)`);
-      if (opts.maxItems !== undefined && value.length > opts.maxItems) return fail(ctx, path, `must have at most ${opts.maxItems} items`);
+      if (opts.minItems !== undefined && value.length < opts.minItems)
+        return fail(ctx, path, `must have at least ${opts.minItems} item(s)`);
+      if (opts.maxItems !== undefined && value.length > opts.maxItems)
+        return fail(ctx, path, `must have at most ${opts.maxItems} items`);
       const out: T[] = [];
       const before = ctx.problems.length;
       value.forEach((v, i) => {
@@ -137,11 +165,16 @@ export function obj<F extends Fields>(fields: F, opts: { description: string }):
     fields,
     check(value, path, ctx) {
       if (value === undefined || value === null) value = {};
-      if (typeof value !== "object" || Array.isArray(value)) return fail(ctx, path, `must be a mapping, got ${typeName(value)}`);
+      if (typeof value !== "object" || Array.isArray(value))
+        return fail(ctx, path, `must be a mapping, got ${typeName(value)}`);
       const input = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(input)) {
-        if (!(key in fields)) ctx.problems.push({ path: appendField(path, key), message: `unknown key (expected one of: ${Object.keys(fields).join(", ")})` });
+        if (!(key in fields))
+          ctx.problems.push({
+            path: appendField(path, key),
+            message: `unknown key (expected one of: ${Object.keys(fields).join(", ")})`,
+          });
       }
       for (const [key, spec] of Object.entries(fields)) {
         const checked = spec.check(input[key], appendField(path, key), ctx);

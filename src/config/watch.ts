@@ -1,5 +1,5 @@
 // Watches the config file for edits (also editors that replace the file by rename) and reports new text.
-import { watch, readFileSync, type FSWatcher } from "node:fs";
+import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 
 /**

@@ -2,15 +2,14 @@
 import Ajv, { type ValidateFunction } from "ajv";
 import type { EventTypeDecl } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
+import { ConflictError, type FieldProblem, ManagedByConfigError, NotFoundError } from "../lib/errors.ts";
 import { jsonPointerToField } from "../lib/field-names.ts";
-import { ConflictError, ManagedByConfigError, NotFoundError, type FieldProblem } from "../lib/errors.ts";
 import type { EventTypeRecord, Store } from "../store/index.ts";
 
 interface Entry {
   record: EventTypeRecord;
   validate: ValidateFunction | null;
 }
-
 
 export class EventCatalog {
   private entries = new Map<string, Entry>();
@@ -55,7 +54,12 @@ export class EventCatalog {
     }));
   }
 
-  async create(input: { name: string; description?: string; schema?: object | null; example?: unknown }): Promise<EventTypeRecord> {
+  async create(input: {
+    name: string;
+    description?: string;
+    schema?: object | null;
+    example?: unknown;
+  }): Promise<EventTypeRecord> {
     const record: EventTypeRecord = {
       name: input.name,
       description: input.description ?? "",
@@ -64,7 +68,8 @@ export class EventCatalog {
       source: "api",
       created_at: this.clock.now(),
     };
-    if (!(await this.store.insertEventType(record))) throw new ConflictError(`Event type ${input.name} already exists.`);
+    if (!(await this.store.insertEventType(record)))
+      throw new ConflictError(`Event type ${input.name} already exists.`);
     this.put(record);
     this.refreshNames();
     return record;
@@ -86,7 +91,14 @@ export class EventCatalog {
     let removed = 0;
     for (const d of decls) {
       const current = this.entries.get(d.name)?.record;
-      const record: EventTypeRecord = { name: d.name, description: d.description, schema: d.schema, example: d.example ?? null, source: "config", created_at: current?.created_at ?? this.clock.now() };
+      const record: EventTypeRecord = {
+        name: d.name,
+        description: d.description,
+        schema: d.schema,
+        example: d.example ?? null,
+        source: "config",
+        created_at: current?.created_at ?? this.clock.now(),
+      };
       if (current && JSON.stringify({ ...current }) === JSON.stringify(record)) continue;
       await this.store.upsertEventType(record);
       this.put(record);
@@ -105,7 +117,10 @@ export class EventCatalog {
 
   private put(record: EventTypeRecord): void {
     // One validator instance per type, so replacing or deleting a type frees its schema (and its $id).
-    this.entries.set(record.name, { record, validate: record.schema ? new Ajv({ allErrors: true, strict: false }).compile(record.schema) : null });
+    this.entries.set(record.name, {
+      record,
+      validate: record.schema ? new Ajv({ allErrors: true, strict: false }).compile(record.schema) : null,
+    });
   }
 
   private refreshNames(): void {

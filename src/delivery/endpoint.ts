@@ -1,8 +1,8 @@
 // The live form of an endpoint: decrypted secrets and credentials, compiled filter and transform.
 import type { AuthSpec, EndpointSpec, SigningSpec } from "../config/index.ts";
 import { parseDuration } from "../lib/duration.ts";
-import { compileFilter, type CompiledFilter } from "../routing/filter.ts";
-import { compileTransform, type CompiledTransform } from "../routing/transform.ts";
+import { type CompiledFilter, compileFilter } from "../routing/filter.ts";
+import { type CompiledTransform, compileTransform } from "../routing/transform.ts";
 import { decrypt, encrypt } from "../signing/secrets.ts";
 import type { EndpointRecord } from "../store/index.ts";
 
@@ -33,9 +33,18 @@ export function liveSecrets(endpoint: Pick<Endpoint, "secrets">, now: number): s
 
 export function decodeEndpoint(record: EndpointRecord, masterKey: Uint8Array): Endpoint {
   const secrets = JSON.parse(decrypt(masterKey, record.secrets_enc, record.id)) as SecretEntry[];
-  const auth = record.auth_enc === null ? null : (JSON.parse(decrypt(masterKey, record.auth_enc, `${record.id}:auth`)) as AuthSpec);
+  const auth =
+    record.auth_enc === null
+      ? null
+      : (JSON.parse(decrypt(masterKey, record.auth_enc, `${record.id}:auth`)) as AuthSpec);
   const { secrets_enc: _s, auth_enc: _a, ...rest } = record;
-  return withCompiled({ ...rest, signing: record.signing as unknown as SigningSpec, http_method: record.http_method as Endpoint["http_method"], auth, secrets } as Omit<Endpoint, "compiled">);
+  return withCompiled({
+    ...rest,
+    signing: record.signing as unknown as SigningSpec,
+    http_method: record.http_method as Endpoint["http_method"],
+    auth,
+    secrets,
+  } as Omit<Endpoint, "compiled">);
 }
 
 export function encodeEndpoint(endpoint: Endpoint, masterKey: Uint8Array): EndpointRecord {

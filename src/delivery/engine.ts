@@ -7,16 +7,24 @@ import { parseDuration } from "../lib/duration.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
-import { KEEP_HTTP_STATUS, type AttemptTrigger, type ClaimedDelivery, type DeliveryUpdate, type InsertOutcome, type NewEvent, type Store } from "../store/index.ts";
+import {
+  type AttemptTrigger,
+  type ClaimedDelivery,
+  type DeliveryUpdate,
+  type InsertOutcome,
+  KEEP_HTTP_STATUS,
+  type NewEvent,
+  type Store,
+} from "../store/index.ts";
 import type { Endpoint } from "./endpoint.ts";
-import { Lanes, type Job } from "./lanes.ts";
+import { type Job, Lanes } from "./lanes.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
 import type { EndpointRegistry } from "./registry.ts";
-import { adHocRequest, endpointRequest, type BuiltRequest, type LoadedEvent, type RequestContext } from "./request.ts";
-import { WriteBatcher, type Written } from "./write-batcher.ts";
+import { adHocRequest, type BuiltRequest, endpointRequest, type LoadedEvent, type RequestContext } from "./request.ts";
 import { decide } from "./retry-policy.ts";
-import { send, type AttemptResult } from "./sender.ts";
+import { type AttemptResult, send } from "./sender.ts";
 import type { Guard } from "./ssrf-guard.ts";
+import { WriteBatcher, type Written } from "./write-batcher.ts";
 
 /** What `?wait=true` and the test route report about a delivery's attempt. */
 export interface AttemptReport {
@@ -75,7 +83,10 @@ export class DeliveryEngine {
       perEndpoint: d.per_endpoint_concurrency,
       rateOf: (key) => (key.startsWith("url:") ? null : (o.registry.get(key)?.rate_limit_per_second ?? null)),
     });
-    this.writer = new WriteBatcher(o.store, o.logger, { beforeCommit: (batch) => this.assignQueues(batch), afterCommit: (batch) => this.afterWrite(batch) });
+    this.writer = new WriteBatcher(o.store, o.logger, {
+      beforeCommit: (batch) => this.assignQueues(batch),
+      afterCommit: (batch) => this.afterWrite(batch),
+    });
   }
 
   /**
@@ -112,7 +123,8 @@ export class DeliveryEngine {
   /** Returns crashed leases to pending and starts the timer. */
   async start(): Promise<void> {
     const reset = await this.o.store.resetLeases(this.o.clock.now());
-    if (reset > 0) this.o.logger.warn("deliveries left in flight by a previous run are pending again", { count: reset });
+    if (reset > 0)
+      this.o.logger.warn("deliveries left in flight by a previous run are pending again", { count: reset });
     this.running = true;
     await this.poll();
   }
@@ -185,7 +197,16 @@ export class DeliveryEngine {
     for (const c of claimed) {
       const event = events.get(c.event_id);
       if (!event) continue; // purged by retention while waiting
-      jobs.push({ deliveryId: c.id, event, endpointId: c.endpoint_id, targetUrl: c.target_url, attempts: c.attempts, retryBase: c.retry_base, manual: trigger !== "scheduled" || c.manual, trigger });
+      jobs.push({
+        deliveryId: c.id,
+        event,
+        endpointId: c.endpoint_id,
+        targetUrl: c.target_url,
+        attempts: c.attempts,
+        retryBase: c.retry_base,
+        manual: trigger !== "scheduled" || c.manual,
+        trigger,
+      });
     }
     return jobs;
   }
@@ -210,20 +231,37 @@ export class DeliveryEngine {
     if (this.laneTimer && this.laneTimerAt <= at) return;
     if (this.laneTimer) clearTimeout(this.laneTimer);
     this.laneTimerAt = at;
-    this.laneTimer = setTimeout(() => {
-      this.laneTimer = null;
-      this.laneTimerAt = Number.POSITIVE_INFINITY;
-      this.lanes.unblock();
-      this.pump();
-    }, Math.max(1, Math.ceil(at - performance.now())));
+    this.laneTimer = setTimeout(
+      () => {
+        this.laneTimer = null;
+        this.laneTimerAt = Number.POSITIVE_INFINITY;
+        this.lanes.unblock();
+        this.pump();
+      },
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
   }
 
   private async run(job: Job): Promise<void> {
     try {
       await this.attempt(job);
     } catch (e) {
-      this.o.logger.error("delivery attempt crashed; the delivery will be retried", { delivery_id: job.deliveryId, error: e });
-      this.writer.addResult({ attempt: null, update: { id: job.deliveryId, status: "pending", attempts: job.attempts, next_attempt_at: this.o.clock.now() + 5000, http_status: null, last_error: "internal_error", delivered_at: null } });
+      this.o.logger.error("delivery attempt crashed; the delivery will be retried", {
+        delivery_id: job.deliveryId,
+        error: e,
+      });
+      this.writer.addResult({
+        attempt: null,
+        update: {
+          id: job.deliveryId,
+          status: "pending",
+          attempts: job.attempts,
+          next_attempt_at: this.o.clock.now() + 5000,
+          http_status: null,
+          last_error: "internal_error",
+          delivered_at: null,
+        },
+      });
     } finally {
       this.lanes.done(job);
       if (this.lanes.inFlight === 0 && this.lanes.size === 0) for (const f of this.idle.splice(0)) f();
@@ -238,7 +276,20 @@ export class DeliveryEngine {
     if (job.endpointId !== null && !endpoint) return; // deleted: its deliveries went with it
     const now = this.o.clock.now();
     if (endpoint && !endpoint.enabled && job.trigger !== "test") {
-      this.finish(job, null, { id: job.deliveryId, status: "failed", attempts: job.attempts, next_attempt_at: null, http_status: KEEP_HTTP_STATUS, last_error: `endpoint_disabled: the endpoint is disabled (${endpoint.disabled_reason ?? "manual"})`, delivered_at: null }, null);
+      this.finish(
+        job,
+        null,
+        {
+          id: job.deliveryId,
+          status: "failed",
+          attempts: job.attempts,
+          next_attempt_at: null,
+          http_status: KEEP_HTTP_STATUS,
+          last_error: `endpoint_disabled: the endpoint is disabled (${endpoint.disabled_reason ?? "manual"})`,
+          delivered_at: null,
+        },
+        null,
+      );
       return;
     }
     const ctx = { now, userAgent: this.o.userAgent, signer: this.o.signer, authHeaders: this.o.authHeaders };
@@ -247,7 +298,16 @@ export class DeliveryEngine {
       : { ok: true, request: adHocRequest(job.event, job.targetUrl!, ctx, this.o.config.delivery.timeout_ms) };
     const result: AttemptResult = built.ok
       ? await send(built.request, () => this.o.clock.now(), this.o.guard)
-      : { startedAt: now, durationMs: 0, httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error: built.error, retryAfter: null };
+      : {
+          startedAt: now,
+          durationMs: 0,
+          httpStatus: null,
+          responseHeaders: null,
+          responseBody: null,
+          bodyEncoding: null,
+          error: built.error,
+          retryAfter: null,
+        };
     await this.record(job, endpoint ?? null, result);
   }
 
@@ -286,7 +346,10 @@ export class DeliveryEngine {
       attempts: n,
       next_attempt_at: decision.status === "pending" ? decision.nextAttemptAt : null,
       http_status: r.httpStatus,
-      last_error: decision.status === "failed" && decision.reason === "endpoint_failing" ? `${lastError}; endpoint disabled after failing for ${this.o.config.delivery.disable_after}` : lastError,
+      last_error:
+        decision.status === "failed" && decision.reason === "endpoint_failing"
+          ? `${lastError}; endpoint disabled after failing for ${this.o.config.delivery.disable_after}`
+          : lastError,
       delivered_at: decision.status === "delivered" ? now : null,
     };
     this.metrics.countAttempt(r.error ? r.error.kind : `${Math.floor((r.httpStatus ?? 0) / 100)}xx`, r.durationMs);
@@ -307,7 +370,13 @@ export class DeliveryEngine {
     let onCommitted: (() => void) | undefined;
     if (waiting) {
       this.waiters.delete(job.deliveryId);
-      const report: AttemptReport = { delivery_id: job.deliveryId, status: update.status, http_status: update.http_status === KEEP_HTTP_STATUS ? null : update.http_status, response_time_ms: durationMs, error: attempt?.error ?? update.last_error };
+      const report: AttemptReport = {
+        delivery_id: job.deliveryId,
+        status: update.status,
+        http_status: update.http_status === KEEP_HTTP_STATUS ? null : update.http_status,
+        response_time_ms: durationMs,
+        error: attempt?.error ?? update.last_error,
+      };
       onCommitted = () => waiting.forEach((w) => w(report));
     }
     this.writer.addResult({ attempt, update, onCommitted });
@@ -320,15 +389,26 @@ export class DeliveryEngine {
     }
   }
 
-  private async applyEndpointHealth(endpoint: Endpoint, verdict: "healthy" | "failing" | "disable_gone" | "disable_failing", now: number): Promise<void> {
+  private async applyEndpointHealth(
+    endpoint: Endpoint,
+    verdict: "healthy" | "failing" | "disable_gone" | "disable_failing",
+    now: number,
+  ): Promise<void> {
     const { registry, store } = this.o;
     if (verdict === "healthy") return registry.setFailingSince(endpoint.id, null);
     if (endpoint.failing_since === null) await registry.setFailingSince(endpoint.id, now);
     if (verdict === "disable_gone" || verdict === "disable_failing") {
       const reason = verdict === "disable_gone" ? "gone" : "failing";
       await registry.disable(endpoint.id, reason);
-      const failed = await store.failWaitingDeliveries(endpoint.id, `endpoint_disabled: the endpoint was disabled (${reason})`);
-      if (failed > 0) this.o.logger.info("waiting deliveries of a disabled endpoint failed", { endpoint_id: endpoint.id, count: failed });
+      const failed = await store.failWaitingDeliveries(
+        endpoint.id,
+        `endpoint_disabled: the endpoint was disabled (${reason})`,
+      );
+      if (failed > 0)
+        this.o.logger.info("waiting deliveries of a disabled endpoint failed", {
+          endpoint_id: endpoint.id,
+          count: failed,
+        });
     }
   }
 
@@ -390,7 +470,12 @@ export class DeliveryEngine {
   }
 
   prometheus(gauges: { pending: number; oldestPendingSeconds: number }): string {
-    return renderMetrics(this.metrics, { writes: this.writer.stats, readyQueue: this.lanes.size, inFlight: this.lanes.inFlight, ...gauges });
+    return renderMetrics(this.metrics, {
+      writes: this.writer.stats,
+      readyQueue: this.lanes.size,
+      inFlight: this.lanes.inFlight,
+      ...gauges,
+    });
   }
 
   /**
@@ -406,7 +491,11 @@ export class DeliveryEngine {
       await Promise.race([new Promise<void>((r) => this.idle.push(r)), Bun.sleep(graceMs)]);
     }
     await this.writer.flush();
-    if (queued.length > 0) await this.o.store.releaseDeliveries(queued.map((j) => j.deliveryId), this.o.clock.now());
+    if (queued.length > 0)
+      await this.o.store.releaseDeliveries(
+        queued.map((j) => j.deliveryId),
+        this.o.clock.now(),
+      );
   }
 
   /** For tests and benchmarks: resolves when nothing is queued or in flight and all results are written. */

@@ -1,16 +1,16 @@
 // POST /v1/events behind the API: validate, match endpoints, evaluate filters, write the event and its
 // deliveries in one group-committed transaction, then hand the fresh deliveries to the engine.
-import { urlProblem, type Config } from "../config/index.ts";
+import { type Config, urlProblem } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
-import { ForbiddenError, ValidationError, type FieldProblem } from "../lib/errors.ts";
+import { type FieldProblem, ForbiddenError, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { NewDelivery, Store } from "../store/index.ts";
 import type { EventCatalog } from "./catalog.ts";
-import { LEASE_MS, type AttemptReport, type DeliveryEngine } from "./engine.ts";
+import type { Endpoint } from "./endpoint.ts";
+import { type AttemptReport, type DeliveryEngine, LEASE_MS } from "./engine.ts";
 import type { Job } from "./lanes.ts";
 import type { EndpointRegistry } from "./registry.ts";
-import type { Endpoint } from "./endpoint.ts";
 import type { LoadedEvent } from "./request.ts";
 
 export interface PublishInput {
@@ -47,11 +47,23 @@ export interface PublishResult {
 
 export class Ingest {
   constructor(
-    private readonly d: { store: Store; registry: EndpointRegistry; catalog: EventCatalog; engine: DeliveryEngine; config: Config; clock: Clock; logger: Logger },
+    private readonly d: {
+      store: Store;
+      registry: EndpointRegistry;
+      catalog: EventCatalog;
+      engine: DeliveryEngine;
+      config: Config;
+      clock: Clock;
+      logger: Logger;
+    },
   ) {}
 
   /** Publishes an event for `principal`'s tenant. Throws ValidationError/ForbiddenError/UnavailableError. */
-  async publish(input: PublishInput, principal: { tenantId: string | null }, options: { idempotencyHeader?: string; wait?: boolean } = {}): Promise<PublishResult> {
+  async publish(
+    input: PublishInput,
+    principal: { tenantId: string | null },
+    options: { idempotencyHeader?: string; wait?: boolean } = {},
+  ): Promise<PublishResult> {
     const { store, registry, catalog, engine, clock } = this.d;
     const tenant = principal.tenantId ?? input.tenant_id ?? "default";
     if (principal.tenantId !== null && input.tenant_id !== undefined && input.tenant_id !== principal.tenantId) {
@@ -72,7 +84,8 @@ export class Ingest {
       const wanted = new Set(input.endpoint_ids);
       input.endpoint_ids.forEach((id, i) => {
         const e = registry.get(id);
-        if (!e || e.tenant_id !== tenant) problems.push({ field: `endpoint_ids[${i}]`, message: `no endpoint ${id} in tenant ${tenant}` });
+        if (!e || e.tenant_id !== tenant)
+          problems.push({ field: `endpoint_ids[${i}]`, message: `no endpoint ${id} in tenant ${tenant}` });
       });
       endpoints = endpoints.filter((e) => wanted.has(e.id));
     }
@@ -80,13 +93,35 @@ export class Ingest {
 
     const now = clock.now();
     const id = newId("evt");
-    const envelope = { id, type: input.type, timestamp: new Date(now).toISOString(), tenant_id: tenant, data: input.data };
-    const event: LoadedEvent = { id, tenant_id: tenant, type: input.type, payload: JSON.stringify(input.data), idempotency_key: key, created_at: now, envelopeValue: envelope };
+    const envelope = {
+      id,
+      type: input.type,
+      timestamp: new Date(now).toISOString(),
+      tenant_id: tenant,
+      data: input.data,
+    };
+    const event: LoadedEvent = {
+      id,
+      tenant_id: tenant,
+      type: input.type,
+      payload: JSON.stringify(input.data),
+      idempotency_key: key,
+      created_at: now,
+      envelopeValue: envelope,
+    };
     const deliveries: NewDelivery[] = [];
     for (const endpoint of endpoints) {
       const verdict = endpoint.compiled.filter ? await endpoint.compiled.filter.test(envelope) : null;
       const skipped = verdict !== null && !verdict.matched;
-      deliveries.push(this.newDelivery(event, endpoint.id, null, skipped ? `filtered: ${verdict.reason ?? "the filter did not match"}` : null, now));
+      deliveries.push(
+        this.newDelivery(
+          event,
+          endpoint.id,
+          null,
+          skipped ? `filtered: ${verdict.reason ?? "the filter did not match"}` : null,
+          now,
+        ),
+      );
     }
     if (input.target_url !== undefined) deliveries.push(this.newDelivery(event, null, input.target_url, null, now));
 
@@ -95,20 +130,45 @@ export class Ingest {
       type: event.type,
       tenant_id: tenant,
       created_at: envelope.timestamp,
-      deliveries: deliveries.map((d) => ({ id: d.id, endpoint_id: d.endpoint_id, status: d.status === "skipped" ? "skipped" : "pending" })),
+      deliveries: deliveries.map((d) => ({
+        id: d.id,
+        endpoint_id: d.endpoint_id,
+        status: d.status === "skipped" ? "skipped" : "pending",
+      })),
     };
-    const outcome = await engine.submitEvent({ event, idempotency_response: key === null ? null : JSON.stringify(data), deliveries });
+    const outcome = await engine.submitEvent({
+      event,
+      idempotency_response: key === null ? null : JSON.stringify(data),
+      deliveries,
+    });
     if (!outcome.inserted) {
       if (outcome.response) return { replayed: true, data: JSON.parse(outcome.response) };
-      throw new ValidationError("idempotency_key was already used for another event.", [{ field: "idempotency_key", message: "already used" }]);
+      throw new ValidationError("idempotency_key was already used for another event.", [
+        { field: "idempotency_key", message: "already used" },
+      ]);
     }
     engine.metrics.eventsIngested++;
 
     const toSend = deliveries.filter((d) => d.status !== "skipped");
-    const waiting = options.wait ? engine.waitForAttempts(toSend.map((d) => d.id), this.waitBound(toSend)) : null;
+    const waiting = options.wait
+      ? engine.waitForAttempts(
+          toSend.map((d) => d.id),
+          this.waitBound(toSend),
+        )
+      : null;
     const jobs: Job[] = [];
     for (const d of toSend) {
-      if (d.status === "delivering") jobs.push({ deliveryId: d.id, event, endpointId: d.endpoint_id, targetUrl: d.target_url, attempts: 0, retryBase: 0, manual: false, trigger: "scheduled" });
+      if (d.status === "delivering")
+        jobs.push({
+          deliveryId: d.id,
+          event,
+          endpointId: d.endpoint_id,
+          targetUrl: d.target_url,
+          attempts: 0,
+          retryBase: 0,
+          manual: false,
+          trigger: "scheduled",
+        });
     }
     if (jobs.length > 0) engine.enqueue(jobs);
     if (jobs.length < toSend.length) engine.wake(now);
@@ -127,15 +187,35 @@ export class Ingest {
       idempotency_key: null,
       created_at: now,
     };
-    const delivery = { ...this.newDelivery(event, endpoint.id, null, null, now), status: "delivering" as const, lease_until: now + LEASE_MS, manual: true };
+    const delivery = {
+      ...this.newDelivery(event, endpoint.id, null, null, now),
+      status: "delivering" as const,
+      lease_until: now + LEASE_MS,
+      manual: true,
+    };
     await this.d.store.writeBatch([{ event, idempotency_response: null, deliveries: [delivery] }], [], []);
     return this.d.engine.attemptNow(
-      { deliveryId: delivery.id, event, endpointId: endpoint.id, targetUrl: null, attempts: 0, retryBase: 0, manual: true, trigger: "test" },
+      {
+        deliveryId: delivery.id,
+        event,
+        endpointId: endpoint.id,
+        targetUrl: null,
+        attempts: 0,
+        retryBase: 0,
+        manual: true,
+        trigger: "test",
+      },
       endpoint.timeout_ms + 5000,
     );
   }
 
-  private newDelivery(event: LoadedEvent, endpointId: string | null, targetUrl: string | null, skipReason: string | null, now: number): NewDelivery {
+  private newDelivery(
+    event: LoadedEvent,
+    endpointId: string | null,
+    targetUrl: string | null,
+    skipReason: string | null,
+    now: number,
+  ): NewDelivery {
     return {
       id: newId("dlv"),
       event_id: event.id,
@@ -153,18 +233,22 @@ export class Ingest {
 
   private idempotencyKey(field: string | undefined, header: string | undefined): string | null {
     if (field !== undefined && header !== undefined && field !== header) {
-      throw ValidationError.of([{ field: "idempotency_key", message: "differs from the Idempotency-Key header; send one or make them equal" }]);
+      throw ValidationError.of([
+        { field: "idempotency_key", message: "differs from the Idempotency-Key header; send one or make them equal" },
+      ]);
     }
     const key = field ?? header;
     if (key === undefined) return null;
-    if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key)) throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
+    if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key))
+      throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
     return key;
   }
 
   /** How long `?wait=true` waits: the slowest endpoint timeout plus queueing slack. */
   private waitBound(deliveries: NewDelivery[]): number {
     let timeout = this.d.config.delivery.timeout_ms;
-    for (const d of deliveries) if (d.endpoint_id) timeout = Math.max(timeout, this.d.registry.get(d.endpoint_id)?.timeout_ms ?? 0);
+    for (const d of deliveries)
+      if (d.endpoint_id) timeout = Math.max(timeout, this.d.registry.get(d.endpoint_id)?.timeout_ms ?? 0);
     return timeout + 5000;
   }
 

@@ -155,7 +155,9 @@ export class Lanes {
 
   private earliestBlocked(): number | null {
     let at: number | null = null;
-    for (const lane of this.lanes.values()) if (lane.blockedUntil > 0 && lane.length > 0) at = at === null ? lane.blockedUntil : Math.min(at, lane.blockedUntil);
+    for (const lane of this.lanes.values())
+      if (lane.blockedUntil > 0 && lane.length > 0)
+        at = at === null ? lane.blockedUntil : Math.min(at, lane.blockedUntil);
     return at;
   }
 

@@ -18,7 +18,8 @@ export class EngineMetrics {
     this.attempts.set(outcome, (this.attempts.get(outcome) ?? 0) + 1);
     this.latencyCount++;
     this.latencySumMs += durationMs;
-    for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) if (durationMs <= LATENCY_BUCKETS_MS[i]!) this.latencyBuckets[i]!++;
+    for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++)
+      if (durationMs <= LATENCY_BUCKETS_MS[i]!) this.latencyBuckets[i]!++;
   }
 }
 
@@ -48,7 +49,9 @@ export function renderMetrics(m: EngineMetrics, g: Gauges): string {
     labelled("hookgate_attempts_total", "outcome", m.attempts),
     "# HELP hookgate_attempt_duration_seconds Duration of delivery attempts.",
     "# TYPE hookgate_attempt_duration_seconds histogram",
-    ...LATENCY_BUCKETS_MS.map((b, i) => `hookgate_attempt_duration_seconds_bucket{le="${b / 1000}"} ${m.latencyBuckets[i]}`),
+    ...LATENCY_BUCKETS_MS.map(
+      (b, i) => `hookgate_attempt_duration_seconds_bucket{le="${b / 1000}"} ${m.latencyBuckets[i]}`,
+    ),
     `hookgate_attempt_duration_seconds_bucket{le="+Inf"} ${m.latencyCount}`,
     `hookgate_attempt_duration_seconds_sum ${m.latencySumMs / 1000}`,
     `hookgate_attempt_duration_seconds_count ${m.latencyCount}`,

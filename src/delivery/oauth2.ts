@@ -58,10 +58,18 @@ export class OAuth2Tokens {
 
   private async fetchToken(auth: OAuth2): Promise<CachedToken> {
     this.requests++;
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: auth.client_id, client_secret: auth.client_secret });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: auth.client_id,
+      client_secret: auth.client_secret,
+    });
     if (auth.scope) form.set("scope", auth.scope);
     if (auth.audience) form.set("audience", auth.audience);
-    const headers = { "content-type": "application/x-www-form-urlencoded", accept: "application/json", "user-agent": this.userAgent };
+    const headers = {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+      "user-agent": this.userAgent,
+    };
     const connection = await connectionFor(auth.token_url, headers, this.guard);
     if (!connection.ok) throw new AuthError(`token URL refused: ${connection.error.message}`);
     let response: Response;
@@ -85,9 +93,11 @@ export class OAuth2Tokens {
     } catch {
       throw new AuthError("token endpoint did not answer JSON");
     }
-    if (typeof body.access_token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(body.access_token)) throw new AuthError("token endpoint answered without a usable access_token");
+    if (typeof body.access_token !== "string" || !/^[\x21-\x7e]{1,8192}$/.test(body.access_token))
+      throw new AuthError("token endpoint answered without a usable access_token");
     const ttl = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TTL_S;
-    const tokenType = typeof body.token_type === "string" && /^[A-Za-z]+$/.test(body.token_type) ? body.token_type : "Bearer";
+    const tokenType =
+      typeof body.token_type === "string" && /^[A-Za-z]+$/.test(body.token_type) ? body.token_type : "Bearer";
     return { token: body.access_token, tokenType, expiresAt: this.clock.now() + ttl * 1000 };
   }
 }

@@ -1,23 +1,31 @@
 // Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or
 // YAML) and the create/update/delete/rotate operations the API and the config reconciler share.
-import { checkEndpoint, endpointRules, type Config, type ConfigEndpoint, type EndpointRules, type EndpointSpec } from "../config/index.ts";
+import {
+  type Config,
+  type ConfigEndpoint,
+  checkEndpoint,
+  type EndpointRules,
+  type EndpointSpec,
+  endpointRules,
+} from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
+import { type FieldProblem, ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import { ManagedByConfigError, NotFoundError, ValidationError, type FieldProblem } from "../lib/errors.ts";
-import type { Logger } from "../lib/logger.ts";
 import { stableStringify } from "../lib/json.ts";
-import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
+import type { Logger } from "../lib/logger.ts";
 import { checkFilter } from "../routing/filter.ts";
 import { checkTransform } from "../routing/transform.ts";
+import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
 import { generateSecret } from "../signing/secrets.ts";
 import type { EndpointListFilter, Store } from "../store/index.ts";
 import type { EventCatalog } from "./catalog.ts";
-import { decodeEndpoint, encodeEndpoint, withCompiled, type Endpoint, type SecretEntry } from "./endpoint.ts";
+import { decodeEndpoint, type Endpoint, encodeEndpoint, type SecretEntry, withCompiled } from "./endpoint.ts";
 
 /** At most this many rotated-out secrets keep signing during their grace periods. */
 const MAX_OLD_SECRETS = 5;
 
-const toDetails = (problems: { path: string; message: string }[]): FieldProblem[] => problems.map((p) => ({ field: p.path || "body", message: p.message }));
+const toDetails = (problems: { path: string; message: string }[]): FieldProblem[] =>
+  problems.map((p) => ({ field: p.path || "body", message: p.message }));
 
 export class EndpointRegistry {
   private byId = new Map<string, Endpoint>();
@@ -37,7 +45,8 @@ export class EndpointRegistry {
 
   async load(): Promise<void> {
     this.byId.clear();
-    for (const record of await this.store.allEndpoints()) this.byId.set(record.id, decodeEndpoint(record, this.masterKey));
+    for (const record of await this.store.allEndpoints())
+      this.byId.set(record.id, decodeEndpoint(record, this.masterKey));
     this.rebuild();
   }
 
@@ -108,7 +117,11 @@ export class EndpointRegistry {
    * Makes `secret` (or a generated one) current. The previous current secret keeps signing until
    * now + graceSeconds; at most 5 old secrets stay live, expired ones are dropped.
    */
-  async rotateSecret(id: string, secret: string | undefined, graceSeconds: number): Promise<{ secret: string; previous_secret_expires_at: number }> {
+  async rotateSecret(
+    id: string,
+    secret: string | undefined,
+    graceSeconds: number,
+  ): Promise<{ secret: string; previous_secret_expires_at: number }> {
     const current = this.require(id);
     if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
     const now = this.clock.now();
@@ -118,7 +131,11 @@ export class EndpointRegistry {
       .map((s, i) => (i === 0 ? { secret: s.secret, expires_at: expiresAt } : s))
       .filter((s) => s.expires_at !== null && s.expires_at > now)
       .slice(0, MAX_OLD_SECRETS);
-    const endpoint = withCompiled({ ...current, secrets: [{ secret: fresh, expires_at: null }, ...old], updated_at: now });
+    const endpoint = withCompiled({
+      ...current,
+      secrets: [{ secret: fresh, expires_at: null }, ...old],
+      updated_at: now,
+    });
     await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
     this.put(endpoint);
     return { secret: fresh, previous_secret_expires_at: expiresAt };
@@ -149,19 +166,30 @@ export class EndpointRegistry {
    * Makes the config-declared endpoints exactly those of the file: created, updated (secret replaced
    * when the file's secret changed) and removed by id. Returns what changed.
    */
-  async reconcile(declared: readonly ConfigEndpoint[]): Promise<{ created: string[]; updated: string[]; removed: string[] }> {
+  async reconcile(
+    declared: readonly ConfigEndpoint[],
+  ): Promise<{ created: string[]; updated: string[]; removed: string[] }> {
     const result = { created: [] as string[], updated: [] as string[], removed: [] as string[] };
     const now = this.clock.now();
     const wanted = new Set(declared.map((d) => d.id));
     for (const d of declared) {
       const { id, secret, ...spec } = d;
       const current = this.byId.get(id);
-      const secrets: SecretEntry[] = secret ? [{ secret, expires_at: null }] : current?.secrets ?? [{ secret: generateSecret(), expires_at: null }];
+      const secrets: SecretEntry[] = secret
+        ? [{ secret, expires_at: null }]
+        : (current?.secrets ?? [{ secret: generateSecret(), expires_at: null }]);
       // Unchanged entry: keep the runtime state (e.g. disabled as gone/failing) across restarts and reloads;
       // such a disable is the engine's doing, so it does not count as a difference from the file's `enabled`.
       const disabledByEngine = current?.disabled_reason === "gone" || current?.disabled_reason === "failing";
-      const stored = current ? { ...specOf(current), enabled: disabledByEngine ? spec.enabled : current.enabled } : null;
-      if (current?.source === "config" && stableStringify(stored) === stableStringify(spec) && current.secrets[0]?.secret === secrets[0]!.secret) continue;
+      const stored = current
+        ? { ...specOf(current), enabled: disabledByEngine ? spec.enabled : current.enabled }
+        : null;
+      if (
+        current?.source === "config" &&
+        stableStringify(stored) === stableStringify(spec) &&
+        current.secrets[0]?.secret === secrets[0]!.secret
+      )
+        continue;
       const endpoint = withCompiled({
         ...spec,
         id,
@@ -218,6 +246,16 @@ export class EndpointRegistry {
 
 /** The user-set part of an endpoint, as the config file declares it. */
 function specOf(e: Endpoint): EndpointSpec {
-  const { id: _i, disabled_reason: _d, source: _s, failing_since: _f, created_at: _c, updated_at: _u, secrets: _x, compiled: _p, ...spec } = e;
+  const {
+    id: _i,
+    disabled_reason: _d,
+    source: _s,
+    failing_since: _f,
+    created_at: _c,
+    updated_at: _u,
+    secrets: _x,
+    compiled: _p,
+    ...spec
+  } = e;
   return spec;
 }

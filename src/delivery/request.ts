@@ -1,9 +1,10 @@
 // Builds the request of one attempt: the envelope (or its transform), custom and auth headers, and the
 // signature computed over exactly the bytes that are sent, with the attempt's own timestamp.
-import { signatureHeaders, type SigningConfig } from "../signing/schemes.ts";
+
 import type { Ed25519Signer } from "../signing/ed25519.ts";
+import { type SigningConfig, signatureHeaders } from "../signing/schemes.ts";
 import type { EventRecord } from "../store/index.ts";
-import { liveSecrets, type Endpoint } from "./endpoint.ts";
+import { type Endpoint, liveSecrets } from "./endpoint.ts";
 import type { AttemptError } from "./retry-policy.ts";
 import type { OutboundRequest } from "./sender.ts";
 
@@ -28,7 +29,13 @@ export interface LoadedEvent extends EventRecord {
 
 /** The envelope as a value (filters, transforms); `data` is parsed from the stored payload only once. */
 export function envelopeValueOf(event: LoadedEvent): Envelope {
-  event.envelopeValue ??= { id: event.id, type: event.type, timestamp: new Date(event.created_at).toISOString(), tenant_id: event.tenant_id, data: JSON.parse(event.payload) };
+  event.envelopeValue ??= {
+    id: event.id,
+    type: event.type,
+    timestamp: new Date(event.created_at).toISOString(),
+    tenant_id: event.tenant_id,
+    data: JSON.parse(event.payload),
+  };
   return event.envelopeValue;
 }
 
@@ -61,15 +68,34 @@ export type BuiltRequest = { ok: true; request: OutboundRequest } | { ok: false;
 const ED25519: SigningConfig = { scheme: "ed25519" };
 
 /** The request for an ad-hoc `target_url` delivery: default envelope, Ed25519-signed (v1a). */
-export function adHocRequest(event: LoadedEvent, url: string, ctx: Omit<RequestContext, "authHeaders">, timeoutMs: number): OutboundRequest {
+export function adHocRequest(
+  event: LoadedEvent,
+  url: string,
+  ctx: Omit<RequestContext, "authHeaders">,
+  timeoutMs: number,
+): OutboundRequest {
   const body = envelopeOf(event);
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": ctx.userAgent };
-  Object.assign(headers, signatureHeaders(ED25519, { id: event.id, eventType: event.type, timestampMs: ctx.now, body, secrets: [], signer: ctx.signer }));
+  Object.assign(
+    headers,
+    signatureHeaders(ED25519, {
+      id: event.id,
+      eventType: event.type,
+      timestampMs: ctx.now,
+      body,
+      secrets: [],
+      signer: ctx.signer,
+    }),
+  );
   return { url, method: "POST", headers, body, timeoutMs };
 }
 
 /** The request for an endpoint; a failing transform or token fetch is reported as that attempt's error. */
-export async function endpointRequest(event: LoadedEvent, endpoint: Endpoint, ctx: RequestContext): Promise<BuiltRequest> {
+export async function endpointRequest(
+  event: LoadedEvent,
+  endpoint: Endpoint,
+  ctx: RequestContext,
+): Promise<BuiltRequest> {
   let body = "";
   let contentType = "application/json";
   if (endpoint.http_method !== "GET") {
@@ -101,9 +127,25 @@ export async function endpointRequest(event: LoadedEvent, endpoint: Endpoint, ct
   const signing = endpoint.signing as SigningConfig;
   Object.assign(
     headers,
-    signatureHeaders(signing, { id: event.id, eventType: event.type, timestampMs: ctx.now, body, secrets: liveSecrets(endpoint, ctx.now), signer: ctx.signer }),
+    signatureHeaders(signing, {
+      id: event.id,
+      eventType: event.type,
+      timestampMs: ctx.now,
+      body,
+      secrets: liveSecrets(endpoint, ctx.now),
+      signer: ctx.signer,
+    }),
   );
-  return { ok: true, request: { url: endpoint.url, method: endpoint.http_method, headers, body: endpoint.http_method === "GET" ? null : body, timeoutMs: endpoint.timeout_ms } };
+  return {
+    ok: true,
+    request: {
+      url: endpoint.url,
+      method: endpoint.http_method,
+      headers,
+      body: endpoint.http_method === "GET" ? null : body,
+      timeoutMs: endpoint.timeout_ms,
+    },
+  };
 }
 
 /** Static outbound credentials (basic, bearer, header); OAuth2 goes through the token cache. */

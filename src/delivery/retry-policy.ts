@@ -52,9 +52,14 @@ export interface RetryInput {
 export type Decision =
   | { status: "delivered"; endpoint: "healthy" }
   | { status: "pending"; nextAttemptAt: number; endpoint: "failing" }
-  | { status: "failed"; reason: "exhausted" | "permanent" | "manual" | "gone" | "endpoint_failing"; endpoint: "failing" | "disable_gone" | "disable_failing" };
+  | {
+      status: "failed";
+      reason: "exhausted" | "permanent" | "manual" | "gone" | "endpoint_failing";
+      endpoint: "failing" | "disable_gone" | "disable_failing";
+    };
 
-const isSuccess = (o: AttemptOutcome) => o.error === null && o.httpStatus !== null && o.httpStatus >= 200 && o.httpStatus < 300;
+const isSuccess = (o: AttemptOutcome) =>
+  o.error === null && o.httpStatus !== null && o.httpStatus >= 200 && o.httpStatus < 300;
 
 /**
  * Parses Retry-After: delay-seconds or an HTTP date, relative to `now`. Returns milliseconds ≥ 0, or null
@@ -73,12 +78,16 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
 export function decide(input: RetryInput): Decision {
   const { outcome, now } = input;
   if (isSuccess(outcome)) return { status: "delivered", endpoint: "healthy" };
-  if (outcome.httpStatus === 410 && outcome.error === null) return { status: "failed", reason: "gone", endpoint: "disable_gone" };
+  if (outcome.httpStatus === 410 && outcome.error === null)
+    return { status: "failed", reason: "gone", endpoint: "disable_gone" };
   const failingFor = input.failingSince === null ? 0 : now - input.failingSince;
-  if (failingFor >= input.disableAfterMs && input.failingSince !== null) return { status: "failed", reason: "endpoint_failing", endpoint: "disable_failing" };
+  if (failingFor >= input.disableAfterMs && input.failingSince !== null)
+    return { status: "failed", reason: "endpoint_failing", endpoint: "disable_failing" };
   if (input.manual) return { status: "failed", reason: "manual", endpoint: "failing" };
-  if (outcome.error !== null && PERMANENT.has(outcome.error)) return { status: "failed", reason: "permanent", endpoint: "failing" };
-  if (input.attemptInRun > input.scheduleMs.length) return { status: "failed", reason: "exhausted", endpoint: "failing" };
+  if (outcome.error !== null && PERMANENT.has(outcome.error))
+    return { status: "failed", reason: "permanent", endpoint: "failing" };
+  if (input.attemptInRun > input.scheduleMs.length)
+    return { status: "failed", reason: "exhausted", endpoint: "failing" };
   const base = input.scheduleMs[input.attemptInRun - 1]!;
   const random = input.random ?? Math.random;
   let wait = Math.round(base * (1 + (random() * 2 - 1) * input.jitter));

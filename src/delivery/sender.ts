@@ -1,8 +1,8 @@
 // One HTTP request per attempt: timeout, no redirects, keep-alive, and at most 32 KiB of the response read.
 import type { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createZstdDecompress } from "node:zlib";
-import type { AttemptError } from "./retry-policy.ts";
 import { concatBytes } from "../lib/bytes.ts";
+import type { AttemptError } from "./retry-policy.ts";
 import { connectionFor, type Guard } from "./ssrf-guard.ts";
 
 export const RESPONSE_BODY_LIMIT = 32 * 1024;
@@ -40,12 +40,24 @@ export function classifyFetchError(error: unknown): AttemptError {
   const e = error as { name?: string; code?: string | number; message?: string };
   const code = String(e?.code ?? "");
   const message = String(e?.message ?? error).slice(0, 300);
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return { kind: "timeout", message: "the receiver did not answer in time" };
+  if (e?.name === "TimeoutError" || e?.name === "AbortError")
+    return { kind: "timeout", message: "the receiver did not answer in time" };
   if (code === "ECONNREFUSED" || code === "ConnectionRefused") return { kind: "connection_refused", message };
-  if (code === "ECONNRESET" || code === "ConnectionClosed" || code === "EPIPE") return { kind: "connection_reset", message };
-  if (code === "ENOTFOUND" || code.startsWith("EAI_") || code === "DNSException" || /getaddrinfo|DNS/i.test(message)) return { kind: "dns_error", message };
-  if (code === "EPROTO" || /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/i.test(code) || /certificate|TLS|SSL/i.test(message)) return { kind: "tls_error", message };
-  if (/Malformed_HTTP|HTTP_?Response|InvalidHTTP|Invalid.*Response/i.test(code) || /malformed|invalid http/i.test(message)) return { kind: "invalid_response", message };
+  if (code === "ECONNRESET" || code === "ConnectionClosed" || code === "EPIPE")
+    return { kind: "connection_reset", message };
+  if (code === "ENOTFOUND" || code.startsWith("EAI_") || code === "DNSException" || /getaddrinfo|DNS/i.test(message))
+    return { kind: "dns_error", message };
+  if (
+    code === "EPROTO" ||
+    /CERT|SSL|TLS|SELF_SIGNED|ALTNAME|UNABLE_TO_(GET|VERIFY)/i.test(code) ||
+    /certificate|TLS|SSL/i.test(message)
+  )
+    return { kind: "tls_error", message };
+  if (
+    /Malformed_HTTP|HTTP_?Response|InvalidHTTP|Invalid.*Response/i.test(code) ||
+    /malformed|invalid http/i.test(message)
+  )
+    return { kind: "invalid_response", message };
   return { kind: "network_error", message };
 }
 
@@ -82,7 +94,10 @@ const DECODERS = new Map<string, () => Transform>([
  * A streaming decoder fed in DECODE_STEP slices, so a decompression bomb never inflates far past the
  * capture. `write` and `end` resolve false when the data does not decode.
  */
-function openDecoder(encoding: string, into: Capture): { write(chunk: Uint8Array): Promise<boolean>; end(): Promise<boolean>; close(): void } | null {
+function openDecoder(
+  encoding: string,
+  into: Capture,
+): { write(chunk: Uint8Array): Promise<boolean>; end(): Promise<boolean>; close(): void } | null {
   const make = DECODERS.get(encoding);
   if (!make) return null;
   const z = make();
@@ -202,7 +217,10 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
   // One deadline for the whole attempt: name resolution, connect, headers and the captured body. A timer we
   // clear (rather than AbortSignal.timeout) lets the signal and everything fetch hung on it go at once.
   const controller = new AbortController();
-  const deadline = setTimeout(() => controller.abort(new DOMException("The operation timed out.", "TimeoutError")), request.timeoutMs);
+  const deadline = setTimeout(
+    () => controller.abort(new DOMException("The operation timed out.", "TimeoutError")),
+    request.timeoutMs,
+  );
   try {
     return await attemptOnce(request, controller.signal, startedAt, t0, guard);
   } finally {
@@ -210,9 +228,24 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
   }
 }
 
-async function attemptOnce(request: OutboundRequest, signal: AbortSignal, startedAt: number, t0: number, guard: Guard | undefined): Promise<AttemptResult> {
+async function attemptOnce(
+  request: OutboundRequest,
+  signal: AbortSignal,
+  startedAt: number,
+  t0: number,
+  guard: Guard | undefined,
+): Promise<AttemptResult> {
   const elapsed = () => Math.round(performance.now() - t0);
-  const failed = (error: AttemptError): AttemptResult => ({ startedAt, durationMs: elapsed(), httpStatus: null, responseHeaders: null, responseBody: null, bodyEncoding: null, error, retryAfter: null });
+  const failed = (error: AttemptError): AttemptResult => ({
+    startedAt,
+    durationMs: elapsed(),
+    httpStatus: null,
+    responseHeaders: null,
+    responseBody: null,
+    bodyEncoding: null,
+    error,
+    retryAfter: null,
+  });
   const connection = await connectionFor(request.url, request.headers, guard, signal);
   if (!connection.ok) return failed(connection.error);
   let response: Response;
@@ -243,7 +276,12 @@ async function attemptOnce(request: OutboundRequest, signal: AbortSignal, starte
     responseHeaders: captureHeaders(response.headers),
     responseBody,
     bodyEncoding,
-    error: redirect ? { kind: "redirect_not_followed", message: `HTTP ${status} to ${response.headers.get("location") ?? "(no location)"}; redirects are not followed` } : bodyError,
+    error: redirect
+      ? {
+          kind: "redirect_not_followed",
+          message: `HTTP ${status} to ${response.headers.get("location") ?? "(no location)"}; redirects are not followed`,
+        }
+      : bodyError,
     retryAfter: status === 429 || status === 503 ? response.headers.get("retry-after") : null,
   };
 }

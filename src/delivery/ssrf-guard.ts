@@ -1,6 +1,6 @@
 // SSRF guard at delivery time: resolve the host, refuse if any address is in a blocked range, and connect
 // to the address that was checked (so a DNS answer that changes between check and connect cannot win).
-import { blockedReason, parseAddress, parseHostAddress, type AddressPolicy } from "../lib/net.ts";
+import { type AddressPolicy, blockedReason, parseAddress, parseHostAddress } from "../lib/net.ts";
 import type { AttemptError } from "./retry-policy.ts";
 
 /** Resolves a host name to IP addresses (injectable so tests can simulate DNS rebinding). */
@@ -47,17 +47,27 @@ function addressVerdict(address: string, policy: AddressPolicy): string | null {
 
 const blocked = (host: string, address: string, reason: string): Target => ({
   ok: false,
-  error: { kind: "blocked_address", message: `${host} resolves to ${address}, a ${reason} address; refused (see security.allow_private_networks / allowed_cidrs)` },
+  error: {
+    kind: "blocked_address",
+    message: `${host} resolves to ${address}, a ${reason} address; refused (see security.allow_private_networks / allowed_cidrs)`,
+  },
 });
 
 /** A request ready for fetch: the URL, headers and TLS options to connect to the checked address. */
-export type Connection = { ok: true; url: string; headers: Record<string, string>; tls?: { serverName: string } } | { ok: false; error: AttemptError };
+export type Connection =
+  | { ok: true; url: string; headers: Record<string, string>; tls?: { serverName: string } }
+  | { ok: false; error: AttemptError };
 
 /**
  * Where to connect for `url` under the guard: the checked address, with the original name in the Host header
  * (and as the TLS server name, so the certificate is verified against it). Without a guard, the URL as is.
  */
-export async function connectionFor(url: string, headers: Record<string, string>, guard: Guard | undefined, signal?: AbortSignal): Promise<Connection> {
+export async function connectionFor(
+  url: string,
+  headers: Record<string, string>,
+  guard: Guard | undefined,
+  signal?: AbortSignal,
+): Promise<Connection> {
   if (!guard) return { ok: true, url, headers };
   const target = await resolveTarget(url, guard, signal);
   if (!target.ok) return target;
@@ -107,7 +117,11 @@ export async function resolveTarget(url: string, guard: Guard, signal?: AbortSig
   const literal = parseHostAddress(host);
   if (literal) {
     const reason = blockedReason(literal, guard.policy);
-    return remember(guard.policy, url, reason ? blocked(host, host, reason) : { ok: true, url, hostHeader: null, serverName: null });
+    return remember(
+      guard.policy,
+      url,
+      reason ? blocked(host, host, reason) : { ok: true, url, hostHeader: null, serverName: null },
+    );
   }
   let addresses: string[] | null;
   try {
@@ -119,7 +133,8 @@ export async function resolveTarget(url: string, guard: Guard, signal?: AbortSig
   if (addresses.length === 0) return { ok: false, error: { kind: "dns_error", message: `${host} has no addresses` } };
   for (const a of addresses) {
     const reason = addressVerdict(a, guard.policy);
-    if (reason === INVALID) return { ok: false, error: { kind: "dns_error", message: `${host} resolved to an invalid address` } };
+    if (reason === INVALID)
+      return { ok: false, error: { kind: "dns_error", message: `${host} resolved to an invalid address` } };
     if (reason) return blocked(host, a, reason);
   }
   const chosen = addresses.find((a) => !a.includes(":")) ?? addresses[0]!;

@@ -1,8 +1,9 @@
 // Every write of the hot path goes through here: publishes arriving in one event-loop turn and attempt
 // results finished meanwhile share one transaction (group commit). A publish is answered only after the
 // commit; results, being off the delivery path, may wait a few milliseconds for a bigger batch.
-import type { Logger } from "../lib/logger.ts";
+
 import { UnavailableError } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
 import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent, Store } from "../store/index.ts";
 
 export interface Written {
@@ -99,9 +100,16 @@ export class WriteBatcher {
         results.map((r) => r.update),
       );
     } catch (e) {
-      if (!this.failing) this.logger.error("writing to the store failed; publishes answer 503 and results are retried every second", { error: e, events: events.length, results: results.length });
+      if (!this.failing)
+        this.logger.error("writing to the store failed; publishes answer 503 and results are retried every second", {
+          error: e,
+          events: events.length,
+          results: results.length,
+        });
       this.failing = true;
-      const error = new UnavailableError("The event store cannot accept writes right now (e.g. disk full or read-only); nothing was stored. Retry later.");
+      const error = new UnavailableError(
+        "The event store cannot accept writes right now (e.g. disk full or read-only); nothing was stored. Retry later.",
+      );
       for (const w of events) w.reject(error);
       if (results.length > 0) {
         this.results = results.concat(this.results);

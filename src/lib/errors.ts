@@ -56,7 +56,10 @@ export class ConflictError extends AppError {
 
 export class ManagedByConfigError extends ConflictError {
   constructor(what: string) {
-    super(`${what} is declared in the config file and is read-only over the API; change the file instead.`, "managed_by_config");
+    super(
+      `${what} is declared in the config file and is read-only over the API; change the file instead.`,
+      "managed_by_config",
+    );
   }
 }
 

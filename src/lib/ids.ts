@@ -34,5 +34,9 @@ const ID_BODY = /^[0-9a-z]{26}$/;
 
 /** True when `value` looks like an id of that prefix (used to answer 404 early on junk ids). */
 export function isId(prefix: IdPrefix, value: string): boolean {
-  return value.length === prefix.length + 27 && value.startsWith(`${prefix}_`) && ID_BODY.test(value.slice(prefix.length + 1));
+  return (
+    value.length === prefix.length + 27 &&
+    value.startsWith(`${prefix}_`) &&
+    ID_BODY.test(value.slice(prefix.length + 1))
+  );
 }

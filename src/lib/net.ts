@@ -4,9 +4,13 @@ import ipaddr from "ipaddr.js";
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /** Cloud metadata services: blocked even when private networks or extra CIDRs are allowed. */
-const METADATA = ["169.254.169.254/32", "169.254.170.2/32", "fd00:ec2::254/128", "100.100.100.200/32", "192.0.0.192/32"].map(
-  (c) => ipaddr.parseCIDR(c),
-);
+const METADATA = [
+  "169.254.169.254/32",
+  "169.254.170.2/32",
+  "fd00:ec2::254/128",
+  "100.100.100.200/32",
+  "192.0.0.192/32",
+].map((c) => ipaddr.parseCIDR(c));
 
 export interface AddressPolicy {
   /** Allow private, loopback, link-local, CGNAT and ULA ranges (dev mode, `security.allow_private_networks`). */

@@ -29,10 +29,19 @@ export function signatureHeaderNames(config: SignatureHeaderOptions): string[] {
   let names: string[];
   switch (config.scheme) {
     case "hmac-sha256":
-      names = [config.signature_header ?? d.signature_header, config.id_header ?? d.id_header, config.timestamp_header ?? d.timestamp_header, config.event_header ?? d.event_header];
+      names = [
+        config.signature_header ?? d.signature_header,
+        config.id_header ?? d.id_header,
+        config.timestamp_header ?? d.timestamp_header,
+        config.event_header ?? d.event_header,
+      ];
       break;
     case "timestamped-hmac":
-      names = [config.signature_header ?? d.signature_header, config.id_header ?? d.id_header, config.event_header ?? d.event_header];
+      names = [
+        config.signature_header ?? d.signature_header,
+        config.id_header ?? d.id_header,
+        config.event_header ?? d.event_header,
+      ];
       break;
     default: {
       // standard-webhooks and ed25519

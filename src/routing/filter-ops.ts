@@ -3,8 +3,23 @@
 import { regexProblem } from "../lib/regex.ts";
 
 export const OPS = [
-  "equals", "not_equals", "in", "not_in", "contains", "not_contains", "starts_with", "ends_with",
-  "gt", "gte", "lt", "lte", "exists", "not_exists", "is_empty", "is_not_empty", "matches",
+  "equals",
+  "not_equals",
+  "in",
+  "not_in",
+  "contains",
+  "not_contains",
+  "starts_with",
+  "ends_with",
+  "gt",
+  "gte",
+  "lt",
+  "lte",
+  "exists",
+  "not_exists",
+  "is_empty",
+  "is_not_empty",
+  "matches",
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -22,7 +37,11 @@ export interface CompiledOp {
 type Build = { ok: CompiledOp } | { problem: string };
 
 const NEGATION: Partial<Record<Op, Op>> = {
-  not_equals: "equals", not_in: "in", not_contains: "contains", not_exists: "exists", is_empty: "is_not_empty",
+  not_equals: "equals",
+  not_in: "in",
+  not_contains: "contains",
+  not_exists: "exists",
+  is_empty: "is_not_empty",
 };
 
 export function isOp(op: unknown): op is Op {
@@ -145,7 +164,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const rb = b as Record<string, unknown>;
   const keys = Object.keys(ra);
   if (keys.length !== Object.keys(rb).length) return false;
-  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(rb, k) || !deepEqual(ra[k], rb[k])) return false;
+  for (const k of keys) if (!Object.hasOwn(rb, k) || !deepEqual(ra[k], rb[k])) return false;
   return true;
 }
 

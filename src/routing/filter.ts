@@ -76,7 +76,7 @@ interface Context {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+const hasOwn = (o: object, key: string) => Object.hasOwn(o, key);
 const at = (path: string, key: string) => (path === "" ? key : `${path}.${key}`);
 
 function parse(spec: unknown): { problems: FilterProblem[]; compiled: CompiledFilter | null } {
@@ -102,7 +102,8 @@ function parseNode(spec: unknown, path: string, depth: number, ctx: Context): No
     return null;
   }
   const keys = Object.keys(spec);
-  for (const key of keys) if (!KNOWN_KEYS.has(key)) ctx.problems.push({ path: at(path, key), message: "is not a known key" });
+  for (const key of keys)
+    if (!KNOWN_KEYS.has(key)) ctx.problems.push({ path: at(path, key), message: "is not a known key" });
   const kinds = ["all", "any", "not"].filter((k) => hasOwn(spec, k));
   if (CONDITION_KEYS.some((k) => hasOwn(spec, k))) kinds.push("condition");
   if (hasOwn(spec, "expression")) {
@@ -187,7 +188,10 @@ function notNode(inner: Node): Node {
   };
 }
 
-function parseExpressionFilter(spec: Record<string, unknown>): { problems: FilterProblem[]; compiled: CompiledFilter | null } {
+function parseExpressionFilter(spec: Record<string, unknown>): {
+  problems: FilterProblem[];
+  compiled: CompiledFilter | null;
+} {
   const problems: FilterProblem[] = [];
   for (const key of Object.keys(spec)) {
     if (key !== "expression") problems.push({ path: key, message: "is not allowed beside expression" });

@@ -91,7 +91,11 @@ function lambdaBodies(ast: unknown): WeakSet<object> {
 
 /** The limit error behind `err`, also when `$eval` wrapped it (D3121 keeps the original in `.error`). */
 function limitCause(err: unknown): ExpressionLimitError | null {
-  for (let e = err, hops = 0; e !== null && typeof e === "object" && hops < 8; e = (e as { error?: unknown }).error, hops++) {
+  for (
+    let e = err, hops = 0;
+    e !== null && typeof e === "object" && hops < 8;
+    e = (e as { error?: unknown }).error, hops++
+  ) {
     if (e instanceof ExpressionLimitError) return e;
   }
   return null;

@@ -1,6 +1,6 @@
 // The gateway's Ed25519 key: signs `v1a` signatures (ed25519 scheme, asymmetric standard-webhooks) so receivers
 // can verify with the published public key instead of a shared secret. The only I/O in src/signing lives here.
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 

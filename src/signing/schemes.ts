@@ -16,10 +16,8 @@ export type SigningConfig =
   | { scheme: "timestamped-hmac"; signature_header?: string; id_header?: string; event_header?: string }
   | { scheme: "ed25519"; header_prefix?: string };
 
-export { SIGNING_SCHEMES, type SigningScheme } from "../lib/signature-headers.ts";
-
 /** Option defaults from API.md, shared with the verifier and endpoint validation. */
-export { SIGNING_DEFAULTS } from "../lib/signature-headers.ts";
+export { SIGNING_DEFAULTS, SIGNING_SCHEMES, type SigningScheme } from "../lib/signature-headers.ts";
 
 export interface SignInput {
   /** Event id; stays the same across retries. */
@@ -68,7 +66,8 @@ export function signatureHeaders(config: SigningConfig, input: SignInput): Recor
       const [newest] = requireSecrets(config.scheme, input.secrets);
       const hex = hmacSha256(newest!, "", input.body, "hex");
       return {
-        [config.signature_header ?? SIGNING_DEFAULTS.signature_header]: (config.prefix ?? SIGNING_DEFAULTS.prefix) + hex,
+        [config.signature_header ?? SIGNING_DEFAULTS.signature_header]:
+          (config.prefix ?? SIGNING_DEFAULTS.prefix) + hex,
         [config.id_header ?? SIGNING_DEFAULTS.id_header]: input.id,
         [config.timestamp_header ?? SIGNING_DEFAULTS.timestamp_header]: new Date(input.timestampMs).toISOString(),
         [config.event_header ?? SIGNING_DEFAULTS.event_header]: input.eventType,

@@ -1,8 +1,8 @@
 // Receiver-side check of hookgate's signatures, for tests and for users who want a reference verifier.
 // Mirrors schemes.ts: constant-time comparisons, any listed signature may match, bounded clock skew.
-import { timingSafeEqual, verify as verifySignature, type KeyObject } from "node:crypto";
+import { type KeyObject, timingSafeEqual, verify as verifySignature } from "node:crypto";
 import { parseEd25519PublicKey } from "./ed25519";
-import { hmacSha256, joinContent, SIGNING_DEFAULTS, standardWebhooksKey, type SigningConfig } from "./schemes";
+import { hmacSha256, joinContent, SIGNING_DEFAULTS, type SigningConfig, standardWebhooksKey } from "./schemes";
 
 export interface VerifyOptions {
   config: SigningConfig;
@@ -18,9 +18,7 @@ export interface VerifyOptions {
   nowMs?: number;
 }
 
-export type VerifyResult =
-  | { ok: true; id: string | null; timestamp: number | null }
-  | { ok: false; reason: string };
+export type VerifyResult = { ok: true; id: string | null; timestamp: number | null } | { ok: false; reason: string };
 
 /**
  * Verifies one received webhook. `id` and `timestamp` (unix seconds) come from the headers; they are null only
@@ -46,10 +44,12 @@ export function verifyWebhook(options: VerifyOptions): VerifyResult {
       if (ts === null) return fail("invalid timestamp");
       if (!fresh(ts)) return fail("timestamp outside tolerance");
       const useSecret = config.scheme === "standard-webhooks" ? secret : undefined;
-      if (useSecret === undefined && options.publicKey === undefined) return fail("no secret or public key to verify with");
+      if (useSecret === undefined && options.publicKey === undefined)
+        return fail("no secret or public key to verify with");
 
       const content = `${id}.${tsText}.`;
-      const expected = useSecret === undefined ? null : hmacSha256(standardWebhooksKey(useSecret), content, body, "base64");
+      const expected =
+        useSecret === undefined ? null : hmacSha256(standardWebhooksKey(useSecret), content, body, "base64");
       const key = options.publicKey === undefined ? null : parseEd25519PublicKey(options.publicKey);
       for (const entry of header.split(" ")) {
         const comma = entry.indexOf(",");

@@ -37,7 +37,16 @@ export function apiKeyQueries(db: Database) {
   const revoke = db.query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
   return {
     async insertApiKey(k: ApiKeyRecord): Promise<void> {
-      insert.run({ id: k.id, hash: k.hash, prefix: k.prefix, name: k.name, tenant_id: k.tenant_id, scopes_json: JSON.stringify(k.scopes), expires_at: k.expires_at, created_at: k.created_at });
+      insert.run({
+        id: k.id,
+        hash: k.hash,
+        prefix: k.prefix,
+        name: k.name,
+        tenant_id: k.tenant_id,
+        scopes_json: JSON.stringify(k.scopes),
+        expires_at: k.expires_at,
+        created_at: k.created_at,
+      });
     },
     async apiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
       const r = byHash.get(hash);

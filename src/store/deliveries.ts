@@ -1,7 +1,14 @@
 // SQL for deliveries and attempts: claims for the scheduler, batched result writes, replays and lists.
 import type { Database } from "bun:sqlite";
 import { filteredList } from "./filtered-list.ts";
-import { KEEP_HTTP_STATUS, type AttemptRecord, type ClaimedDelivery, type DeliveryListFilter, type DeliveryRecord, type DeliveryUpdate } from "./types.ts";
+import {
+  type AttemptRecord,
+  type ClaimedDelivery,
+  type DeliveryListFilter,
+  type DeliveryRecord,
+  type DeliveryUpdate,
+  KEEP_HTTP_STATUS,
+} from "./types.ts";
 
 interface DeliveryRow extends Omit<DeliveryRecord, "manual"> {
   manual: number;
@@ -11,8 +18,14 @@ interface AttemptRow extends Omit<AttemptRecord, "response_headers"> {
 }
 
 const toDelivery = (r: DeliveryRow): DeliveryRecord => ({ ...r, manual: r.manual === 1 });
-const toClaimed = (r: Omit<ClaimedDelivery, "manual"> & { manual: number }): ClaimedDelivery => ({ ...r, manual: r.manual === 1 });
-const toAttempt = (r: AttemptRow): AttemptRecord => ({ ...r, response_headers: r.response_headers === null ? null : JSON.parse(r.response_headers) });
+const toClaimed = (r: Omit<ClaimedDelivery, "manual"> & { manual: number }): ClaimedDelivery => ({
+  ...r,
+  manual: r.manual === 1,
+});
+const toAttempt = (r: AttemptRow): AttemptRecord => ({
+  ...r,
+  response_headers: r.response_headers === null ? null : JSON.parse(r.response_headers),
+});
 
 const SELECT_DELIVERY = "SELECT d.*, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id";
 const CLAIM_COLUMNS = "id, event_id, endpoint_id, target_url, attempts, retry_base, manual";
@@ -23,11 +36,19 @@ export function deliveryQueries(db: Database) {
      WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?2 ORDER BY next_attempt_at LIMIT ?3)
      RETURNING ${CLAIM_COLUMNS}`,
   );
-  const nextDue = db.query<{ t: number | null }, []>("SELECT min(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'");
-  const oldestPending = db.query<{ t: number | null }, []>("SELECT min(created_at) AS t FROM deliveries WHERE status = 'pending'");
+  const nextDue = db.query<{ t: number | null }, []>(
+    "SELECT min(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'",
+  );
+  const oldestPending = db.query<{ t: number | null }, []>(
+    "SELECT min(created_at) AS t FROM deliveries WHERE status = 'pending'",
+  );
   const countPending = db.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'");
-  const resetLeases = db.query("UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = min(coalesce(next_attempt_at, ?1), ?1) WHERE status = 'delivering'");
-  const release = db.query("UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?2 WHERE id = ?1 AND status = 'delivering'");
+  const resetLeases = db.query(
+    "UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = min(coalesce(next_attempt_at, ?1), ?1) WHERE status = 'delivering'",
+  );
+  const release = db.query(
+    "UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?2 WHERE id = ?1 AND status = 'delivering'",
+  );
   const insertAttempt = db.query(
     `INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers, response_body, body_encoding, error)
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
@@ -53,9 +74,22 @@ export function deliveryQueries(db: Database) {
 
   const writeResultsIn = (attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
     for (const a of attempts) {
-      insertAttempt.run(a.id, a.delivery_id, a.n, a.trigger, a.started_at, a.duration_ms, a.http_status, a.response_headers === null ? null : JSON.stringify(a.response_headers), a.response_body, a.body_encoding, a.error);
+      insertAttempt.run(
+        a.id,
+        a.delivery_id,
+        a.n,
+        a.trigger,
+        a.started_at,
+        a.duration_ms,
+        a.http_status,
+        a.response_headers === null ? null : JSON.stringify(a.response_headers),
+        a.response_body,
+        a.body_encoding,
+        a.error,
+      );
     }
-    for (const u of updates) update.run(u.id, u.status, u.attempts, u.next_attempt_at, u.http_status, u.last_error, u.delivered_at);
+    for (const u of updates)
+      update.run(u.id, u.status, u.attempts, u.next_attempt_at, u.http_status, u.last_error, u.delivered_at);
   };
 
   return {

@@ -1,6 +1,6 @@
 // SQL for endpoints. Secrets and outbound credentials arrive here already encrypted.
 import type { Database, Statement } from "bun:sqlite";
-import type { EndpointRecord, EndpointListFilter } from "./types.ts";
+import type { EndpointListFilter, EndpointRecord } from "./types.ts";
 
 interface Row {
   id: string;
@@ -82,12 +82,20 @@ const toParams = (e: EndpointRecord) => ({
 const COLUMNS = Object.keys(toParams({} as EndpointRecord));
 
 export function endpointQueries(db: Database) {
-  const insert = db.query(`INSERT INTO endpoints (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`);
-  const update = db.query(`UPDATE endpoints SET ${COLUMNS.filter((c) => c !== "id" && c !== "created_at").map((c) => `${c} = $${c}`).join(", ")} WHERE id = $id`);
+  const insert = db.query(
+    `INSERT INTO endpoints (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `$${c}`).join(", ")})`,
+  );
+  const update = db.query(
+    `UPDATE endpoints SET ${COLUMNS.filter((c) => c !== "id" && c !== "created_at")
+      .map((c) => `${c} = $${c}`)
+      .join(", ")} WHERE id = $id`,
+  );
   const byId = db.query<Row, [string]>("SELECT * FROM endpoints WHERE id = ?");
   const all = db.query<Row, []>("SELECT * FROM endpoints");
   const remove = db.query("DELETE FROM endpoints WHERE id = ?");
-  const setState = db.query("UPDATE endpoints SET enabled = $enabled, disabled_reason = $reason, updated_at = $at WHERE id = $id");
+  const setState = db.query(
+    "UPDATE endpoints SET enabled = $enabled, disabled_reason = $reason, updated_at = $at WHERE id = $id",
+  );
   const setFailing = db.query("UPDATE endpoints SET failing_since = $since WHERE id = $id");
   const lists = new Map<string, Statement<Row, any[]>>();
 
@@ -125,7 +133,9 @@ export function endpointQueries(db: Database) {
       if (f.tenant_id !== undefined) params.tenant_id = f.tenant_id;
       if (f.enabled !== undefined) params.enabled = f.enabled ? 1 : 0;
       if (f.after !== undefined) Object.assign(params, { created_at: f.after.created_at, id: f.after.id });
-      return listStatement(f).all(params as never).map(toRecord);
+      return listStatement(f)
+        .all(params as never)
+        .map(toRecord);
     },
     /** Deletes the endpoint; its deliveries and their attempts go with it (foreign-key cascade). */
     async deleteEndpoint(id: string): Promise<boolean> {

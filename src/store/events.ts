@@ -18,24 +18,50 @@ export function eventQueries(db: Database) {
   const byIdempotency = db.query<EventRecord & { idempotency_response: string | null }, [string, string]>(
     "SELECT * FROM events WHERE tenant_id = ? AND idempotency_key = ?",
   );
-  const byId = db.query<EventRecord, [string]>("SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events WHERE id = ?");
+  const byId = db.query<EventRecord, [string]>(
+    "SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events WHERE id = ?",
+  );
   const byIds = db.query<EventRecord, [string]>(
     "SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events WHERE id IN (SELECT value FROM json_each(?))",
   );
-  const list = filteredList<EventRecord>(db, "SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events", "ORDER BY id DESC");
+  const list = filteredList<EventRecord>(
+    db,
+    "SELECT id, tenant_id, type, payload, idempotency_key, created_at FROM events",
+    "ORDER BY id DESC",
+  );
 
   const insertEvents = (batch: readonly NewEvent[]): InsertOutcome[] => {
     const out: InsertOutcome[] = [];
     for (const item of batch) {
       const e = item.event;
-      const changes = insertEvent.run(e.id, e.tenant_id, e.type, e.payload, e.idempotency_key, item.idempotency_response, e.created_at).changes;
+      const changes = insertEvent.run(
+        e.id,
+        e.tenant_id,
+        e.type,
+        e.payload,
+        e.idempotency_key,
+        item.idempotency_response,
+        e.created_at,
+      ).changes;
       if (changes === 0) {
         const first = e.idempotency_key === null ? null : firstResponse.get(e.tenant_id, e.idempotency_key);
         out.push({ inserted: false, response: first?.idempotency_response ?? null });
         continue;
       }
       for (const d of item.deliveries) {
-        insertDelivery.run(d.id, d.event_id, d.endpoint_id, d.tenant_id, d.target_url, d.status, d.next_attempt_at, d.lease_until, d.last_error, d.manual ? 1 : 0, d.created_at);
+        insertDelivery.run(
+          d.id,
+          d.event_id,
+          d.endpoint_id,
+          d.tenant_id,
+          d.target_url,
+          d.status,
+          d.next_attempt_at,
+          d.lease_until,
+          d.last_error,
+          d.manual ? 1 : 0,
+          d.created_at,
+        );
       }
       out.push({ inserted: true });
     }
@@ -48,7 +74,10 @@ export function eventQueries(db: Database) {
      * already exists in its tenant is not written; its outcome carries the first response.
      */
     insertEventsIn: insertEvents,
-    async eventByIdempotencyKey(tenant: string, key: string): Promise<{ event: EventRecord; response: string | null } | null> {
+    async eventByIdempotencyKey(
+      tenant: string,
+      key: string,
+    ): Promise<{ event: EventRecord; response: string | null } | null> {
       const row = byIdempotency.get(tenant, key);
       if (!row) return null;
       const { idempotency_response, ...event } = row;

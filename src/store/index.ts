@@ -1,7 +1,8 @@
 // The store room's public surface: the only place with SQL.
-export { openStore, createSqliteStore, type Store } from "./sqlite-store.ts";
-export { openDatabase, schemaVersion, SchemaTooNewError } from "./open.ts";
-export { acquireInstanceLock, InstanceLockedError, type InstanceLock } from "./instance-lock.ts";
-export { loadMasterKey, parseMasterKey, masterKeyPath, MasterKeyError } from "./master-key.ts";
+
+export { acquireInstanceLock, type InstanceLock, InstanceLockedError } from "./instance-lock.ts";
+export { loadMasterKey, MasterKeyError, masterKeyPath, parseMasterKey } from "./master-key.ts";
 export { LATEST_VERSION } from "./migrations.ts";
+export { openDatabase, SchemaTooNewError, schemaVersion } from "./open.ts";
+export { createSqliteStore, openStore, type Store } from "./sqlite-store.ts";
 export * from "./types.ts";

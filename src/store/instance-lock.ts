@@ -6,7 +6,9 @@ import { dirname } from "node:path";
 
 export class InstanceLockedError extends Error {
   constructor(path: string) {
-    super(`another hookgate is already running on ${path} (lock ${path}-lock is held); stop it first or use another storage.path`);
+    super(
+      `another hookgate is already running on ${path} (lock ${path}-lock is held); stop it first or use another storage.path`,
+    );
     this.name = "InstanceLockedError";
   }
 }

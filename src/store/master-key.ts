@@ -1,6 +1,7 @@
 // The master key that encrypts secrets at rest: from HOOKGATE_MASTER_KEY or a 0600 file beside the database.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 export class MasterKeyError extends Error {
@@ -14,7 +15,8 @@ export class MasterKeyError extends Error {
 export function parseMasterKey(text: string): Uint8Array {
   const t = text.trim();
   const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, "hex") : Buffer.from(t, "base64");
-  if (bytes.length !== 32) throw new MasterKeyError("the master key must be 32 bytes, written as 64 hex characters or base64");
+  if (bytes.length !== 32)
+    throw new MasterKeyError("the master key must be 32 bytes, written as 64 hex characters or base64");
   return new Uint8Array(bytes);
 }
 
@@ -27,18 +29,25 @@ export function masterKeyPath(databasePath: string): string {
  * Returns the master key: the env value when given, else the key file beside the database, created 0600 on
  * first start. A key file readable by group or others is refused.
  */
-export function loadMasterKey(databasePath: string, envValue: string | undefined, options: { allowCreate?: boolean } = {}): { key: Uint8Array; source: string } {
+export function loadMasterKey(
+  databasePath: string,
+  envValue: string | undefined,
+  options: { allowCreate?: boolean } = {},
+): { key: Uint8Array; source: string } {
   if (envValue && envValue.trim() !== "") return { key: parseMasterKey(envValue), source: "HOOKGATE_MASTER_KEY" };
   const path = masterKeyPath(databasePath);
   if (!existsSync(path)) {
     if (options.allowCreate === false) {
-      throw new MasterKeyError(`this database's secrets are encrypted under a master key that is not available: set HOOKGATE_MASTER_KEY or restore ${path}`);
+      throw new MasterKeyError(
+        `this database's secrets are encrypted under a master key that is not available: set HOOKGATE_MASTER_KEY or restore ${path}`,
+      );
     }
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     chmodSync(path, 0o600);
   }
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) throw new MasterKeyError(`${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+  if (mode & 0o077)
+    throw new MasterKeyError(`${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
   return { key: parseMasterKey(readFileSync(path, "utf8")), source: path };
 }

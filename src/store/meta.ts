@@ -3,7 +3,9 @@ import type { Database } from "bun:sqlite";
 
 export function metaQueries(db: Database) {
   const get = db.query<{ value: string }, [string]>("SELECT value FROM meta WHERE key = ?");
-  const put = db.query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  const put = db.query(
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
   const ping = db.query<{ ok: number }, []>("SELECT 1 AS ok");
   return {
     async getMeta(key: string): Promise<string | null> {

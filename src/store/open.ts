@@ -2,11 +2,13 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { MIGRATIONS, LATEST_VERSION } from "./migrations.ts";
+import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
 
 export class SchemaTooNewError extends Error {
   constructor(found: number) {
-    super(`the database schema is version ${found}, newer than this hookgate knows (${LATEST_VERSION}); run a newer hookgate or restore a backup`);
+    super(
+      `the database schema is version ${found}, newer than this hookgate knows (${LATEST_VERSION}); run a newer hookgate or restore a backup`,
+    );
     this.name = "SchemaTooNewError";
   }
 }
@@ -40,7 +42,9 @@ export function openDatabase({ path, synchronous }: OpenOptions): Database {
 
 /** The schema version recorded in the database (0 for a new file). */
 export function schemaVersion(db: Database): number {
-  db.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+  db.run(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT",
+  );
   const row = db.query<{ v: number | null }, []>("SELECT max(version) AS v FROM schema_migrations").get();
   return row?.v ?? 0;
 }
@@ -53,7 +57,11 @@ function migrate(db: Database): void {
   db.transaction(() => {
     for (const m of pending) {
       db.run(m.sql);
-      db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
+      db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
     }
   }).immediate();
 }

@@ -2,7 +2,9 @@
 import type { Database } from "bun:sqlite";
 
 export function retentionQueries(db: Database) {
-  const oldest = db.query<{ rowid: number; created_at: number }, [number]>("SELECT rowid, created_at FROM events ORDER BY rowid LIMIT ?");
+  const oldest = db.query<{ rowid: number; created_at: number }, [number]>(
+    "SELECT rowid, created_at FROM events ORDER BY rowid LIMIT ?",
+  );
   const purge = db.query("DELETE FROM events WHERE rowid >= ?1 AND rowid <= ?2 AND created_at < ?3");
   return {
     /**
@@ -11,15 +13,17 @@ export function retentionQueries(db: Database) {
      * young one instead of scanning the table.
      */
     async purgeEventsBefore(cutoff: number, limit: number): Promise<number> {
-      return db.transaction(() => {
-        const rows = oldest.all(limit);
-        let last = -1;
-        for (const r of rows) {
-          if (r.created_at >= cutoff) break;
-          last = r.rowid;
-        }
-        return last < 0 ? 0 : purge.run(rows[0]!.rowid, last, cutoff).changes;
-      }).immediate();
+      return db
+        .transaction(() => {
+          const rows = oldest.all(limit);
+          let last = -1;
+          for (const r of rows) {
+            if (r.created_at >= cutoff) break;
+            last = r.rowid;
+          }
+          return last < 0 ? 0 : purge.run(rows[0]!.rowid, last, cutoff).changes;
+        })
+        .immediate();
     },
   };
 }

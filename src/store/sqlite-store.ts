@@ -1,24 +1,26 @@
 // The SQLite implementation of the store: one connection, statements prepared once, async methods so a
 // PostgreSQL store can stand in later without touching api/ or delivery/.
 import type { Database } from "bun:sqlite";
-import { openDatabase, type OpenOptions } from "./open.ts";
 import { apiKeyQueries } from "./api-keys.ts";
-import { metaQueries } from "./meta.ts";
-import { eventTypeQueries } from "./event-types.ts";
-import { endpointQueries } from "./endpoints.ts";
-import { eventQueries } from "./events.ts";
 import { deliveryQueries } from "./deliveries.ts";
+import { endpointQueries } from "./endpoints.ts";
+import { eventTypeQueries } from "./event-types.ts";
+import { eventQueries } from "./events.ts";
+import { metaQueries } from "./meta.ts";
+import { type OpenOptions, openDatabase } from "./open.ts";
 import { retentionQueries } from "./retention.ts";
 import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent } from "./types.ts";
 
 export function createSqliteStore(db: Database) {
   const { insertEventsIn, ...events } = eventQueries(db);
   const { writeResultsIn, ...deliveries } = deliveryQueries(db);
-  const writeBatch = db.transaction((batch: readonly NewEvent[], attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
-    const outcomes = insertEventsIn(batch);
-    writeResultsIn(attempts, updates);
-    return outcomes;
-  });
+  const writeBatch = db.transaction(
+    (batch: readonly NewEvent[], attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]) => {
+      const outcomes = insertEventsIn(batch);
+      writeResultsIn(attempts, updates);
+      return outcomes;
+    },
+  );
   return {
     db,
     ...metaQueries(db),
@@ -32,7 +34,11 @@ export function createSqliteStore(db: Database) {
      * One immediate transaction for everything the engine has to write at once: new events with their
      * deliveries, and attempt results. Returns the per-event outcomes: inserted, or a duplicate idempotency key with the first response.
      */
-    async writeBatch(batch: readonly NewEvent[], attempts: readonly AttemptRecord[], updates: readonly DeliveryUpdate[]): Promise<InsertOutcome[]> {
+    async writeBatch(
+      batch: readonly NewEvent[],
+      attempts: readonly AttemptRecord[],
+      updates: readonly DeliveryUpdate[],
+    ): Promise<InsertOutcome[]> {
       return writeBatch.immediate(batch, attempts, updates);
     },
     async close(): Promise<void> {

@@ -1,7 +1,22 @@
 // Records the store hands out. Times are epoch milliseconds; JSON columns are already parsed.
 
-export type Scope = "admin" | "endpoints:read" | "endpoints:write" | "events:read" | "events:write" | "deliveries:read" | "deliveries:write";
-export const SCOPES: readonly Scope[] = ["admin", "endpoints:read", "endpoints:write", "events:read", "events:write", "deliveries:read", "deliveries:write"];
+export type Scope =
+  | "admin"
+  | "endpoints:read"
+  | "endpoints:write"
+  | "events:read"
+  | "events:write"
+  | "deliveries:read"
+  | "deliveries:write";
+export const SCOPES: readonly Scope[] = [
+  "admin",
+  "endpoints:read",
+  "endpoints:write",
+  "events:read",
+  "events:write",
+  "deliveries:read",
+  "deliveries:write",
+];
 
 export interface ApiKeyRecord {
   id: string;

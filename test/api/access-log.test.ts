@@ -1,7 +1,7 @@
 // The access log: one JSON line per request with method, path, status and duration, never a key.
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { withAccessLog } from "../../src/api/access-log.ts";
-import { memoryLogger, createLogger } from "../../src/lib/logger.ts";
+import { createLogger, memoryLogger } from "../../src/lib/logger.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { json } from "../helpers/http.ts";
 
@@ -57,7 +57,11 @@ describe("access log", () => {
     const lines: string[] = [];
     const logger = createLogger({ sink: (l) => lines.push(l) });
     logger.info("x", { authorization: "Bearer abc", nested: { secret: "s", api_key: "k", password: "p" }, ok: 1 });
-    expect(JSON.parse(lines[0]!)).toMatchObject({ authorization: "[redacted]", nested: { secret: "[redacted]", api_key: "[redacted]", password: "[redacted]" }, ok: 1 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      authorization: "[redacted]",
+      nested: { secret: "[redacted]", api_key: "[redacted]", password: "[redacted]" },
+      ok: 1,
+    });
   });
 
   it("respects the level", () => {
@@ -79,7 +83,9 @@ describe("unhandled errors", () => {
       };
       const res = await json(t.app, "DELETE", "/v1/api-keys/key_x", { key: t.adminKey });
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({ error: { code: "internal_error", message: "Something went wrong on our side; the error was logged." } });
+      expect(res.body).toEqual({
+        error: { code: "internal_error", message: "Something went wrong on our side; the error was logged." },
+      });
       expect(res.text).not.toContain("SQLITE");
       const logged = (t.logger.lines ?? []).map((l) => JSON.parse(l)).find((l) => l.msg === "unhandled error");
       expect(logged).toMatchObject({ level: "error", method: "DELETE", path: "/v1/api-keys/key_x" });

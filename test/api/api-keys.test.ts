@@ -1,9 +1,9 @@
 // /v1/api-keys: create (the key is shown once), list (prefix only), revoke.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
-import { ManualClock } from "../../src/lib/clock.ts";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { hashKey } from "../../src/api/auth.ts";
+import { ManualClock } from "../../src/lib/clock.ts";
 import { buildTestApp, createApiKey, type TestApp } from "../helpers/app.ts";
-import { json, type JsonResponse } from "../helpers/http.ts";
+import { type JsonResponse, json } from "../helpers/http.ts";
 
 describe("api keys", () => {
   let t: TestApp;
@@ -39,7 +39,12 @@ describe("api keys", () => {
     });
 
     it("binds a key to a tenant and sets an expiry", async () => {
-      const res = await create({ name: "acme", tenant_id: "acme", scopes: ["endpoints:read"], expires_at: "2027-01-01T00:00:00Z" });
+      const res = await create({
+        name: "acme",
+        tenant_id: "acme",
+        scopes: ["endpoints:read"],
+        expires_at: "2027-01-01T00:00:00Z",
+      });
       expect(res.status).toBe(201);
       expect(res.body.data.tenant_id).toBe("acme");
       expect(res.body.data.expires_at).toBe("2027-01-01T00:00:00.000Z");
@@ -91,7 +96,11 @@ describe("api keys", () => {
     it("refuses an expiry in the past", async () => {
       const res = await create({ name: "x", scopes: ["events:write"], expires_at: "2026-06-06T08:59:59.000Z" });
       expect(res.status).toBe(400);
-      expect(res.body.error).toEqual({ code: "validation_error", message: "expires_at: must be a future ISO 8601 time", details: [{ field: "expires_at", message: "must be a future ISO 8601 time" }] });
+      expect(res.body.error).toEqual({
+        code: "validation_error",
+        message: "expires_at: must be a future ISO 8601 time",
+        details: [{ field: "expires_at", message: "must be a future ISO 8601 time" }],
+      });
     });
 
     it("is admin only", async () => {
@@ -111,8 +120,26 @@ describe("api keys", () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         data: [
-          { id: b.id, prefix: b.key.slice(0, 8), name: "b", tenant_id: "acme", scopes: ["events:read"], expires_at: null, revoked_at: null, created_at: "2026-06-06T09:00:01.000Z" },
-          { id: a.id, prefix: a.key.slice(0, 8), name: "a", tenant_id: null, scopes: ["events:write"], expires_at: null, revoked_at: null, created_at: "2026-06-06T09:00:00.000Z" },
+          {
+            id: b.id,
+            prefix: b.key.slice(0, 8),
+            name: "b",
+            tenant_id: "acme",
+            scopes: ["events:read"],
+            expires_at: null,
+            revoked_at: null,
+            created_at: "2026-06-06T09:00:01.000Z",
+          },
+          {
+            id: a.id,
+            prefix: a.key.slice(0, 8),
+            name: "a",
+            tenant_id: null,
+            scopes: ["events:write"],
+            expires_at: null,
+            revoked_at: null,
+            created_at: "2026-06-06T09:00:00.000Z",
+          },
         ],
         next_cursor: null,
         has_more: false,
@@ -131,7 +158,9 @@ describe("api keys", () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: JsonResponse = await json(t.app, "GET", `/v1/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ""}`, { key: t.adminKey });
+        const res: JsonResponse = await json(t.app, "GET", `/v1/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ""}`, {
+          key: t.adminKey,
+        });
         expect(res.status).toBe(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...res.body.data.map((k: { id: string }) => k.id));

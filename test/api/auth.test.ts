@@ -1,10 +1,10 @@
 // Authentication and scopes on the management API: 401 for a missing, unknown, revoked or expired key; 403 without the scope.
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
-import { ManualClock } from "../../src/lib/clock.ts";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { Authenticator, generateApiKey, hashKey } from "../../src/api/auth.ts";
+import { ManualClock } from "../../src/lib/clock.ts";
 import { buildTestApp, createApiKey, type TestApp } from "../helpers/app.ts";
 import { TEST_ADMIN_KEY } from "../helpers/config.ts";
-import { json, type JsonResponse } from "../helpers/http.ts";
+import { type JsonResponse, json } from "../helpers/http.ts";
 
 const SECOND_ADMIN_KEY = "second-admin-key-0123456789abcdef";
 
@@ -29,18 +29,34 @@ describe("auth", () => {
 
   describe("401 unauthorized", () => {
     it("answers a request without an Authorization header", async () => {
-      expectUnauthorized(await json(t.app, "GET", "/v1/api-keys"), "A valid API key is required: Authorization: Bearer <key>.");
+      expectUnauthorized(
+        await json(t.app, "GET", "/v1/api-keys"),
+        "A valid API key is required: Authorization: Bearer <key>.",
+      );
     });
 
     it("answers a malformed Authorization header", async () => {
-      for (const authorization of [`Basic ${btoa(`user:${TEST_ADMIN_KEY}`)}`, "Bearer", "Bearer ", TEST_ADMIN_KEY, `Bearer ${TEST_ADMIN_KEY} extra`, `Token ${TEST_ADMIN_KEY}`]) {
+      for (const authorization of [
+        `Basic ${btoa(`user:${TEST_ADMIN_KEY}`)}`,
+        "Bearer",
+        "Bearer ",
+        TEST_ADMIN_KEY,
+        `Bearer ${TEST_ADMIN_KEY} extra`,
+        `Token ${TEST_ADMIN_KEY}`,
+      ]) {
         expectUnauthorized(await json(t.app, "GET", "/v1/api-keys", { headers: { authorization } }));
       }
     });
 
     it("answers an unknown key", async () => {
-      expectUnauthorized(await json(t.app, "GET", "/v1/api-keys", { key: generateApiKey() }), "The API key is not valid.");
-      expectUnauthorized(await json(t.app, "GET", "/v1/api-keys", { key: TEST_ADMIN_KEY.slice(0, -1) }), "The API key is not valid.");
+      expectUnauthorized(
+        await json(t.app, "GET", "/v1/api-keys", { key: generateApiKey() }),
+        "The API key is not valid.",
+      );
+      expectUnauthorized(
+        await json(t.app, "GET", "/v1/api-keys", { key: TEST_ADMIN_KEY.slice(0, -1) }),
+        "The API key is not valid.",
+      );
     });
 
     it("answers a revoked key", async () => {
@@ -52,7 +68,10 @@ describe("auth", () => {
 
     it("answers an expired key", async () => {
       const expiresAt = clock.now() + 60_000;
-      const res = await json(t.app, "POST", "/v1/api-keys", { key: t.adminKey, body: { name: "short-lived", scopes: ["events:write"], expires_at: new Date(expiresAt).toISOString() } });
+      const res = await json(t.app, "POST", "/v1/api-keys", {
+        key: t.adminKey,
+        body: { name: "short-lived", scopes: ["events:write"], expires_at: new Date(expiresAt).toISOString() },
+      });
       expect(res.status).toBe(201);
       const key = res.body.data.key as string;
       expect((await json(t.app, "GET", "/v1/api-keys", { key })).status).toBe(403);
@@ -62,7 +81,9 @@ describe("auth", () => {
 
     it("answers before validating the request body", async () => {
       expectUnauthorized(await json(t.app, "POST", "/v1/api-keys", { body: {} }));
-      expectUnauthorized(await json(t.app, "POST", "/v1/api-keys", { body: { name: "x", scopes: ["events:write"], bogus: true } }));
+      expectUnauthorized(
+        await json(t.app, "POST", "/v1/api-keys", { body: { name: "x", scopes: ["events:write"], bogus: true } }),
+      );
     });
 
     it("guards every /v1 route except the public key", async () => {
@@ -89,12 +110,17 @@ describe("auth", () => {
 
   describe("admin keys from the config", () => {
     it("accepts each configured admin key", async () => {
-      for (const key of [TEST_ADMIN_KEY, SECOND_ADMIN_KEY]) expect((await json(t.app, "GET", "/v1/api-keys", { key })).status).toBe(200);
+      for (const key of [TEST_ADMIN_KEY, SECOND_ADMIN_KEY])
+        expect((await json(t.app, "GET", "/v1/api-keys", { key })).status).toBe(200);
     });
 
     it("accepts the bearer scheme in any case", async () => {
-      expect((await json(t.app, "GET", "/v1/api-keys", { headers: { authorization: `bearer ${TEST_ADMIN_KEY}` } })).status).toBe(200);
-      expect((await json(t.app, "GET", "/v1/api-keys", { headers: { authorization: `BEARER ${TEST_ADMIN_KEY}` } })).status).toBe(200);
+      expect(
+        (await json(t.app, "GET", "/v1/api-keys", { headers: { authorization: `bearer ${TEST_ADMIN_KEY}` } })).status,
+      ).toBe(200);
+      expect(
+        (await json(t.app, "GET", "/v1/api-keys", { headers: { authorization: `BEARER ${TEST_ADMIN_KEY}` } })).status,
+      ).toBe(200);
     });
   });
 });
@@ -113,13 +139,30 @@ describe("Authenticator", () => {
   it("looks stored keys up by their SHA-256 hash and returns their tenant and scopes", async () => {
     const key = generateApiKey();
     const seen: string[] = [];
-    const record = { id: "key_1", hash: hashKey(key), prefix: key.slice(0, 8), name: "n", tenant_id: "acme", scopes: ["events:write" as const], expires_at: null, revoked_at: null, created_at: 0 };
-    const auth = new Authenticator([], { apiKeyByHash: async (h) => (seen.push(h), h === record.hash ? record : null) }, clock);
+    const record = {
+      id: "key_1",
+      hash: hashKey(key),
+      prefix: key.slice(0, 8),
+      name: "n",
+      tenant_id: "acme",
+      scopes: ["events:write" as const],
+      expires_at: null,
+      revoked_at: null,
+      created_at: 0,
+    };
+    const auth = new Authenticator(
+      [],
+      { apiKeyByHash: async (h) => (seen.push(h), h === record.hash ? record : null) },
+      clock,
+    );
     const p = await auth.authenticate(`Bearer ${key}`);
     expect(seen).toEqual([hashKey(key)]);
     expect(p).toEqual({ keyId: "key_1", tenantId: "acme", scopes: new Set(["events:write"]) });
     await expect(auth.require(`Bearer ${key}`, "events:write")).resolves.toBeDefined();
-    await expect(auth.require(`Bearer ${key}`, "endpoints:write")).rejects.toMatchObject({ status: 403, code: "forbidden" });
+    await expect(auth.require(`Bearer ${key}`, "endpoints:write")).rejects.toMatchObject({
+      status: 403,
+      code: "forbidden",
+    });
   });
 
   it("makes new keys hg_ followed by 43 base64url characters, each different", () => {

@@ -1,5 +1,5 @@
 // Request bodies: JSON only (415), at most server.max_body_bytes (413, also when chunked), valid UTF-8 and JSON (400).
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { buildRequest, json, readResponse, streamOf } from "../helpers/http.ts";
 
@@ -12,7 +12,12 @@ describe("request bodies", () => {
   });
   afterAll(() => t?.cleanup());
 
-  const post = (body: unknown, headers: Record<string, string> = {}) => json(t.app, "POST", "/v1/api-keys", { key: t.adminKey, body, headers: { "content-type": "application/json", ...headers } });
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    json(t.app, "POST", "/v1/api-keys", {
+      key: t.adminKey,
+      body,
+      headers: { "content-type": "application/json", ...headers },
+    });
   /** A valid create-key body, with `padding` spaces of insignificant whitespace to reach a given size. */
   const valid = (padding = 0) => `{${" ".repeat(padding)}"name": "k", "scopes": ["events:write"]}`;
 
@@ -20,12 +25,26 @@ describe("request bodies", () => {
     it("answers a content-length over the limit", async () => {
       const res = await post(valid(LIMIT));
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ error: { code: "payload_too_large", message: `The request body is larger than the limit of ${LIMIT} bytes.` } });
+      expect(res.body).toEqual({
+        error: { code: "payload_too_large", message: `The request body is larger than the limit of ${LIMIT} bytes.` },
+      });
     });
 
     it("answers a chunked body without content-length once it passes the limit", async () => {
-      const chunks = [`{"name": "k", "scopes": ["events:write"],`, ` "pad": "${"x".repeat(1000)}`, "x".repeat(1000), "x".repeat(1000), "x".repeat(1000), "x".repeat(1000), `"}`];
-      const request = buildRequest("POST", "/v1/api-keys", { key: t.adminKey, body: streamOf(...chunks), headers: { "content-type": "application/json" } });
+      const chunks = [
+        `{"name": "k", "scopes": ["events:write"],`,
+        ` "pad": "${"x".repeat(1000)}`,
+        "x".repeat(1000),
+        "x".repeat(1000),
+        "x".repeat(1000),
+        "x".repeat(1000),
+        `"}`,
+      ];
+      const request = buildRequest("POST", "/v1/api-keys", {
+        key: t.adminKey,
+        body: streamOf(...chunks),
+        headers: { "content-type": "application/json" },
+      });
       expect(request.headers.get("content-length")).toBeNull();
       const res = await readResponse(await t.app.handle(request));
       expect(res.status).toBe(413);
@@ -40,7 +59,11 @@ describe("request bodies", () => {
     });
 
     it("accepts a chunked body under the limit", async () => {
-      const request = buildRequest("POST", "/v1/api-keys", { key: t.adminKey, body: streamOf('{"name": "chunked",', ' "scopes": ["events:write"]}'), headers: { "content-type": "application/json" } });
+      const request = buildRequest("POST", "/v1/api-keys", {
+        key: t.adminKey,
+        body: streamOf('{"name": "chunked",', ' "scopes": ["events:write"]}'),
+        headers: { "content-type": "application/json" },
+      });
       expect((await t.app.handle(request)).status).toBe(201);
     });
   });
@@ -49,11 +72,18 @@ describe("request bodies", () => {
     it("answers a text/plain body", async () => {
       const res = await post(valid(), { "content-type": "text/plain" });
       expect(res.status).toBe(415);
-      expect(res.body).toEqual({ error: { code: "unsupported_media_type", message: "Send the body as JSON with content-type: application/json." } });
+      expect(res.body).toEqual({
+        error: {
+          code: "unsupported_media_type",
+          message: "Send the body as JSON with content-type: application/json.",
+        },
+      });
     });
 
     it("answers a form body", async () => {
-      expect((await post("name=x&scopes=events:write", { "content-type": "application/x-www-form-urlencoded" })).status).toBe(415);
+      expect(
+        (await post("name=x&scopes=events:write", { "content-type": "application/x-www-form-urlencoded" })).status,
+      ).toBe(415);
     });
 
     it("accepts application/json with a charset and +json types", async () => {
@@ -71,10 +101,17 @@ describe("request bodies", () => {
     });
 
     it("answers a body that is not valid UTF-8", async () => {
-      const bytes = new Uint8Array([...new TextEncoder().encode('{"name": "'), 0xff, 0xfe, ...new TextEncoder().encode('", "scopes": ["events:write"]}')]);
+      const bytes = new Uint8Array([
+        ...new TextEncoder().encode('{"name": "'),
+        0xff,
+        0xfe,
+        ...new TextEncoder().encode('", "scopes": ["events:write"]}'),
+      ]);
       const res = await post(bytes);
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: { code: "validation_error", message: "The request body is not valid UTF-8." } });
+      expect(res.body).toEqual({
+        error: { code: "validation_error", message: "The request body is not valid UTF-8." },
+      });
     });
 
     it("answers a JSON value that is not an object", async () => {

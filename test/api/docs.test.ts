@@ -1,5 +1,5 @@
 // /docs (Swagger UI from the binary, no CDN) and /docs/json (OpenAPI 3 listing every route with schemas).
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { json } from "../helpers/http.ts";
 
@@ -20,7 +20,14 @@ const PUBLIC = new Set(["/healthz", "/readyz", "/metrics", "/v1/public-key"]);
 
 describe("API documentation", () => {
   let t: TestApp;
-  let doc: { openapi: string; info: { title: string; version: string }; tags: { name: string }[]; paths: Record<string, Record<string, Operation>>; components: any; security: unknown };
+  let doc: {
+    openapi: string;
+    info: { title: string; version: string };
+    tags: { name: string }[];
+    paths: Record<string, Record<string, Operation>>;
+    components: any;
+    security: unknown;
+  };
   beforeAll(async () => {
     t = await buildTestApp();
     const res = await json(t.app, "GET", "/docs/json");
@@ -29,7 +36,12 @@ describe("API documentation", () => {
   });
   afterAll(() => t?.cleanup());
 
-  const operations = () => documentedRoutes(t).map((r) => ({ route: `${r.method} ${r.path}`, route_: r, op: doc.paths[openApiPath(r.path)]?.[r.method.toLowerCase()] }));
+  const operations = () =>
+    documentedRoutes(t).map((r) => ({
+      route: `${r.method} ${r.path}`,
+      route_: r,
+      op: doc.paths[openApiPath(r.path)]?.[r.method.toLowerCase()],
+    }));
 
   describe("GET /docs/json", () => {
     it("is an OpenAPI 3 document titled hookgate API with the package version", async () => {
@@ -46,19 +58,24 @@ describe("API documentation", () => {
 
     it("has the API's tags", () => {
       const names = doc.tags.map((tag) => tag.name);
-      for (const name of ["Events", "Endpoints", "Event types", "Deliveries", "API keys", "Operations"]) expect(names).toContain(name);
+      for (const name of ["Events", "Endpoints", "Event types", "Deliveries", "API keys", "Operations"])
+        expect(names).toContain(name);
     });
 
     it("lists every route of the app", () => {
       const routes = documentedRoutes(t);
       expect(routes.length).toBeGreaterThanOrEqual(5);
-      const missing = operations().filter((o) => !o.op).map((o) => o.route);
+      const missing = operations()
+        .filter((o) => !o.op)
+        .map((o) => o.route);
       expect(missing).toEqual([]);
     });
 
     it("lists no route the app does not have, and not the docs themselves", () => {
       const real = new Set(documentedRoutes(t).map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`));
-      const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+      const listed = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((method) => `${method} ${path}`),
+      );
       expect(listed.filter((l) => !real.has(l))).toEqual([]);
       expect(Object.keys(doc.paths).filter((p) => p.startsWith("/docs"))).toEqual([]);
     });
@@ -78,7 +95,9 @@ describe("API documentation", () => {
     it("documents the request body schema of every route that takes one", () => {
       const withBody = operations().filter((o) => o.route_.hooks?.body);
       expect(withBody.length).toBeGreaterThan(0);
-      const bad = withBody.filter(({ op }) => op?.requestBody?.content?.["application/json"]?.schema === undefined).map((o) => o.route);
+      const bad = withBody
+        .filter(({ op }) => op?.requestBody?.content?.["application/json"]?.schema === undefined)
+        .map((o) => o.route);
       expect(bad).toEqual([]);
     });
 
@@ -90,7 +109,9 @@ describe("API documentation", () => {
         for (const status of success.filter((s) => s !== "204")) {
           const content = op?.responses?.[status]?.content ?? {};
           // /v1 answers JSON; operations routes may answer text (Prometheus metrics).
-          const schema = route_.path.startsWith("/v1/") ? content["application/json"]?.schema : Object.values(content).find((c) => c.schema)?.schema;
+          const schema = route_.path.startsWith("/v1/")
+            ? content["application/json"]?.schema
+            : Object.values(content).find((c) => c.schema)?.schema;
           if (schema === undefined) bad.push(`${route}: ${status} without a schema`);
         }
       }
@@ -101,8 +122,12 @@ describe("API documentation", () => {
       const bad: string[] = [];
       for (const { route, route_, op } of operations()) {
         const names = [...route_.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]).sort();
-        const documented = (op?.parameters ?? []).filter((p) => p.in === "path").map((p) => p.name).sort();
-        if (JSON.stringify(names) !== JSON.stringify(documented)) bad.push(`${route}: documents ${JSON.stringify(documented)}`);
+        const documented = (op?.parameters ?? [])
+          .filter((p) => p.in === "path")
+          .map((p) => p.name)
+          .sort();
+        if (JSON.stringify(names) !== JSON.stringify(documented))
+          bad.push(`${route}: documents ${JSON.stringify(documented)}`);
       }
       expect(bad).toEqual([]);
     });
@@ -134,7 +159,10 @@ describe("API documentation", () => {
     });
 
     it("serves the embedded Swagger UI assets", async () => {
-      for (const [path, type] of [["/docs/assets/swagger-ui-bundle.js", "text/javascript"], ["/docs/assets/swagger-ui.css", "text/css"]] as const) {
+      for (const [path, type] of [
+        ["/docs/assets/swagger-ui-bundle.js", "text/javascript"],
+        ["/docs/assets/swagger-ui.css", "text/css"],
+      ] as const) {
         const res = await t.app.handle(new Request(`http://localhost${path}`));
         expect(res.status).toBe(200);
         expect(res.headers.get("content-type")).toStartWith(type);

@@ -1,10 +1,10 @@
 // Every rule of an endpoint body, end to end through POST/PATCH /v1/endpoints: status 400, code
 // validation_error and the offending field in error.details[].field (API.md "Endpoints").
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { loadConfig } from "../../src/config/index.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import { createEndpoint, ENDPOINT, expectInvalid } from "../helpers/endpoints.ts";
 import { json } from "../helpers/http.ts";
-import { ENDPOINT, createEndpoint, expectInvalid } from "../helpers/endpoints.ts";
 
 describe("endpoint rules", () => {
   let t: TestApp;
@@ -13,7 +13,8 @@ describe("endpoint rules", () => {
   });
   afterAll(() => t?.cleanup());
 
-  const create = (body: Record<string, unknown>, app: TestApp = t) => json(app.app, "POST", "/v1/endpoints", { key: app.adminKey, body: { ...ENDPOINT, ...body } });
+  const create = (body: Record<string, unknown>, app: TestApp = t) =>
+    json(app.app, "POST", "/v1/endpoints", { key: app.adminKey, body: { ...ENDPOINT, ...body } });
   const accepted = async (body: Record<string, unknown>, app: TestApp = t) => {
     const res = await create(body, app);
     expect({ status: res.status, error: res.body?.error }).toEqual({ status: 201, error: undefined });
@@ -22,14 +23,23 @@ describe("endpoint rules", () => {
 
   describe("url", () => {
     it("accepts an absolute https URL", async () => {
-      expect((await accepted({ url: "https://hooks.example.com:8443/in?team=a" })).url).toBe("https://hooks.example.com:8443/in?team=a");
+      expect((await accepted({ url: "https://hooks.example.com:8443/in?team=a" })).url).toBe(
+        "https://hooks.example.com:8443/in?team=a",
+      );
     });
 
     it("refuses http by default", async () => {
       expectInvalid(await create({ url: "http://example.com/hooks" }), "url");
     });
 
-    for (const url of ["example.com/hooks", "/hooks", "ftp://example.com/hooks", "https://", "javascript:alert(1)", ""]) {
+    for (const url of [
+      "example.com/hooks",
+      "/hooks",
+      "ftp://example.com/hooks",
+      "https://",
+      "javascript:alert(1)",
+      "",
+    ]) {
       it(`refuses ${JSON.stringify(url)}`, async () => {
         expectInvalid(await create({ url }), "url");
       });
@@ -139,7 +149,9 @@ describe("endpoint rules", () => {
     describe("with security.allowed_cidrs", () => {
       let cidrs: TestApp;
       beforeAll(async () => {
-        cidrs = await buildTestApp({ config: { security: { allowed_cidrs: ["10.20.0.0/16", "169.254.0.0/16", "fd00::/8"] } } });
+        cidrs = await buildTestApp({
+          config: { security: { allowed_cidrs: ["10.20.0.0/16", "169.254.0.0/16", "fd00::/8"] } },
+        });
       });
       afterAll(() => cidrs?.cleanup());
 
@@ -180,13 +192,20 @@ describe("endpoint rules", () => {
 
   describe("events", () => {
     it("is required and non-empty", async () => {
-      expectInvalid(await json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { url: ENDPOINT.url } }), "events");
+      expectInvalid(
+        await json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { url: ENDPOINT.url } }),
+        "events",
+      );
       expectInvalid(await create({ events: [] }), "events");
       expectInvalid(await create({ events: "run.completed" }), "events");
     });
 
     it("accepts exact names, prefix.* wildcards and *", async () => {
-      expect((await accepted({ events: ["run.completed", "invoice.*", "*"] })).events).toEqual(["run.completed", "invoice.*", "*"]);
+      expect((await accepted({ events: ["run.completed", "invoice.*", "*"] })).events).toEqual([
+        "run.completed",
+        "invoice.*",
+        "*",
+      ]);
     });
 
     for (const bad of ["run..completed", ".run", "run.", "run.*.x", "run*", "has space", "a".repeat(129)]) {
@@ -256,7 +275,15 @@ describe("endpoint rules", () => {
       expectInvalid(await create({ headers: { "X-Team": 1 } }), "headers.X-Team");
     });
 
-    for (const name of ["webhook-id", "webhook-timestamp", "webhook-signature", "Webhook-Signature", "Content-Length", "Host", "Transfer-Encoding"]) {
+    for (const name of [
+      "webhook-id",
+      "webhook-timestamp",
+      "webhook-signature",
+      "Webhook-Signature",
+      "Content-Length",
+      "Host",
+      "Transfer-Encoding",
+    ]) {
       it(`refuses overriding ${name} with the default scheme`, async () => {
         expectInvalid(await create({ headers: { [name]: "x" } }), `headers.${name}`);
       });
@@ -264,42 +291,71 @@ describe("endpoint rules", () => {
 
     it("refuses the svix- headers when the header prefix is svix-", async () => {
       for (const name of ["svix-id", "svix-timestamp", "svix-signature"]) {
-        expectInvalid(await create({ signing: { scheme: "standard-webhooks", header_prefix: "svix-" }, headers: { [name]: "x" } }), `headers.${name}`);
+        expectInvalid(
+          await create({ signing: { scheme: "standard-webhooks", header_prefix: "svix-" }, headers: { [name]: "x" } }),
+          `headers.${name}`,
+        );
       }
     });
 
     it("refuses the default hmac-sha256 headers", async () => {
       for (const name of ["X-Webhook-Signature", "X-Webhook-ID", "X-Webhook-Timestamp", "X-Webhook-Event"]) {
-        expectInvalid(await create({ signing: { scheme: "hmac-sha256" }, headers: { [name]: "x" } }), `headers.${name}`);
+        expectInvalid(
+          await create({ signing: { scheme: "hmac-sha256" }, headers: { [name]: "x" } }),
+          `headers.${name}`,
+        );
       }
     });
 
     it("refuses the configured hmac-sha256 header names", async () => {
-      const signing = { scheme: "hmac-sha256", signature_header: "X-Hub-Signature-256", id_header: "X-GitHub-Delivery", timestamp_header: "X-Sent-At", event_header: "X-GitHub-Event" };
+      const signing = {
+        scheme: "hmac-sha256",
+        signature_header: "X-Hub-Signature-256",
+        id_header: "X-GitHub-Delivery",
+        timestamp_header: "X-Sent-At",
+        event_header: "X-GitHub-Event",
+      };
       for (const name of ["X-Hub-Signature-256", "x-github-delivery", "X-Sent-At", "X-GitHub-Event"]) {
         expectInvalid(await create({ signing, headers: { [name]: "x" } }), `headers.${name}`);
       }
     });
 
     it("refuses the configured timestamped-hmac signature header", async () => {
-      expectInvalid(await create({ signing: { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" }, headers: { "Stripe-Signature": "x" } }), "headers.Stripe-Signature");
+      expectInvalid(
+        await create({
+          signing: { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" },
+          headers: { "Stripe-Signature": "x" },
+        }),
+        "headers.Stripe-Signature",
+      );
     });
 
     it("accepts Authorization when auth is not set", async () => {
-      expect((await accepted({ headers: { Authorization: "Token abc" } })).headers).toEqual({ Authorization: "Token abc" });
+      expect((await accepted({ headers: { Authorization: "Token abc" } })).headers).toEqual({
+        Authorization: "Token abc",
+      });
     });
 
     it("refuses Authorization when auth sets it", async () => {
       const auths = [
         { type: "basic", username: "hooks", password: "pw-123" },
         { type: "bearer", token: "tok-123" },
-        { type: "oauth2_client_credentials", token_url: "https://auth.example.com/token", client_id: "c", client_secret: "s" },
+        {
+          type: "oauth2_client_credentials",
+          token_url: "https://auth.example.com/token",
+          client_id: "c",
+          client_secret: "s",
+        },
       ];
-      for (const auth of auths) expectInvalid(await create({ auth, headers: { authorization: "x" } }), "headers.authorization");
+      for (const auth of auths)
+        expectInvalid(await create({ auth, headers: { authorization: "x" } }), "headers.authorization");
     });
 
     it("refuses the header an auth of type header sets", async () => {
-      expectInvalid(await create({ auth: { type: "header", name: "X-Api-Key", value: "k" }, headers: { "x-api-key": "other" } }), "headers.x-api-key");
+      expectInvalid(
+        await create({ auth: { type: "header", name: "X-Api-Key", value: "k" }, headers: { "x-api-key": "other" } }),
+        "headers.x-api-key",
+      );
     });
   });
 
@@ -320,7 +376,8 @@ describe("endpoint rules", () => {
   describe("http_method", () => {
     it("accepts POST, PUT, PATCH, GET and DELETE; POST by default", async () => {
       expect((await accepted({})).http_method).toBe("POST");
-      for (const m of ["POST", "PUT", "PATCH", "GET", "DELETE"]) expect((await accepted({ http_method: m })).http_method).toBe(m);
+      for (const m of ["POST", "PUT", "PATCH", "GET", "DELETE"])
+        expect((await accepted({ http_method: m })).http_method).toBe(m);
     });
 
     for (const m of ["HEAD", "OPTIONS", "post", "CONNECT"]) {
@@ -336,7 +393,14 @@ describe("endpoint rules", () => {
         { type: "basic", username: "hooks", password: "pw-123456" },
         { type: "bearer", token: "tok-123456" },
         { type: "header", name: "X-Api-Key", value: "key-123456" },
-        { type: "oauth2_client_credentials", token_url: "https://auth.example.com/token", client_id: "cid", client_secret: "cs-123456", scope: "hooks", audience: "https://api" },
+        {
+          type: "oauth2_client_credentials",
+          token_url: "https://auth.example.com/token",
+          client_id: "cid",
+          client_secret: "cs-123456",
+          scope: "hooks",
+          audience: "https://api",
+        },
       ];
       for (const auth of shapes) expect((await accepted({ auth })).auth.type).toBe(auth.type);
     });
@@ -361,7 +425,12 @@ describe("endpoint rules", () => {
       expectInvalid(await create({ auth: { type: "bearer", token: "" } }), "auth.token");
       expectInvalid(await create({ auth: { type: "header", value: "v" } }), "auth.name");
       expectInvalid(await create({ auth: { type: "header", name: "X-Key" } }), "auth.value");
-      const oauth = { type: "oauth2_client_credentials", token_url: "https://auth.example.com/token", client_id: "c", client_secret: "s" };
+      const oauth = {
+        type: "oauth2_client_credentials",
+        token_url: "https://auth.example.com/token",
+        client_id: "c",
+        client_secret: "s",
+      };
       for (const k of ["token_url", "client_id", "client_secret"]) {
         const { [k as keyof typeof oauth]: _gone, ...rest } = oauth;
         expectInvalid(await create({ auth: rest }), `auth.${k}`);
@@ -374,7 +443,9 @@ describe("endpoint rules", () => {
     });
 
     it("requires an https token_url for oauth2, under the same address rules", async () => {
-      const oauth = (token_url: string) => ({ auth: { type: "oauth2_client_credentials", token_url, client_id: "c", client_secret: "s" } });
+      const oauth = (token_url: string) => ({
+        auth: { type: "oauth2_client_credentials", token_url, client_id: "c", client_secret: "s" },
+      });
       expectInvalid(await create(oauth("http://auth.example.com/token")), "auth.token_url");
       expectInvalid(await create(oauth("https://10.0.0.1/token")), "auth.token_url");
       expectInvalid(await create(oauth("not a url")), "auth.token_url");
@@ -392,7 +463,12 @@ describe("endpoint rules", () => {
 
   describe("retry_schedule", () => {
     it("accepts s, m, h and d durations", async () => {
-      expect((await accepted({ retry_schedule: ["5s", "5m", "2h", "1d"] })).retry_schedule).toEqual(["5s", "5m", "2h", "1d"]);
+      expect((await accepted({ retry_schedule: ["5s", "5m", "2h", "1d"] })).retry_schedule).toEqual([
+        "5s",
+        "5m",
+        "2h",
+        "1d",
+      ]);
     });
 
     for (const entry of ["5x", "five", "", "5", "-5s", "0s", "8d"]) {
@@ -435,7 +511,16 @@ describe("endpoint rules", () => {
 
     it("accepts each scheme with its own options", async () => {
       await accepted({ signing: { scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true } });
-      await accepted({ signing: { scheme: "hmac-sha256", signature_header: "X-Hub-Signature-256", prefix: "sha256=", id_header: "X-Id", timestamp_header: "X-Ts", event_header: "X-Ev" } });
+      await accepted({
+        signing: {
+          scheme: "hmac-sha256",
+          signature_header: "X-Hub-Signature-256",
+          prefix: "sha256=",
+          id_header: "X-Id",
+          timestamp_header: "X-Ts",
+          event_header: "X-Ev",
+        },
+      });
       await accepted({ signing: { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" } });
       await accepted({ signing: { scheme: "ed25519" } });
     });
@@ -447,13 +532,22 @@ describe("endpoint rules", () => {
 
     it("refuses an option of another scheme, naming it", async () => {
       expectInvalid(await create({ signing: { scheme: "standard-webhooks", prefix: "sha256=" } }), "signing.prefix");
-      expectInvalid(await create({ signing: { scheme: "timestamped-hmac", timestamp_header: "X-Ts" } }), "signing.timestamp_header");
+      expectInvalid(
+        await create({ signing: { scheme: "timestamped-hmac", timestamp_header: "X-Ts" } }),
+        "signing.timestamp_header",
+      );
       expectInvalid(await create({ signing: { scheme: "hmac-sha256", asymmetric: true } }), "signing.asymmetric");
     });
 
     it("refuses malformed option values", async () => {
-      expectInvalid(await create({ signing: { scheme: "hmac-sha256", signature_header: "Bad Header" } }), "signing.signature_header");
-      expectInvalid(await create({ signing: { scheme: "standard-webhooks", header_prefix: "svix_" } }), "signing.header_prefix");
+      expectInvalid(
+        await create({ signing: { scheme: "hmac-sha256", signature_header: "Bad Header" } }),
+        "signing.signature_header",
+      );
+      expectInvalid(
+        await create({ signing: { scheme: "standard-webhooks", header_prefix: "svix_" } }),
+        "signing.header_prefix",
+      );
     });
 
     it("refuses an unknown signing field", async () => {
@@ -497,7 +591,8 @@ describe("endpoint rules", () => {
     beforeAll(async () => {
       id = (await createEndpoint(t, { auth: { type: "bearer", token: "tok-abcdef" } })).id;
     });
-    const patch = (body: Record<string, unknown>) => json(t.app, "PATCH", `/v1/endpoints/${id}`, { key: t.adminKey, body });
+    const patch = (body: Record<string, unknown>) =>
+      json(t.app, "PATCH", `/v1/endpoints/${id}`, { key: t.adminKey, body });
 
     const cases: [string, Record<string, unknown>][] = [
       ["url", { url: "http://example.com/hooks" }],
@@ -529,13 +624,19 @@ describe("endpoint rules", () => {
 
     it("refuses an auth that would override a stored custom header", async () => {
       const other = (await createEndpoint(t, { headers: { Authorization: "Token abc" } })).id;
-      const res = await json(t.app, "PATCH", `/v1/endpoints/${other}`, { key: t.adminKey, body: { auth: { type: "bearer", token: "tok-abcdef" } } });
+      const res = await json(t.app, "PATCH", `/v1/endpoints/${other}`, {
+        key: t.adminKey,
+        body: { auth: { type: "bearer", token: "tok-abcdef" } },
+      });
       expectInvalid(res, "auth");
     });
 
     it("refuses a signing change whose headers a stored custom header would override", async () => {
       const other = (await createEndpoint(t, { headers: { "X-Hub-Signature-256": "forged" } })).id;
-      const res = await json(t.app, "PATCH", `/v1/endpoints/${other}`, { key: t.adminKey, body: { signing: { scheme: "hmac-sha256", signature_header: "X-Hub-Signature-256" } } });
+      const res = await json(t.app, "PATCH", `/v1/endpoints/${other}`, {
+        key: t.adminKey,
+        body: { signing: { scheme: "hmac-sha256", signature_header: "X-Hub-Signature-256" } },
+      });
       expectInvalid(res, "signing");
     });
 

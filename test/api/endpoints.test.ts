@@ -1,16 +1,25 @@
 // /v1/endpoints: create, read (secrets masked), list (cursor pages), patch, delete, rotate-secret,
 // YAML-declared endpoints (read-only) and the OpenAPI description of these routes.
-import { describe, it, expect, beforeAll, beforeEach, afterEach } from "bun:test";
+
 import { Database } from "bun:sqlite";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
+import { encodeCursor } from "../../src/api/pagination.ts";
 import { ConfigError, loadConfig } from "../../src/config/index.ts";
 import { liveSecrets } from "../../src/delivery/endpoint.ts";
-import { ManualClock, iso } from "../../src/lib/clock.ts";
-import { encodeCursor } from "../../src/api/pagination.ts";
+import { iso, ManualClock } from "../../src/lib/clock.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
+import {
+  allPages,
+  createEndpoint,
+  ENDPOINT,
+  expectError,
+  expectInvalid,
+  startYamlGateway,
+  type YamlGateway,
+} from "../helpers/endpoints.ts";
 import { json } from "../helpers/http.ts";
 import { tempDir } from "../helpers/temp.ts";
-import { ENDPOINT, allPages, createEndpoint, expectError, expectInvalid, startYamlGateway, type YamlGateway } from "../helpers/endpoints.ts";
 
 const NOW = Date.parse("2026-06-06T09:00:00.000Z");
 const GENERATED_SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
@@ -30,12 +39,17 @@ describe("endpoints", () => {
   const get = (id: string) => json(t.app, "GET", `/v1/endpoints/${id}`, { key: t.adminKey });
   const patch = (id: string, body: unknown) => json(t.app, "PATCH", `/v1/endpoints/${id}`, { key: t.adminKey, body });
   const remove = (id: string) => json(t.app, "DELETE", `/v1/endpoints/${id}`, { key: t.adminKey });
-  const rotate = (id: string, body?: unknown) => json(t.app, "POST", `/v1/endpoints/${id}/rotate-secret`, { key: t.adminKey, body });
-  const publish = (body: Record<string, unknown>, query = "") => json(t.app, "POST", `/v1/events${query}`, { key: t.adminKey, body: { data: {}, ...body } });
+  const rotate = (id: string, body?: unknown) =>
+    json(t.app, "POST", `/v1/endpoints/${id}/rotate-secret`, { key: t.adminKey, body });
+  const publish = (body: Record<string, unknown>, query = "") =>
+    json(t.app, "POST", `/v1/events${query}`, { key: t.adminKey, body: { data: {}, ...body } });
 
   describe("POST /v1/endpoints", () => {
     it("creates an endpoint with every default and answers 201 with the object of API.md", async () => {
-      const res = await json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { url: "https://example.com/hooks", events: ["run.completed", "run.*"] } });
+      const res = await json(t.app, "POST", "/v1/endpoints", {
+        key: t.adminKey,
+        body: { url: "https://example.com/hooks", events: ["run.completed", "run.*"] },
+      });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         data: {
@@ -78,7 +92,9 @@ describe("endpoints", () => {
     it("accepts a client-provided secret and signs with it", async () => {
       const created = await createEndpoint(t, { secret: "my-own-secret-0123456789" });
       expect(created.secret).toBe("my-own-secret-0123456789");
-      expect(t.gateway.registry.get(created.id)!.secrets).toEqual([{ secret: "my-own-secret-0123456789", expires_at: null }]);
+      expect(t.gateway.registry.get(created.id)!.secrets).toEqual([
+        { secret: "my-own-secret-0123456789", expires_at: null },
+      ]);
     });
 
     it("stores every given field", async () => {
@@ -105,7 +121,11 @@ describe("endpoints", () => {
 
     it("requires a key with endpoints:write", async () => {
       expectError(await json(t.app, "POST", "/v1/endpoints", { body: ENDPOINT }), 401, "unauthorized");
-      expectError(await json(t.app, "POST", "/v1/endpoints", { key: "hg_not_a_key", body: ENDPOINT }), 401, "unauthorized");
+      expectError(
+        await json(t.app, "POST", "/v1/endpoints", { key: "hg_not_a_key", body: ENDPOINT }),
+        401,
+        "unauthorized",
+      );
     });
   });
 
@@ -114,12 +134,25 @@ describe("endpoints", () => {
       { auth: { type: "basic", username: "hooks", password: "basic-password-123" }, secretField: "password" },
       { auth: { type: "bearer", token: "bearer-token-123456" }, secretField: "token" },
       { auth: { type: "header", name: "X-Api-Key", value: "header-value-123456" }, secretField: "value" },
-      { auth: { type: "oauth2_client_credentials", token_url: "https://auth.example.com/token", client_id: "client-1", client_secret: "client-secret-123456", scope: "hooks" }, secretField: "client_secret" },
+      {
+        auth: {
+          type: "oauth2_client_credentials",
+          token_url: "https://auth.example.com/token",
+          client_id: "client-1",
+          client_secret: "client-secret-123456",
+          scope: "hooks",
+        },
+        secretField: "client_secret",
+      },
     ] as const;
 
     it("shows the secret only masked on get, list and patch", async () => {
       const { id, secret } = await createEndpoint(t);
-      const reads = [await get(id), await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey }), await patch(id, { description: "changed" })];
+      const reads = [
+        await get(id),
+        await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey }),
+        await patch(id, { description: "changed" }),
+      ];
       expect(reads[0]!.body.data.secret).toBe(masked(secret));
       expect(reads[1]!.body.data[0].secret).toBe(masked(secret));
       expect(reads[2]!.body.data.secret).toBe(masked(secret));
@@ -134,7 +167,11 @@ describe("endpoints", () => {
       it(`masks the ${auth.type} credential (${secretField}) on every read`, async () => {
         const { id } = await createEndpoint(t, { auth });
         const credential = (auth as Record<string, string>)[secretField]!;
-        const reads = [await get(id), await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey }), await patch(id, { description: "changed" })];
+        const reads = [
+          await get(id),
+          await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey }),
+          await patch(id, { description: "changed" }),
+        ];
         for (const r of reads) {
           const data = Array.isArray(r.body.data) ? r.body.data[0] : r.body.data;
           expect(data.auth).toEqual({ ...auth, [secretField]: masked(credential) });
@@ -148,7 +185,11 @@ describe("endpoints", () => {
       const rotated = (await rotate(id)).body.data.secret as string;
       const db = new Database(t.config.storage.path, { readonly: true });
       try {
-        const row = db.query<{ secrets_enc: string; auth_enc: string }, [string]>("SELECT secrets_enc, auth_enc FROM endpoints WHERE id = ?").get(id)!;
+        const row = db
+          .query<{ secrets_enc: string; auth_enc: string }, [string]>(
+            "SELECT secrets_enc, auth_enc FROM endpoints WHERE id = ?",
+          )
+          .get(id)!;
         expect(row.secrets_enc).toStartWith("v1.");
         expect(row.auth_enc).toStartWith("v1.");
         for (const plain of [secret, rotated, "basic-password-123"]) {
@@ -169,10 +210,19 @@ describe("endpoints", () => {
       const served = await buildTestApp({ listen: true, config: { security: { allow_private_networks: true } } });
       try {
         const call = async (method: string, path: string, body?: unknown) => {
-          const res = await fetch(`${served.url}${path}`, { method, headers: { authorization: `Bearer ${served.adminKey}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+          const res = await fetch(`${served.url}${path}`, {
+            method,
+            headers: { authorization: `Bearer ${served.adminKey}`, "content-type": "application/json" },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
           return { status: res.status, body: (await res.json().catch(() => null)) as any };
         };
-        const created = await call("POST", "/v1/endpoints", { url: "https://127.0.0.1:1/hooks", events: ["logs.check"], tenant_id: "logs", auth: AUTHS[1].auth });
+        const created = await call("POST", "/v1/endpoints", {
+          url: "https://127.0.0.1:1/hooks",
+          events: ["logs.check"],
+          tenant_id: "logs",
+          auth: AUTHS[1].auth,
+        });
         expect(created.status).toBe(201);
         const { id, secret } = created.body.data;
         const rotated = await call("POST", `/v1/endpoints/${id}/rotate-secret`, {});
@@ -180,11 +230,14 @@ describe("endpoints", () => {
         await call("GET", "/v1/endpoints");
         await call("PATCH", `/v1/endpoints/${id}`, { description: "x" });
         // A failing delivery (connection refused) logs its own lines too.
-        expect((await call("POST", "/v1/events?wait=true", { type: "logs.check", tenant_id: "logs", data: {} })).status).toBe(202);
+        expect(
+          (await call("POST", "/v1/events?wait=true", { type: "logs.check", tenant_id: "logs", data: {} })).status,
+        ).toBe(202);
         served.logger.flush();
         const lines = served.logger.lines!.join("\n");
         expect(served.logger.lines!.length).toBeGreaterThanOrEqual(6);
-        for (const plain of [secret, rotated.body.data.secret, AUTHS[1].auth.token, served.adminKey]) expect(lines).not.toContain(plain);
+        for (const plain of [secret, rotated.body.data.secret, AUTHS[1].auth.token, served.adminKey])
+          expect(lines).not.toContain(plain);
       } finally {
         await served.cleanup();
       }
@@ -197,7 +250,12 @@ describe("endpoints", () => {
       clock.advance(60_000);
       const res = await rotate(id);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ data: { secret: expect.stringMatching(GENERATED_SECRET), previous_secret_expires_at: iso(NOW + 60_000 + DAY_MS) } });
+      expect(res.body).toEqual({
+        data: {
+          secret: expect.stringMatching(GENERATED_SECRET),
+          previous_secret_expires_at: iso(NOW + 60_000 + DAY_MS),
+        },
+      });
       const fresh = res.body.data.secret;
       expect(fresh).not.toBe(old);
       expect((await get(id)).body.data.secret).toBe(masked(fresh));
@@ -221,7 +279,10 @@ describe("endpoints", () => {
     it("accepts a client-provided secret and the maximum grace of 7 days", async () => {
       const { id } = await createEndpoint(t);
       const res = await rotate(id, { secret: "rotated-secret-0123456789", grace_period_seconds: 604_800 });
-      expect(res.body.data).toEqual({ secret: "rotated-secret-0123456789", previous_secret_expires_at: iso(NOW + 7 * DAY_MS) });
+      expect(res.body.data).toEqual({
+        secret: "rotated-secret-0123456789",
+        previous_secret_expires_at: iso(NOW + 7 * DAY_MS),
+      });
       expect(t.gateway.registry.get(id)!.secrets[0]).toEqual({ secret: "rotated-secret-0123456789", expires_at: null });
     });
 
@@ -365,19 +426,33 @@ describe("endpoints", () => {
     ];
     for (const [what, cursor] of badCursors) {
       it(`refuses ${what}, naming cursor`, async () => {
-        expectInvalid(await json(t.app, "GET", `/v1/endpoints?cursor=${encodeURIComponent(cursor)}`, { key: t.adminKey }), "cursor");
+        expectInvalid(
+          await json(t.app, "GET", `/v1/endpoints?cursor=${encodeURIComponent(cursor)}`, { key: t.adminKey }),
+          "cursor",
+        );
       });
     }
   });
 
   describe("PATCH /v1/endpoints/:id", () => {
     it("changes only the given fields and updated_at", async () => {
-      const { id } = await createEndpoint(t, { description: "before", metadata: { team: "a" }, headers: { "X-Team": "a" }, timeout_ms: 5000, auth: { type: "bearer", token: "tok-1234567890" } });
+      const { id } = await createEndpoint(t, {
+        description: "before",
+        metadata: { team: "a" },
+        headers: { "X-Team": "a" },
+        timeout_ms: 5000,
+        auth: { type: "bearer", token: "tok-1234567890" },
+      });
       const before = (await get(id)).body.data;
       clock.advance(5000);
       const res = await patch(id, { description: "after", http_method: "PUT" });
       expect(res.status).toBe(200);
-      expect(res.body.data).toEqual({ ...before, description: "after", http_method: "PUT", updated_at: iso(NOW + 5000) });
+      expect(res.body.data).toEqual({
+        ...before,
+        description: "after",
+        http_method: "PUT",
+        updated_at: iso(NOW + 5000),
+      });
       expect((await get(id)).body.data).toEqual(res.body.data);
     });
 
@@ -392,9 +467,27 @@ describe("endpoints", () => {
         retry_schedule: ["5s"],
         signing: { scheme: "hmac-sha256" },
       });
-      const res = await patch(id, { description: null, headers: null, auth: null, filter: null, transform: null, rate_limit_per_second: null, retry_schedule: null, signing: null });
+      const res = await patch(id, {
+        description: null,
+        headers: null,
+        auth: null,
+        filter: null,
+        transform: null,
+        rate_limit_per_second: null,
+        retry_schedule: null,
+        signing: null,
+      });
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ description: "", headers: {}, auth: null, filter: null, transform: null, rate_limit_per_second: null, retry_schedule: null, signing: { scheme: "standard-webhooks" } });
+      expect(res.body.data).toMatchObject({
+        description: "",
+        headers: {},
+        auth: null,
+        filter: null,
+        transform: null,
+        rate_limit_per_second: null,
+        retry_schedule: null,
+        signing: { scheme: "standard-webhooks" },
+      });
     });
 
     describe("metadata", () => {
@@ -405,7 +498,12 @@ describe("endpoints", () => {
       const metadata = async () => (await get(id)).body.data.metadata;
 
       it("keeps omitted keys and sets given ones", async () => {
-        expect((await patch(id, { metadata: { owner: "bo", tier: "gold" } })).body.data.metadata).toEqual({ team: "billing", owner: "bo", region: "eu", tier: "gold" });
+        expect((await patch(id, { metadata: { owner: "bo", tier: "gold" } })).body.data.metadata).toEqual({
+          team: "billing",
+          owner: "bo",
+          region: "eu",
+          tier: "gold",
+        });
         expect(await metadata()).toEqual({ team: "billing", owner: "bo", region: "eu", tier: "gold" });
       });
 
@@ -440,7 +538,10 @@ describe("endpoints", () => {
 
     it("pauses with enabled:false (disabled_reason manual) and resumes with enabled:true", async () => {
       const { id } = await createEndpoint(t);
-      expect((await patch(id, { enabled: false })).body.data).toMatchObject({ enabled: false, disabled_reason: "manual" });
+      expect((await patch(id, { enabled: false })).body.data).toMatchObject({
+        enabled: false,
+        disabled_reason: "manual",
+      });
       expect((await get(id)).body.data).toMatchObject({ enabled: false, disabled_reason: "manual" });
       expect((await patch(id, { enabled: true })).body.data).toMatchObject({ enabled: true, disabled_reason: null });
     });
@@ -454,7 +555,11 @@ describe("endpoints", () => {
     });
 
     it("creates no new deliveries for a paused endpoint", async () => {
-      const { id } = await createEndpoint(t, { tenant_id: "paused", url: "https://127.0.0.1:1/hooks", events: ["pause.check"] });
+      const { id } = await createEndpoint(t, {
+        tenant_id: "paused",
+        url: "https://127.0.0.1:1/hooks",
+        events: ["pause.check"],
+      });
       await patch(id, { enabled: false });
       const paused = await publish({ type: "pause.check", tenant_id: "paused" });
       expect(paused.status).toBe(202);
@@ -485,7 +590,11 @@ describe("endpoints", () => {
     });
 
     it("removes its deliveries and their attempts, and it gets no new ones", async () => {
-      const { id } = await createEndpoint(t, { tenant_id: "del", url: "https://127.0.0.1:1/hooks", events: ["delete.check"] });
+      const { id } = await createEndpoint(t, {
+        tenant_id: "del",
+        url: "https://127.0.0.1:1/hooks",
+        events: ["delete.check"],
+      });
       const published = await publish({ type: "delete.check", tenant_id: "del" }, "?wait=true");
       expect(published.status).toBe(202);
       const [delivery] = published.body.data.deliveries;
@@ -535,25 +644,51 @@ describe("endpoints", () => {
         metadata: { team: "billing" },
       });
       expect(res.text).not.toContain(env.BILLING_SECRET);
-      expect(y.gateway.registry.get("billing-sink")!.secrets).toEqual([{ secret: env.BILLING_SECRET, expires_at: null }]);
+      expect(y.gateway.registry.get("billing-sink")!.secrets).toEqual([
+        { secret: env.BILLING_SECRET, expires_at: null },
+      ]);
       const list = await json(y.app, "GET", "/v1/endpoints", { key: y.adminKey });
-      expect(list.body.data.map((e: { id: string; source: string }) => [e.id, e.source])).toEqual([["billing-sink", "config"]]);
+      expect(list.body.data.map((e: { id: string; source: string }) => [e.id, e.source])).toEqual([
+        ["billing-sink", "config"],
+      ]);
     });
 
     it("answers PATCH, DELETE and rotate-secret with 409 managed_by_config and stays unchanged", async () => {
       const before = (await json(y.app, "GET", "/v1/endpoints/billing-sink", { key: y.adminKey })).body.data;
-      expectError(await json(y.app, "PATCH", "/v1/endpoints/billing-sink", { key: y.adminKey, body: { description: "x" } }), 409, "managed_by_config");
-      expectError(await json(y.app, "PATCH", "/v1/endpoints/billing-sink", { key: y.adminKey, body: { enabled: false } }), 409, "managed_by_config");
-      expectError(await json(y.app, "DELETE", "/v1/endpoints/billing-sink", { key: y.adminKey }), 409, "managed_by_config");
-      expectError(await json(y.app, "POST", "/v1/endpoints/billing-sink/rotate-secret", { key: y.adminKey, body: {} }), 409, "managed_by_config");
+      expectError(
+        await json(y.app, "PATCH", "/v1/endpoints/billing-sink", { key: y.adminKey, body: { description: "x" } }),
+        409,
+        "managed_by_config",
+      );
+      expectError(
+        await json(y.app, "PATCH", "/v1/endpoints/billing-sink", { key: y.adminKey, body: { enabled: false } }),
+        409,
+        "managed_by_config",
+      );
+      expectError(
+        await json(y.app, "DELETE", "/v1/endpoints/billing-sink", { key: y.adminKey }),
+        409,
+        "managed_by_config",
+      );
+      expectError(
+        await json(y.app, "POST", "/v1/endpoints/billing-sink/rotate-secret", { key: y.adminKey, body: {} }),
+        409,
+        "managed_by_config",
+      );
       expect((await json(y.app, "GET", "/v1/endpoints/billing-sink", { key: y.adminKey })).body.data).toEqual(before);
-      expect(y.gateway.registry.get("billing-sink")!.secrets).toEqual([{ secret: env.BILLING_SECRET, expires_at: null }]);
+      expect(y.gateway.registry.get("billing-sink")!.secrets).toEqual([
+        { secret: env.BILLING_SECRET, expires_at: null },
+      ]);
     });
 
     it("stores the file's secret encrypted", async () => {
       const db = new Database(y.config.storage.path, { readonly: true });
       try {
-        const row = db.query<{ secrets_enc: string; auth_enc: string }, []>("SELECT secrets_enc, auth_enc FROM endpoints WHERE id = 'billing-sink'").get()!;
+        const row = db
+          .query<{ secrets_enc: string; auth_enc: string }, []>(
+            "SELECT secrets_enc, auth_enc FROM endpoints WHERE id = 'billing-sink'",
+          )
+          .get()!;
         expect(row.secrets_enc).not.toContain(env.BILLING_SECRET);
         expect(row.auth_enc).not.toContain(env.BILLING_PW);
       } finally {
@@ -562,15 +697,22 @@ describe("endpoints", () => {
     });
 
     it("requires a secret in the file unless the scheme is ed25519", () => {
-      const file = (extra: string) => ["endpoints:", "  - id: a", "    url: https://a.example.com/", "    events: ['*']", extra].join("\n");
+      const file = (extra: string) =>
+        ["endpoints:", "  - id: a", "    url: https://a.example.com/", "    events: ['*']", extra].join("\n");
       expect(() => loadConfig(file(""), { file: "h.yaml", env: {} })).toThrow(ConfigError);
       try {
         loadConfig(file(""), { file: "h.yaml", env: {} });
       } catch (e) {
-        expect((e as ConfigError).problems).toEqual([expect.stringMatching(/^h\.yaml:2 endpoints\[0\]\.secret: is required/)]);
+        expect((e as ConfigError).problems).toEqual([
+          expect.stringMatching(/^h\.yaml:2 endpoints\[0\]\.secret: is required/),
+        ]);
       }
-      expect(loadConfig(file("    signing: {scheme: ed25519}"), { file: "h.yaml", env: {} }).endpoints[0]).toMatchObject({ id: "a", secret: null });
-      expect(() => loadConfig(file("    secret: ${MISSING_SECRET}"), { file: "h.yaml", env: {} })).toThrow(/MISSING_SECRET/);
+      expect(
+        loadConfig(file("    signing: {scheme: ed25519}"), { file: "h.yaml", env: {} }).endpoints[0],
+      ).toMatchObject({ id: "a", secret: null });
+      expect(() => loadConfig(file("    secret: ${MISSING_SECRET}"), { file: "h.yaml", env: {} })).toThrow(
+        /MISSING_SECRET/,
+      );
     });
   });
 
@@ -586,9 +728,19 @@ describe("endpoints", () => {
     });
 
     /** Follows a local `$ref` into components. */
-    const resolve = (schema: any): any => (schema?.$ref ? resolve(schema.$ref.split("/").slice(1).reduce((o: any, k: string) => o[k], doc)) : schema);
-    const requestSchema = (path: string, method: string) => resolve(doc.paths[path]?.[method]?.requestBody?.content?.["application/json"]?.schema);
-    const responseSchema = (path: string, method: string, status: string) => resolve(doc.paths[path]?.[method]?.responses?.[status]?.content?.["application/json"]?.schema);
+    const resolve = (schema: any): any =>
+      schema?.$ref
+        ? resolve(
+            schema.$ref
+              .split("/")
+              .slice(1)
+              .reduce((o: any, k: string) => o[k], doc),
+          )
+        : schema;
+    const requestSchema = (path: string, method: string) =>
+      resolve(doc.paths[path]?.[method]?.requestBody?.content?.["application/json"]?.schema);
+    const responseSchema = (path: string, method: string, status: string) =>
+      resolve(doc.paths[path]?.[method]?.responses?.[status]?.content?.["application/json"]?.schema);
 
     it("describes every endpoint and event-type route", () => {
       const wanted: [string, string][] = [
@@ -617,13 +769,32 @@ describe("endpoints", () => {
       expect(schema.properties.url).toMatchObject({ type: "string", maxLength: 2048 });
       expect(schema.properties.events).toMatchObject({ type: "array", minItems: 1 });
       expect(schema.additionalProperties).toBe(false);
-      expect(schema.examples?.[0] ?? schema.example).toMatchObject({ url: expect.any(String), events: expect.any(Array) });
-      expect(responseSchema("/v1/endpoints", "post", "201").properties.data.properties.secret).toMatchObject({ type: "string" });
+      expect(schema.examples?.[0] ?? schema.example).toMatchObject({
+        url: expect.any(String),
+        events: expect.any(Array),
+      });
+      expect(responseSchema("/v1/endpoints", "post", "201").properties.data.properties.secret).toMatchObject({
+        type: "string",
+      });
     });
 
     it("gives GET /v1/endpoints/{id} a 200 model of the endpoint object", () => {
       const data = responseSchema("/v1/endpoints/{id}", "get", "200").properties.data;
-      for (const field of ["id", "tenant_id", "url", "events", "enabled", "disabled_reason", "metadata", "secret", "signing", "auth", "source", "created_at", "updated_at"]) {
+      for (const field of [
+        "id",
+        "tenant_id",
+        "url",
+        "events",
+        "enabled",
+        "disabled_reason",
+        "metadata",
+        "secret",
+        "signing",
+        "auth",
+        "source",
+        "created_at",
+        "updated_at",
+      ]) {
         expect(Object.keys(data.properties)).toContain(field);
       }
     });
@@ -632,22 +803,37 @@ describe("endpoints", () => {
       const schema = requestSchema("/v1/endpoints/{id}", "patch");
       expect(schema.properties).toHaveProperty("metadata");
       expect(schema.required ?? []).toEqual([]);
-      expect(requestSchema("/v1/endpoints/{id}/rotate-secret", "post").properties.grace_period_seconds).toMatchObject({ maximum: 604_800 });
-      expect(Object.keys(responseSchema("/v1/endpoints/{id}/rotate-secret", "post", "200").properties.data.properties)).toEqual(["secret", "previous_secret_expires_at"]);
+      expect(requestSchema("/v1/endpoints/{id}/rotate-secret", "post").properties.grace_period_seconds).toMatchObject({
+        maximum: 604_800,
+      });
+      expect(
+        Object.keys(responseSchema("/v1/endpoints/{id}/rotate-secret", "post", "200").properties.data.properties),
+      ).toEqual(["secret", "previous_secret_expires_at"]);
     });
 
     it("documents the auth types and signing schemes as enums", () => {
       const schema = requestSchema("/v1/endpoints", "post");
       const auth = schema.properties.auth.anyOf.find((s: any) => s.type === "object");
       expect(auth.properties.type.enum).toEqual(["basic", "bearer", "header", "oauth2_client_credentials"]);
-      expect(schema.properties.signing.properties.scheme.enum).toEqual(["standard-webhooks", "hmac-sha256", "timestamped-hmac", "ed25519"]);
+      expect(schema.properties.signing.properties.scheme.enum).toEqual([
+        "standard-webhooks",
+        "hmac-sha256",
+        "timestamped-hmac",
+        "ed25519",
+      ]);
     });
 
     it("gives POST /v1/event-types a request model with an example and a 201 model", () => {
       const schema = requestSchema("/v1/event-types", "post");
       expect(schema.required).toContain("name");
       expect(schema.examples?.[0] ?? schema.example).toMatchObject({ name: expect.any(String) });
-      expect(Object.keys(responseSchema("/v1/event-types", "post", "201").properties.data.properties)).toEqual(["name", "description", "schema", "example", "source"]);
+      expect(Object.keys(responseSchema("/v1/event-types", "post", "201").properties.data.properties)).toEqual([
+        "name",
+        "description",
+        "schema",
+        "example",
+        "source",
+      ]);
     });
   });
 });

@@ -1,14 +1,18 @@
 // /v1/event-types: the optional catalog (list, get, create, delete), YAML-declared types (read-only), and
 // how a non-empty catalog restricts endpoint subscriptions and published events.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { buildTestApp, createApiKey, type TestApp } from "../helpers/app.ts";
-import { json } from "../helpers/http.ts";
 import { ENDPOINT, expectError, expectInvalid, startYamlGateway, type YamlGateway } from "../helpers/endpoints.ts";
+import { json } from "../helpers/http.ts";
 
 const RUN_COMPLETED = {
   name: "run.completed",
   description: "A run finished.",
-  schema: { type: "object", required: ["run_id"], properties: { run_id: { type: "string" }, amount: { type: "number" } } },
+  schema: {
+    type: "object",
+    required: ["run_id"],
+    properties: { run_id: { type: "string" }, amount: { type: "number" } },
+  },
   example: { run_id: "run_123", amount: 250 },
 };
 
@@ -20,7 +24,8 @@ describe("event types", () => {
   afterEach(() => t?.cleanup());
 
   const createType = (body: unknown, key = t.adminKey) => json(t.app, "POST", "/v1/event-types", { key, body });
-  const createEndpoint = (events: string[]) => json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { ...ENDPOINT, events } });
+  const createEndpoint = (events: string[]) =>
+    json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { ...ENDPOINT, events } });
 
   describe("POST /v1/event-types", () => {
     it("creates a type with a schema and an example (201, source api)", async () => {
@@ -32,16 +37,34 @@ describe("event types", () => {
     it("creates a type from its name alone", async () => {
       const res = await createType({ name: "user.signed_up" });
       expect(res.status).toBe(201);
-      expect(res.body.data).toEqual({ name: "user.signed_up", description: "", schema: null, example: null, source: "api" });
+      expect(res.body.data).toEqual({
+        name: "user.signed_up",
+        description: "",
+        schema: null,
+        example: null,
+        source: "api",
+      });
     });
 
     it("answers 409 conflict for a name that exists, keeping the first", async () => {
       await createType(RUN_COMPLETED);
       expectError(await createType({ name: "run.completed", description: "again" }), 409, "conflict");
-      expect((await json(t.app, "GET", "/v1/event-types/run.completed", { key: t.adminKey })).body.data.description).toBe("A run finished.");
+      expect(
+        (await json(t.app, "GET", "/v1/event-types/run.completed", { key: t.adminKey })).body.data.description,
+      ).toBe("A run finished.");
     });
 
-    for (const name of ["run..completed", ".run", "run.", "run completed", "run.*", "*", "ünïcode", "", "a".repeat(129)]) {
+    for (const name of [
+      "run..completed",
+      ".run",
+      "run.",
+      "run completed",
+      "run.*",
+      "*",
+      "ünïcode",
+      "",
+      "a".repeat(129),
+    ]) {
       it(`refuses the name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}, naming name`, async () => {
         expectInvalid(await createType({ name }), "name");
       });
@@ -88,14 +111,20 @@ describe("event types", () => {
       const { key } = await createApiKey(t, { tenant_id: "acme", scopes: ["events:write"] });
       const res = await json(t.app, "GET", "/v1/event-types", { key });
       expect(res.status).toBe(200);
-      expect(res.body.data.map((e: { name: string }) => e.name)).toEqual(["invoice.paid", "run.completed", "run.started"]);
+      expect(res.body.data.map((e: { name: string }) => e.name)).toEqual([
+        "invoice.paid",
+        "run.completed",
+        "run.started",
+      ]);
       expect(res.body.data[1]).toEqual({ ...RUN_COMPLETED, source: "api" });
       expect(res.body).toMatchObject({ next_cursor: null, has_more: false });
     });
 
     it("gets one type and answers 404 for an unknown one", async () => {
       await createType(RUN_COMPLETED);
-      expect((await json(t.app, "GET", "/v1/event-types/run.completed", { key: t.adminKey })).body).toEqual({ data: { ...RUN_COMPLETED, source: "api" } });
+      expect((await json(t.app, "GET", "/v1/event-types/run.completed", { key: t.adminKey })).body).toEqual({
+        data: { ...RUN_COMPLETED, source: "api" },
+      });
       expectError(await json(t.app, "GET", "/v1/event-types/run.unknown", { key: t.adminKey }), 404, "not_found");
     });
 
@@ -138,18 +167,41 @@ describe("event types", () => {
     });
 
     it("accepts known types, a wildcard that matches one, and *", async () => {
-      for (const events of [["run.completed"], ["run.*"], ["*"], ["run.started", "run.*"]]) expect((await createEndpoint(events)).status).toBe(201);
+      for (const events of [["run.completed"], ["run.*"], ["*"], ["run.started", "run.*"]])
+        expect((await createEndpoint(events)).status).toBe(201);
     });
 
     it("applies to PATCH too", async () => {
       const { id } = (await createEndpoint(["run.completed"])).body.data;
-      expectInvalid(await json(t.app, "PATCH", `/v1/endpoints/${id}`, { key: t.adminKey, body: { events: ["run.completed", "nope.x"] } }), "events[1]");
+      expectInvalid(
+        await json(t.app, "PATCH", `/v1/endpoints/${id}`, {
+          key: t.adminKey,
+          body: { events: ["run.completed", "nope.x"] },
+        }),
+        "events[1]",
+      );
     });
 
     it("refuses publishing an unknown type, and data that fails the type's schema", async () => {
-      expectInvalid(await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "invoice.paid", data: {} } }), "type");
-      expectInvalid(await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "run.completed", data: { amount: 1 } } }), "data");
-      expect((await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "run.completed", data: { run_id: "r1" } } })).status).toBe(202);
+      expectInvalid(
+        await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "invoice.paid", data: {} } }),
+        "type",
+      );
+      expectInvalid(
+        await json(t.app, "POST", "/v1/events", {
+          key: t.adminKey,
+          body: { type: "run.completed", data: { amount: 1 } },
+        }),
+        "data",
+      );
+      expect(
+        (
+          await json(t.app, "POST", "/v1/events", {
+            key: t.adminKey,
+            body: { type: "run.completed", data: { run_id: "r1" } },
+          })
+        ).status,
+      ).toBe(202);
     });
 
     it("accepts any well-formed type again once the catalog is empty", async () => {
@@ -183,20 +235,44 @@ describe("event types", () => {
 
     it("are listed with source config", async () => {
       const res = await json(y.app, "GET", "/v1/event-types", { key: y.adminKey });
-      expect(res.body.data).toEqual([{ name: "run.completed", description: "The run finished", schema: { type: "object", required: ["run_id"] }, example: { run_id: "run_1" }, source: "config" }]);
+      expect(res.body.data).toEqual([
+        {
+          name: "run.completed",
+          description: "The run finished",
+          schema: { type: "object", required: ["run_id"] },
+          example: { run_id: "run_1" },
+          source: "config",
+        },
+      ]);
     });
 
     it("answer DELETE with 409 managed_by_config and stay", async () => {
-      expectError(await json(y.app, "DELETE", "/v1/event-types/run.completed", { key: y.adminKey }), 409, "managed_by_config");
-      expect((await json(y.app, "GET", "/v1/event-types/run.completed", { key: y.adminKey })).body.data.source).toBe("config");
+      expectError(
+        await json(y.app, "DELETE", "/v1/event-types/run.completed", { key: y.adminKey }),
+        409,
+        "managed_by_config",
+      );
+      expect((await json(y.app, "GET", "/v1/event-types/run.completed", { key: y.adminKey })).body.data.source).toBe(
+        "config",
+      );
     });
 
     it("cannot be shadowed by an API type of the same name (409)", async () => {
-      expectError(await json(y.app, "POST", "/v1/event-types", { key: y.adminKey, body: { name: "run.completed" } }), 409, "conflict");
+      expectError(
+        await json(y.app, "POST", "/v1/event-types", { key: y.adminKey, body: { name: "run.completed" } }),
+        409,
+        "conflict",
+      );
     });
 
     it("make the catalog non-empty for API endpoints", async () => {
-      expectInvalid(await json(y.app, "POST", "/v1/endpoints", { key: y.adminKey, body: { ...ENDPOINT, events: ["invoice.paid"] } }), "events[0]");
+      expectInvalid(
+        await json(y.app, "POST", "/v1/endpoints", {
+          key: y.adminKey,
+          body: { ...ENDPOINT, events: ["invoice.paid"] },
+        }),
+        "events[0]",
+      );
     });
   });
 });

@@ -1,5 +1,5 @@
 // Operations routes (no auth) and the shape of answers to unknown routes.
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import { json } from "../helpers/http.ts";
 
@@ -33,7 +33,11 @@ describe("operations", () => {
   });
 
   it("answers an unknown route with a 404 JSON error", async () => {
-    for (const [method, path] of [["GET", "/nope"], ["POST", "/v1/nothing-here"], ["GET", "/v1"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/nope"],
+      ["POST", "/v1/nothing-here"],
+      ["GET", "/v1"],
+    ] as const) {
       const res = await json(t.app, method, path);
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toStartWith("application/json");

@@ -1,15 +1,16 @@
 // The management API is rate limited per key, and every management change leaves an audit line.
 import { describe, expect, it } from "bun:test";
+import { KeyRateLimiter } from "../../src/api/rate-limit.ts";
 import { buildTestApp, createApiKey } from "../helpers/app.ts";
 import { json } from "../helpers/http.ts";
-import { KeyRateLimiter } from "../../src/api/rate-limit.ts";
 
 describe("management API rate limit", () => {
   it("answers 429 with Retry-After once a key spends its per-minute budget, per key", async () => {
     const t = await buildTestApp({ config: { auth: { rate_limit_per_minute: 5 } } });
     try {
       const other = await createApiKey(t, { scopes: ["endpoints:read"] }); // 1 request of the admin's 5
-      for (let i = 0; i < 4; i++) expect((await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey })).status).toBe(200);
+      for (let i = 0; i < 4; i++)
+        expect((await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey })).status).toBe(200);
       const limited = await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey });
       expect(limited.status).toBe(429);
       expect(limited.body.error.code).toBe("rate_limited");
@@ -24,7 +25,10 @@ describe("management API rate limit", () => {
   it("does not limit publishing events", async () => {
     const t = await buildTestApp({ config: { auth: { rate_limit_per_minute: 2 } } });
     try {
-      for (let i = 0; i < 6; i++) expect((await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "a.b", data: { i } } })).status).toBe(202);
+      for (let i = 0; i < 6; i++)
+        expect(
+          (await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "a.b", data: { i } } })).status,
+        ).toBe(202);
     } finally {
       await t.cleanup();
     }
@@ -45,7 +49,10 @@ describe("audit log", () => {
   it("logs who changed what, with the outcome, and no secrets", async () => {
     const t = await buildTestApp({ config: { security: { allow_http: true, allow_private_networks: true } } });
     try {
-      const created = await json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { url: "http://127.0.0.1:9/x", events: ["a.b"], secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" } });
+      const created = await json(t.app, "POST", "/v1/endpoints", {
+        key: t.adminKey,
+        body: { url: "http://127.0.0.1:9/x", events: ["a.b"], secret: "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0" },
+      });
       expect(created.status).toBe(201);
       const id = created.body.data.id;
       await json(t.app, "PATCH", `/v1/endpoints/${id}`, { key: t.adminKey, body: { description: "x" } });

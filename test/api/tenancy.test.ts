@@ -1,9 +1,9 @@
 // Tenant isolation and scopes on /v1/endpoints: a tenant-scoped key sees and changes only its tenant's
 // endpoints (others answer 404, never 403); admin keys see every tenant; scopes gate reads and writes.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { buildTestApp, createApiKey, type TestApp } from "../helpers/app.ts";
+import { createEndpoint, ENDPOINT, expectError } from "../helpers/endpoints.ts";
 import { json } from "../helpers/http.ts";
-import { ENDPOINT, createEndpoint, expectError } from "../helpers/endpoints.ts";
 
 describe("tenancy", () => {
   let t: TestApp;
@@ -45,9 +45,16 @@ describe("tenancy", () => {
     });
 
     it("gets 404 (never 403) for another tenant's endpoint, in both directions", async () => {
-      for (const [key, other] of [[acmeKey, globex.id], [globexKey, acme.id]] as const) {
+      for (const [key, other] of [
+        [acmeKey, globex.id],
+        [globexKey, acme.id],
+      ] as const) {
         expectError(await call("GET", `/v1/endpoints/${other}`, key), 404, "not_found");
-        expectError(await call("PATCH", `/v1/endpoints/${other}`, key, { description: "taken over" }), 404, "not_found");
+        expectError(
+          await call("PATCH", `/v1/endpoints/${other}`, key, { description: "taken over" }),
+          404,
+          "not_found",
+        );
         expectError(await call("POST", `/v1/endpoints/${other}/rotate-secret`, key, {}), 404, "not_found");
         expectError(await call("DELETE", `/v1/endpoints/${other}`, key), 404, "not_found");
       }
@@ -56,7 +63,9 @@ describe("tenancy", () => {
     it("answers another tenant's endpoint exactly like a missing one", async () => {
       const foreign = await call("GET", `/v1/endpoints/${globex.id}`, acmeKey);
       const missing = await call("GET", "/v1/endpoints/ep_00000000000000000000000000", acmeKey);
-      expect(foreign.body.error.message.replace(globex.id, "ID")).toBe(missing.body.error.message.replace("ep_00000000000000000000000000", "ID"));
+      expect(foreign.body.error.message.replace(globex.id, "ID")).toBe(
+        missing.body.error.message.replace("ep_00000000000000000000000000", "ID"),
+      );
     });
 
     it("leaves the other tenant's endpoint untouched after refused changes", async () => {
@@ -69,7 +78,9 @@ describe("tenancy", () => {
     });
 
     it("patches, rotates and deletes its own endpoint", async () => {
-      expect((await call("PATCH", `/v1/endpoints/${acme.id}`, acmeKey, { description: "mine" })).body.data.description).toBe("mine");
+      expect(
+        (await call("PATCH", `/v1/endpoints/${acme.id}`, acmeKey, { description: "mine" })).body.data.description,
+      ).toBe("mine");
       expect((await call("POST", `/v1/endpoints/${acme.id}/rotate-secret`, acmeKey, {})).status).toBe(200);
       expect((await call("DELETE", `/v1/endpoints/${acme.id}`, acmeKey)).status).toBe(204);
       expect(await listIds(acmeKey)).toEqual([]);
@@ -99,7 +110,9 @@ describe("tenancy", () => {
 
     it("reads and changes any tenant's endpoint", async () => {
       expect((await call("GET", `/v1/endpoints/${acme.id}`, t.adminKey)).status).toBe(200);
-      expect((await call("PATCH", `/v1/endpoints/${globex.id}`, t.adminKey, { description: "by admin" })).status).toBe(200);
+      expect((await call("PATCH", `/v1/endpoints/${globex.id}`, t.adminKey, { description: "by admin" })).status).toBe(
+        200,
+      );
     });
 
     it("creates in any tenant", async () => {
@@ -134,7 +147,9 @@ describe("tenancy", () => {
     });
 
     it("keys of other resources cannot touch endpoints", async () => {
-      const { key } = await createApiKey(t, { scopes: ["events:write", "events:read", "deliveries:read", "deliveries:write"] });
+      const { key } = await createApiKey(t, {
+        scopes: ["events:write", "events:read", "deliveries:read", "deliveries:write"],
+      });
       expectError(await call("GET", "/v1/endpoints", key), 403, "forbidden");
       expectError(await call("POST", "/v1/endpoints", key, ENDPOINT), 403, "forbidden");
     });

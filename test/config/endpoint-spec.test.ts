@@ -1,6 +1,14 @@
 // The endpoint rules shared by the API and the YAML file (the API tests cover them again end to end).
-import { describe, it, expect } from "bun:test";
-import { checkEndpoint, reservedHeaders, retryScheduleProblem, secretProblem, urlProblem, type EndpointRules, type EndpointSpec } from "../../src/config/index.ts";
+import { describe, expect, it } from "bun:test";
+import {
+  checkEndpoint,
+  type EndpointRules,
+  type EndpointSpec,
+  reservedHeaders,
+  retryScheduleProblem,
+  secretProblem,
+  urlProblem,
+} from "../../src/config/index.ts";
 import { parseCidrs } from "../../src/lib/net.ts";
 
 const rules = (over: Partial<EndpointRules> = {}): EndpointRules => ({
@@ -11,7 +19,12 @@ const rules = (over: Partial<EndpointRules> = {}): EndpointRules => ({
   ...over,
 });
 const base = { url: "https://example.com/hooks", events: ["run.completed"] };
-const problems = (input: unknown, mode: "create" | "patch" | "config" = "create", r = rules(), current?: EndpointSpec) => checkEndpoint(input, mode, r, current).problems;
+const problems = (
+  input: unknown,
+  mode: "create" | "patch" | "config" = "create",
+  r = rules(),
+  current?: EndpointSpec,
+) => checkEndpoint(input, mode, r, current).problems;
 
 describe("endpoint rules", () => {
   describe("create", () => {
@@ -54,9 +67,14 @@ describe("endpoint rules", () => {
     });
 
     it("keeps exact names, prefix.* and *, once each", () => {
-      expect(checkEndpoint({ ...base, events: ["*", "run.*", "run.completed", "run.*"] }, "create", rules()).spec.events).toEqual(["*", "run.*", "run.completed"]);
+      expect(
+        checkEndpoint({ ...base, events: ["*", "run.*", "run.completed", "run.*"] }, "create", rules()).spec.events,
+      ).toEqual(["*", "run.*", "run.completed"]);
       expect(problems({ ...base, events: ["bad name", 3] })).toEqual([
-        { path: "events[0]", message: '"bad name" is not a valid event type (letters, digits, - and _, dot-separated; or prefix.* or *)' },
+        {
+          path: "events[0]",
+          message: '"bad name" is not a valid event type (letters, digits, - and _, dot-separated; or prefix.* or *)',
+        },
         { path: "events[1]", message: "must be a string" },
       ]);
     });
@@ -77,7 +95,9 @@ describe("endpoint rules", () => {
     });
 
     it("refuses other schemes, credentials, junk and overlong URLs", () => {
-      expect(urlProblem("http://example.com", rules())).toBe("must be an absolute https URL (http is allowed only with security.allow_http)");
+      expect(urlProblem("http://example.com", rules())).toBe(
+        "must be an absolute https URL (http is allowed only with security.allow_http)",
+      );
       expect(urlProblem("ftp://example.com", rules({ allowHttp: true }))).toBe("must be an absolute http or https URL");
       expect(urlProblem("https://user:pw@example.com", rules())).toBe("must not contain credentials; use auth instead");
       expect(urlProblem("/relative", rules())).toBe("must be an absolute https URL");
@@ -85,26 +105,46 @@ describe("endpoint rules", () => {
     });
 
     it("refuses private, loopback and metadata literals unless allowed", () => {
-      expect(urlProblem("https://localhost/x", rules())).toBe("points to a loopback address (allowed only with security.allow_private_networks)");
-      expect(urlProblem("https://10.0.0.1/", rules())).toBe("points to a private address (allowed only with security.allow_private_networks or security.allowed_cidrs)");
-      expect(urlProblem("https://[::1]/", rules())).toBe("points to a loopback address (allowed only with security.allow_private_networks or security.allowed_cidrs)");
+      expect(urlProblem("https://localhost/x", rules())).toBe(
+        "points to a loopback address (allowed only with security.allow_private_networks)",
+      );
+      expect(urlProblem("https://10.0.0.1/", rules())).toBe(
+        "points to a private address (allowed only with security.allow_private_networks or security.allowed_cidrs)",
+      );
+      expect(urlProblem("https://[::1]/", rules())).toBe(
+        "points to a loopback address (allowed only with security.allow_private_networks or security.allowed_cidrs)",
+      );
       expect(urlProblem("https://0x7f000001/", rules())).toStartWith("points to a loopback address");
       const open = rules({ allowHttp: true, address: { allowPrivate: true, allowedCidrs: [] } });
       expect(urlProblem("http://127.0.0.1:9000/", open)).toBeNull();
-      expect(urlProblem("https://169.254.169.254/latest", open)).toBe("points to a cloud metadata address, which is always refused");
-      expect(urlProblem("https://10.1.2.3/", rules({ address: { allowPrivate: false, allowedCidrs: parseCidrs(["10.1.0.0/16"]) } }))).toBeNull();
+      expect(urlProblem("https://169.254.169.254/latest", open)).toBe(
+        "points to a cloud metadata address, which is always refused",
+      );
+      expect(
+        urlProblem(
+          "https://10.1.2.3/",
+          rules({ address: { allowPrivate: false, allowedCidrs: parseCidrs(["10.1.0.0/16"]) } }),
+        ),
+      ).toBeNull();
     });
   });
 
   describe("patch", () => {
-    const current = checkEndpoint({ ...base, metadata: { team: "billing", region: "eu" } }, "create", rules()).spec as EndpointSpec;
+    const current = checkEndpoint({ ...base, metadata: { team: "billing", region: "eu" } }, "create", rules())
+      .spec as EndpointSpec;
 
     it("keeps only the given fields and clears optional ones with null", () => {
-      expect(checkEndpoint({ description: "new", transform: null }, "patch", rules(), current)).toEqual({ spec: { description: "new", transform: null }, secret: undefined, problems: [] });
+      expect(checkEndpoint({ description: "new", transform: null }, "patch", rules(), current)).toEqual({
+        spec: { description: "new", transform: null },
+        secret: undefined,
+        problems: [],
+      });
     });
 
     it("merges metadata: omitted keys stay, an empty string removes one, null clears all", () => {
-      expect(checkEndpoint({ metadata: { region: "", tier: "gold" } }, "patch", rules(), current).spec.metadata).toEqual({ team: "billing", tier: "gold" });
+      expect(
+        checkEndpoint({ metadata: { region: "", tier: "gold" } }, "patch", rules(), current).spec.metadata,
+      ).toEqual({ team: "billing", tier: "gold" });
       expect(checkEndpoint({ metadata: null }, "patch", rules(), current).spec.metadata).toEqual({});
       expect(checkEndpoint({ metadata: {} }, "patch", rules(), current).spec.metadata).toEqual({});
     });
@@ -119,8 +159,12 @@ describe("endpoint rules", () => {
 
   describe("limits", () => {
     it("bounds description, metadata, timeout, rate limit and method", () => {
-      expect(problems({ ...base, description: "d".repeat(256) })).toEqual([{ path: "description", message: "must be at most 255 characters" }]);
-      expect(problems({ ...base, metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) })).toEqual([{ path: "metadata", message: "must have at most 50 keys" }]);
+      expect(problems({ ...base, description: "d".repeat(256) })).toEqual([
+        { path: "description", message: "must be at most 255 characters" },
+      ]);
+      expect(
+        problems({ ...base, metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }),
+      ).toEqual([{ path: "metadata", message: "must have at most 50 keys" }]);
       expect(problems({ ...base, metadata: { ["k".repeat(41)]: "v", ok: "v".repeat(501), n: 1 } })).toEqual([
         { path: `metadata.${"k".repeat(41)}`, message: "keys must be 1–40 characters" },
         { path: "metadata.ok", message: "must be at most 500 characters" },
@@ -141,24 +185,42 @@ describe("endpoint rules", () => {
       expect(secretProblem("x".repeat(15))).toBe("must be 16–256 characters");
       expect(secretProblem("x".repeat(257))).toBe("must be 16–256 characters");
       expect(secretProblem("has a space in it!")).toBe("must not contain whitespace or control characters");
-      expect(secretProblem(`whsec_${Buffer.alloc(8, 1).toString("base64")}xxxxxxxx`)).toBe("a whsec_ secret must be followed by base64 of at least 16 bytes");
+      expect(secretProblem(`whsec_${Buffer.alloc(8, 1).toString("base64")}xxxxxxxx`)).toBe(
+        "a whsec_ secret must be followed by base64 of at least 16 bytes",
+      );
       expect(secretProblem(42)).toBe("must be a string");
     });
   });
 
   describe("signing, headers and auth", () => {
     it("accepts only the options of the chosen scheme", () => {
-      expect(checkEndpoint({ ...base, signing: { scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true } }, "create", rules()).spec.signing).toEqual({ scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true });
+      expect(
+        checkEndpoint(
+          { ...base, signing: { scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true } },
+          "create",
+          rules(),
+        ).spec.signing,
+      ).toEqual({ scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true });
       expect(problems({ ...base, signing: { scheme: "hmac-sha256", asymmetric: true } })).toEqual([
-        { path: "signing.asymmetric", message: "is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header)" },
+        {
+          path: "signing.asymmetric",
+          message:
+            "is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header)",
+        },
       ]);
-      expect(problems({ ...base, signing: { scheme: "rot13" } })).toEqual([{ path: "signing.scheme", message: "must be one of standard-webhooks, hmac-sha256, timestamped-hmac, ed25519" }]);
+      expect(problems({ ...base, signing: { scheme: "rot13" } })).toEqual([
+        { path: "signing.scheme", message: "must be one of standard-webhooks, hmac-sha256, timestamped-hmac, ed25519" },
+      ]);
     });
 
     it("reserves the signature headers of the scheme, in any case", () => {
       expect(reservedHeaders({ scheme: "standard-webhooks", header_prefix: "svix-" })).toContain("svix-signature");
-      expect(reservedHeaders({ scheme: "hmac-sha256", signature_header: "X-Hub-Signature-256" })).toContain("x-hub-signature-256");
-      expect(problems({ ...base, headers: { "Webhook-Signature": "forged", "X-Team": "billing" } })).toEqual([{ path: "headers.Webhook-Signature", message: "cannot override a signature, content or auth header" }]);
+      expect(reservedHeaders({ scheme: "hmac-sha256", signature_header: "X-Hub-Signature-256" })).toContain(
+        "x-hub-signature-256",
+      );
+      expect(problems({ ...base, headers: { "Webhook-Signature": "forged", "X-Team": "billing" } })).toEqual([
+        { path: "headers.Webhook-Signature", message: "cannot override a signature, content or auth header" },
+      ]);
     });
 
     it("refuses header injection and bad names", () => {
@@ -169,19 +231,37 @@ describe("endpoint rules", () => {
     });
 
     it("reserves Authorization when auth sets it", () => {
-      expect(problems({ ...base, auth: { type: "bearer", token: "t" }, headers: { authorization: "x" } })).toEqual([{ path: "headers.authorization", message: "cannot override a signature, content or auth header" }]);
+      expect(problems({ ...base, auth: { type: "bearer", token: "t" }, headers: { authorization: "x" } })).toEqual([
+        { path: "headers.authorization", message: "cannot override a signature, content or auth header" },
+      ]);
       expect(problems({ ...base, headers: { authorization: "x" } })).toEqual([]);
     });
 
     it("checks each auth type's fields", () => {
-      expect(problems({ ...base, auth: { type: "basic", username: "a:b", password: "p" } })).toEqual([{ path: "auth.username", message: "must not contain ':'" }]);
-      expect(problems({ ...base, auth: { type: "bearer", token: "t", extra: 1 } })).toEqual([{ path: "auth.extra", message: "unknown field for auth type bearer" }]);
-      expect(problems({ ...base, auth: { type: "header", name: "Content-Length", value: "1" } })).toEqual([{ path: "auth.name", message: "cannot set the reserved header Content-Length" }]);
-      expect(problems({ ...base, auth: { type: "oauth2_client_credentials", token_url: "http://idp.example.com/token", client_id: "id" } })).toEqual([
-        { path: "auth.token_url", message: "must be an absolute https URL (http is allowed only with security.allow_http)" },
+      expect(problems({ ...base, auth: { type: "basic", username: "a:b", password: "p" } })).toEqual([
+        { path: "auth.username", message: "must not contain ':'" },
+      ]);
+      expect(problems({ ...base, auth: { type: "bearer", token: "t", extra: 1 } })).toEqual([
+        { path: "auth.extra", message: "unknown field for auth type bearer" },
+      ]);
+      expect(problems({ ...base, auth: { type: "header", name: "Content-Length", value: "1" } })).toEqual([
+        { path: "auth.name", message: "cannot set the reserved header Content-Length" },
+      ]);
+      expect(
+        problems({
+          ...base,
+          auth: { type: "oauth2_client_credentials", token_url: "http://idp.example.com/token", client_id: "id" },
+        }),
+      ).toEqual([
+        {
+          path: "auth.token_url",
+          message: "must be an absolute https URL (http is allowed only with security.allow_http)",
+        },
         { path: "auth.client_secret", message: "must be a non-empty string of at most 4096 characters" },
       ]);
-      expect(problems({ ...base, auth: { type: "magic" } })).toEqual([{ path: "auth.type", message: "must be one of basic, bearer, header, oauth2_client_credentials" }]);
+      expect(problems({ ...base, auth: { type: "magic" } })).toEqual([
+        { path: "auth.type", message: "must be one of basic, bearer, header, oauth2_client_credentials" },
+      ]);
     });
   });
 
@@ -189,7 +269,9 @@ describe("endpoint rules", () => {
     it("takes 1–20 durations of 1s to 7d", () => {
       expect(retryScheduleProblem(["1s", "7d"])).toBeNull();
       expect(retryScheduleProblem([])).toBe("must be a list of 1–20 durations such as 5s, 5m, 2h, 1d");
-      expect(retryScheduleProblem(Array(21).fill("5s"))).toBe("must be a list of 1–20 durations such as 5s, 5m, 2h, 1d");
+      expect(retryScheduleProblem(Array(21).fill("5s"))).toBe(
+        "must be a list of 1–20 durations such as 5s, 5m, 2h, 1d",
+      );
       expect(retryScheduleProblem(["500ms"])).toBe('"500ms" must be between 1s and 7d');
       expect(retryScheduleProblem(["8d"])).toBe('"8d" must be between 1s and 7d');
       expect(retryScheduleProblem(["soon"])).toBe('"soon" is not a duration such as 5s, 5m, 2h, 1d');

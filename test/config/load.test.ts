@@ -1,7 +1,7 @@
 // The config loader: defaults, ${ENV} interpolation, and every kind of problem reported as `<file>:<line> <path>: <message>`.
-import { describe, it, expect } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
-import { loadConfig, ConfigError, type LoadOptions } from "../../src/config/index.ts";
+import { ConfigError, type LoadOptions, loadConfig } from "../../src/config/index.ts";
 
 const FILE = "hg.yaml";
 const ADMIN = "an-admin-key-of-24-chars-or-more";
@@ -18,7 +18,8 @@ function problemsOf(text: string, options: Partial<LoadOptions> = {}): string[] 
   throw new Error("expected a ConfigError, but the config loaded");
 }
 
-const load = (text: string, options: Partial<LoadOptions> = {}) => loadConfig(text, { file: FILE, env: {}, ...options });
+const load = (text: string, options: Partial<LoadOptions> = {}) =>
+  loadConfig(text, { file: FILE, env: {}, ...options });
 
 /** Lines joined with \n, so YAML fixtures can be written one line per array entry (line numbers are visible). */
 const yaml = (...lines: string[]) => `${lines.join("\n")}\n`;
@@ -77,7 +78,9 @@ describe("config", () => {
 
   describe("YAML syntax errors", () => {
     it("reports a tab used as indentation with its line", () => {
-      const problems = problemsOf(yaml("server:", "  port: 9000", "storage:", "\tpath: x.db", "retention:", "  days: 3"));
+      const problems = problemsOf(
+        yaml("server:", "  port: 9000", "storage:", "\tpath: x.db", "retention:", "  days: 3"),
+      );
       expect(problems).toHaveLength(1);
       expect(problems[0]).toStartWith(`${FILE}:4 `);
       expect(problems[0]).toContain("Tabs are not allowed as indentation");
@@ -95,7 +98,9 @@ describe("config", () => {
     });
 
     it("refuses a file that is not a mapping of sections", () => {
-      expect(problemsOf(yaml("- server", "- storage"))).toEqual([`${FILE}:1 the file must be a YAML mapping of sections (server, storage, …)`]);
+      expect(problemsOf(yaml("- server", "- storage"))).toEqual([
+        `${FILE}:1 the file must be a YAML mapping of sections (server, storage, …)`,
+      ]);
     });
   });
 
@@ -107,7 +112,9 @@ describe("config", () => {
     });
 
     it("reports an unknown key inside a section with its line", () => {
-      expect(problemsOf(yaml("server:", "  host: 127.0.0.1", "  prot: 9000"))).toEqual([`${FILE}:3 server.prot: unknown key (expected one of: host, port, max_body_bytes)`]);
+      expect(problemsOf(yaml("server:", "  host: 127.0.0.1", "  prot: 9000"))).toEqual([
+        `${FILE}:3 server.prot: unknown key (expected one of: host, port, max_body_bytes)`,
+      ]);
     });
 
     it("reports an unknown key of an event type", () => {
@@ -139,23 +146,33 @@ describe("config", () => {
 
   describe("wrong types and values", () => {
     it("reports a string where an integer belongs", () => {
-      expect(problemsOf(yaml("server:", '  port: "9000"'))).toEqual([`${FILE}:2 server.port: must be an integer, got a string`]);
+      expect(problemsOf(yaml("server:", '  port: "9000"'))).toEqual([
+        `${FILE}:2 server.port: must be an integer, got a string`,
+      ]);
     });
 
     it("reports a string where a boolean belongs", () => {
-      expect(problemsOf(yaml("security:", "  allow_http: yes please"))).toEqual([`${FILE}:2 security.allow_http: must be true or false, got a string`]);
+      expect(problemsOf(yaml("security:", "  allow_http: yes please"))).toEqual([
+        `${FILE}:2 security.allow_http: must be true or false, got a string`,
+      ]);
     });
 
     it("reports a scalar where a section belongs", () => {
-      expect(problemsOf(yaml("log: {level: info}", "server: 5"))).toEqual([`${FILE}:2 server: must be a mapping, got a number`]);
+      expect(problemsOf(yaml("log: {level: info}", "server: 5"))).toEqual([
+        `${FILE}:2 server: must be a mapping, got a number`,
+      ]);
     });
 
     it("reports a scalar where a list belongs", () => {
-      expect(problemsOf(yaml("delivery:", "  retry_schedule: 5s"))).toEqual([`${FILE}:2 delivery.retry_schedule: must be a list, got a string`]);
+      expect(problemsOf(yaml("delivery:", "  retry_schedule: 5s"))).toEqual([
+        `${FILE}:2 delivery.retry_schedule: must be a list, got a string`,
+      ]);
     });
 
     it("reports a value outside its enum", () => {
-      expect(problemsOf(yaml("storage:", "  synchronous: off"))).toEqual([`${FILE}:2 storage.synchronous: must be one of normal, full; got "off"`]);
+      expect(problemsOf(yaml("storage:", "  synchronous: off"))).toEqual([
+        `${FILE}:2 storage.synchronous: must be one of normal, full; got "off"`,
+      ]);
       expect(problemsOf(yaml("signing:", "  default_scheme: md5"))).toEqual([
         `${FILE}:2 signing.default_scheme: must be one of standard-webhooks, hmac-sha256, timestamped-hmac, ed25519; got "md5"`,
       ]);
@@ -170,7 +187,17 @@ describe("config", () => {
     });
 
     it("reports a bad CIDR, duration and retry schedule entry", () => {
-      expect(problemsOf(yaml("security:", "  allowed_cidrs: [10.0.0.0/8, not-a-cidr]", "delivery:", "  disable_after: soon", "  retry_schedule: [5s, forever]"))).toEqual([
+      expect(
+        problemsOf(
+          yaml(
+            "security:",
+            "  allowed_cidrs: [10.0.0.0/8, not-a-cidr]",
+            "delivery:",
+            "  disable_after: soon",
+            "  retry_schedule: [5s, forever]",
+          ),
+        ),
+      ).toEqual([
         `${FILE}:2 security.allowed_cidrs[1]: "not-a-cidr" is not a CIDR such as 10.1.0.0/16`,
         `${FILE}:4 delivery.disable_after: must be a duration such as 30s, 5m, 2h, 5d`,
         `${FILE}:5 delivery.retry_schedule: "forever" is not a duration such as 5s, 5m, 2h, 1d`,
@@ -178,13 +205,17 @@ describe("config", () => {
     });
 
     it("reports an admin key that is too short", () => {
-      expect(problemsOf(yaml("auth:", "  admin_keys: [short]"))).toEqual([`${FILE}:2 auth.admin_keys[0]: admin keys must be at least 24 characters`]);
+      expect(problemsOf(yaml("auth:", "  admin_keys: [short]"))).toEqual([
+        `${FILE}:2 auth.admin_keys[0]: admin keys must be at least 24 characters`,
+      ]);
     });
   });
 
   describe("environment variables", () => {
     it("substitutes ${VAR}", () => {
-      const config = load(yaml("storage:", "  path: ${DATA_DIR}/hookgate.db"), { env: { DATA_DIR: "/var/lib/hookgate" } });
+      const config = load(yaml("storage:", "  path: ${DATA_DIR}/hookgate.db"), {
+        env: { DATA_DIR: "/var/lib/hookgate" },
+      });
       expect(config.storage.path).toBe("/var/lib/hookgate/hookgate.db");
     });
 
@@ -215,7 +246,9 @@ describe("config", () => {
     });
 
     it("treats an empty variable as set", () => {
-      expect(load(yaml("storage:", "  path: ./data${SUFFIX:-/x}/hookgate.db"), { env: { SUFFIX: "" } }).storage.path).toBe("./data/hookgate.db");
+      expect(
+        load(yaml("storage:", "  path: ./data${SUFFIX:-/x}/hookgate.db"), { env: { SUFFIX: "" } }).storage.path,
+      ).toBe("./data/hookgate.db");
     });
 
     it("writes a literal ${ for $${ and does not look it up", () => {
@@ -223,20 +256,34 @@ describe("config", () => {
     });
 
     it("coerces an interpolated number, boolean and fraction", () => {
-      const config = load(yaml("server:", "  port: ${PORT}", "security:", "  allow_http: ${ALLOW_HTTP}", "delivery:", "  jitter: ${JITTER}"), {
-        env: { PORT: "9090", ALLOW_HTTP: "true", JITTER: "0.5" },
-      });
+      const config = load(
+        yaml(
+          "server:",
+          "  port: ${PORT}",
+          "security:",
+          "  allow_http: ${ALLOW_HTTP}",
+          "delivery:",
+          "  jitter: ${JITTER}",
+        ),
+        {
+          env: { PORT: "9090", ALLOW_HTTP: "true", JITTER: "0.5" },
+        },
+      );
       expect(config.server.port).toBe(9090);
       expect(config.security.allow_http).toBe(true);
       expect(config.delivery.jitter).toBe(0.5);
     });
 
     it("reports an interpolated value that is not a number", () => {
-      expect(problemsOf(yaml("server:", "  port: ${PORT}"), { env: { PORT: "eighty" } })).toEqual([`${FILE}:2 server.port: must be an integer, got a string`]);
+      expect(problemsOf(yaml("server:", "  port: ${PORT}"), { env: { PORT: "eighty" } })).toEqual([
+        `${FILE}:2 server.port: must be an integer, got a string`,
+      ]);
     });
 
     it("reports an interpolated number that is out of range", () => {
-      expect(problemsOf(yaml("server:", "  port: ${PORT}"), { env: { PORT: "99999" } })).toEqual([`${FILE}:2 server.port: must be ≤ 65535`]);
+      expect(problemsOf(yaml("server:", "  port: ${PORT}"), { env: { PORT: "99999" } })).toEqual([
+        `${FILE}:2 server.port: must be ≤ 65535`,
+      ]);
     });
   });
 
@@ -247,11 +294,15 @@ describe("config", () => {
 
     it("ignores HOOKGATE_ADMIN_KEY when the file lists admin keys", () => {
       const other = "another-admin-key-with-24-chars";
-      expect(load(yaml("auth:", `  admin_keys: [${other}]`), { env: { HOOKGATE_ADMIN_KEY: ADMIN } }).auth.admin_keys).toEqual([other]);
+      expect(
+        load(yaml("auth:", `  admin_keys: [${other}]`), { env: { HOOKGATE_ADMIN_KEY: ADMIN } }).auth.admin_keys,
+      ).toEqual([other]);
     });
 
     it("refuses a HOOKGATE_ADMIN_KEY shorter than 24 characters", () => {
-      expect(problemsOf("", { env: { HOOKGATE_ADMIN_KEY: "too-short" } })).toEqual([`${FILE}:1 auth.admin_keys: HOOKGATE_ADMIN_KEY must be at least 24 characters`]);
+      expect(problemsOf("", { env: { HOOKGATE_ADMIN_KEY: "too-short" } })).toEqual([
+        `${FILE}:1 auth.admin_keys: HOOKGATE_ADMIN_KEY must be at least 24 characters`,
+      ]);
     });
 
     it("drops empty entries such as an unset ${VAR:-}", () => {
@@ -270,19 +321,39 @@ describe("config", () => {
     });
 
     it("accepts an http loopback endpoint that is refused without it", () => {
-      const text = yaml("endpoints:", "  - id: local", "    url: http://127.0.0.1:9000/hooks", "    events: [run.completed]", `    secret: ${SECRET}`);
+      const text = yaml(
+        "endpoints:",
+        "  - id: local",
+        "    url: http://127.0.0.1:9000/hooks",
+        "    events: [run.completed]",
+        `    secret: ${SECRET}`,
+      );
       expect(load(text, { dev: true }).endpoints.map((e) => e.url)).toEqual(["http://127.0.0.1:9000/hooks"]);
-      expect(problemsOf(text)).toEqual([`${FILE}:3 endpoints[0].url: must be an absolute https URL (http is allowed only with security.allow_http)`]);
+      expect(problemsOf(text)).toEqual([
+        `${FILE}:3 endpoints[0].url: must be an absolute https URL (http is allowed only with security.allow_http)`,
+      ]);
     });
   });
 
   describe("event types", () => {
     it("loads names, descriptions, schemas and examples", () => {
       const config = load(
-        yaml("event_types:", "  - name: run.completed", "    description: A run finished.", "    schema: {type: object, required: [run_id]}", "    example: {run_id: r1}", "  - name: run.failed"),
+        yaml(
+          "event_types:",
+          "  - name: run.completed",
+          "    description: A run finished.",
+          "    schema: {type: object, required: [run_id]}",
+          "    example: {run_id: r1}",
+          "  - name: run.failed",
+        ),
       );
       expect(config.event_types).toEqual([
-        { name: "run.completed", description: "A run finished.", schema: { type: "object", required: ["run_id"] }, example: { run_id: "r1" } },
+        {
+          name: "run.completed",
+          description: "A run finished.",
+          schema: { type: "object", required: ["run_id"] },
+          example: { run_id: "r1" },
+        },
         { name: "run.failed", description: "", schema: null, example: null },
       ]);
     });
@@ -294,26 +365,46 @@ describe("config", () => {
     });
 
     it("reports an example that does not match its schema", () => {
-      expect(problemsOf(yaml("event_types:", "  - name: run.completed", "    schema: {type: object, required: [run_id]}", "    example: {amount: 1}"))).toEqual([
+      expect(
+        problemsOf(
+          yaml(
+            "event_types:",
+            "  - name: run.completed",
+            "    schema: {type: object, required: [run_id]}",
+            "    example: {amount: 1}",
+          ),
+        ),
+      ).toEqual([
         `${FILE}:4 event_types[0].example: does not match the schema: data must have required property 'run_id'`,
       ]);
     });
 
     it("reports a bad name and a duplicate name", () => {
-      expect(problemsOf(yaml("event_types:", "  - name: run completed", "  - name: run.failed", "  - name: run.failed"))).toEqual([
+      expect(
+        problemsOf(yaml("event_types:", "  - name: run completed", "  - name: run.failed", "  - name: run.failed")),
+      ).toEqual([
         `${FILE}:2 event_types[0].name: must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)`,
         `${FILE}:4 event_types[2].name: duplicate event type "run.failed"`,
       ]);
     });
 
     it("reports event_types that is not a list", () => {
-      expect(problemsOf(yaml("event_types:", "  name: run.completed"))).toEqual([`${FILE}:1 event_types: must be a list`]);
+      expect(problemsOf(yaml("event_types:", "  name: run.completed"))).toEqual([
+        `${FILE}:1 event_types: must be a list`,
+      ]);
     });
   });
 
   describe("endpoints", () => {
     const endpoint = (...extra: string[]) =>
-      yaml("endpoints:", "  - id: billing", "    url: https://billing.example.com/hooks", "    events: [run.completed]", `    secret: ${SECRET}`, ...extra);
+      yaml(
+        "endpoints:",
+        "  - id: billing",
+        "    url: https://billing.example.com/hooks",
+        "    events: [run.completed]",
+        `    secret: ${SECRET}`,
+        ...extra,
+      );
 
     it("loads a YAML endpoint with defaults", () => {
       const [ep] = load(endpoint()).endpoints;
@@ -396,7 +487,12 @@ describe("config", () => {
     });
 
     it("requires a secret unless the scheme is ed25519", () => {
-      const base = ["endpoints:", "  - id: billing", "    url: https://billing.example.com/hooks", "    events: [run.completed]"];
+      const base = [
+        "endpoints:",
+        "  - id: billing",
+        "    url: https://billing.example.com/hooks",
+        "    events: [run.completed]",
+      ];
       expect(problemsOf(yaml(...base))).toEqual([
         `${FILE}:2 endpoints[0].secret: is required for a YAML endpoint (write secret: \${SOME_ENV_VAR}); only the ed25519 scheme needs none`,
       ]);
@@ -404,13 +500,27 @@ describe("config", () => {
     });
 
     it("reports a secret that is too short", () => {
-      expect(problemsOf(yaml("endpoints:", "  - id: billing", "    url: https://billing.example.com/hooks", "    events: [run.completed]", "    secret: short"))).toEqual([
-        `${FILE}:5 endpoints[0].secret: must be 16–256 characters`,
-      ]);
+      expect(
+        problemsOf(
+          yaml(
+            "endpoints:",
+            "  - id: billing",
+            "    url: https://billing.example.com/hooks",
+            "    events: [run.completed]",
+            "    secret: short",
+          ),
+        ),
+      ).toEqual([`${FILE}:5 endpoints[0].secret: must be 16–256 characters`]);
     });
 
     it("reads the secret from the environment", () => {
-      const text = yaml("endpoints:", "  - id: billing", "    url: https://billing.example.com/hooks", "    events: [run.completed]", "    secret: ${BILLING_SECRET}");
+      const text = yaml(
+        "endpoints:",
+        "  - id: billing",
+        "    url: https://billing.example.com/hooks",
+        "    events: [run.completed]",
+        "    secret: ${BILLING_SECRET}",
+      );
       expect(load(text, { env: { BILLING_SECRET: SECRET } }).endpoints[0]!.secret).toBe(SECRET);
       expect(problemsOf(text)).toContain(
         `${FILE}:5 endpoints[0].secret: environment variable BILLING_SECRET is not set (write \${BILLING_SECRET:-default} to make it optional)`,
@@ -418,20 +528,42 @@ describe("config", () => {
     });
 
     it("refuses an event type that the declared catalog does not know", () => {
-      expect(problemsOf(yaml("event_types:", "  - name: run.completed", ...endpoint().trimEnd().split("\n").slice(0, 3), "    events: [run.completed, run.exploded]", `    secret: ${SECRET}`))).toEqual([
-        `${FILE}:6 endpoints[0].events[1]: unknown event type "run.exploded"`,
-      ]);
+      expect(
+        problemsOf(
+          yaml(
+            "event_types:",
+            "  - name: run.completed",
+            ...endpoint().trimEnd().split("\n").slice(0, 3),
+            "    events: [run.completed, run.exploded]",
+            `    secret: ${SECRET}`,
+          ),
+        ),
+      ).toEqual([`${FILE}:6 endpoints[0].events[1]: unknown event type "run.exploded"`]);
     });
 
     it("reports filter problems at their line inside the filter", () => {
-      const checkFilter = (filter: unknown) => ((filter as { all?: { op?: string }[] }).all?.[1]?.op === "bigger" ? [{ path: "all[1].op", message: "unknown operator bigger" }] : []);
-      const text = endpoint("    filter:", "      all:", "        - {field: data.amount, op: gte, value: 100}", "        - field: data.amount", "          op: bigger", "          value: 1");
-      expect(problemsOf(text, { checkFilter })).toEqual([`${FILE}:10 endpoints[0].filter.all[1].op: unknown operator bigger`]);
+      const checkFilter = (filter: unknown) =>
+        (filter as { all?: { op?: string }[] }).all?.[1]?.op === "bigger"
+          ? [{ path: "all[1].op", message: "unknown operator bigger" }]
+          : [];
+      const text = endpoint(
+        "    filter:",
+        "      all:",
+        "        - {field: data.amount, op: gte, value: 100}",
+        "        - field: data.amount",
+        "          op: bigger",
+        "          value: 1",
+      );
+      expect(problemsOf(text, { checkFilter })).toEqual([
+        `${FILE}:10 endpoints[0].filter.all[1].op: unknown operator bigger`,
+      ]);
     });
 
     it("reports transform problems from the transform checker", () => {
       const checkTransform = (expression: string) => (expression.includes("(") ? "unbalanced parenthesis" : null);
-      expect(problemsOf(endpoint("    transform: '{\"a\": ('"), { checkTransform })).toEqual([`${FILE}:6 endpoints[0].transform: unbalanced parenthesis`]);
+      expect(problemsOf(endpoint("    transform: '{\"a\": ('"), { checkTransform })).toEqual([
+        `${FILE}:6 endpoints[0].transform: unbalanced parenthesis`,
+      ]);
     });
   });
 
@@ -470,7 +602,9 @@ describe("config", () => {
         throw new Error("expected a ConfigError");
       } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
-        expect((e as ConfigError).message).toBe(`invalid configuration:\n${FILE}:2 server.port: must be an integer, got a string\n${FILE}:3 server.host: must be a string, got a number`);
+        expect((e as ConfigError).message).toBe(
+          `invalid configuration:\n${FILE}:2 server.port: must be an integer, got a string\n${FILE}:3 server.host: must be a string, got a number`,
+        );
       }
     });
   });
@@ -478,12 +612,23 @@ describe("config", () => {
 
 describe("config: event type schemas", () => {
   it("refuses a JSON Schema pattern that can backtrack catastrophically, with its line", () => {
-    const text = ["event_types:", "  - name: a.b", "    schema:", "      type: object", "      properties:", "        code: {type: string, pattern: '^(a|aa)+$'}"].join("\n");
+    const text = [
+      "event_types:",
+      "  - name: a.b",
+      "    schema:",
+      "      type: object",
+      "      properties:",
+      "        code: {type: string, pattern: '^(a|aa)+$'}",
+    ].join("\n");
     try {
       loadConfig(text, { file: "hg.yaml", env: {} });
       throw new Error("expected a ConfigError");
     } catch (e) {
-      expect((e as { problems: string[] }).problems).toEqual([expect.stringMatching(/^hg\.yaml:\d+ event_types\[0\]\.schema\.properties\.code\.pattern: is an unsafe regular expression/)]);
+      expect((e as { problems: string[] }).problems).toEqual([
+        expect.stringMatching(
+          /^hg\.yaml:\d+ event_types\[0\]\.schema\.properties\.code\.pattern: is an unsafe regular expression/,
+        ),
+      ]);
     }
   });
 });

@@ -11,6 +11,7 @@ describe("configuration reference", () => {
   });
 
   it("documents every key with a description", () => {
-    for (const line of configReference().split("\n").slice(2)) expect(line).toMatch(/^\| `[a-z0-9_.]+` \| .+ \| .* \| .{10,} \|$/);
+    for (const line of configReference().split("\n").slice(2))
+      expect(line).toMatch(/^\| `[a-z0-9_.]+` \| .+ \| .* \| .{10,} \|$/);
   });
 });

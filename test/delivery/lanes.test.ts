@@ -1,20 +1,40 @@
 // The ready queue: fair round robin across endpoints, per-endpoint caps, and token buckets on an injected clock.
 import { describe, expect, it } from "bun:test";
-import { Lanes, laneKey, type Job, type LaneOptions } from "../../src/delivery/lanes.ts";
+import { type Job, type LaneOptions, Lanes, laneKey } from "../../src/delivery/lanes.ts";
 import type { LoadedEvent } from "../../src/delivery/request.ts";
 
-const EVENT: LoadedEvent = { id: "evt_1", tenant_id: "default", type: "run.completed", payload: "{}", idempotency_key: null, created_at: 0 };
+const EVENT: LoadedEvent = {
+  id: "evt_1",
+  tenant_id: "default",
+  type: "run.completed",
+  payload: "{}",
+  idempotency_key: null,
+  created_at: 0,
+};
 
 let seq = 0;
 function job(endpointId: string | null, targetUrl: string | null = null): Job {
   seq++;
-  return { deliveryId: `dlv_${seq}`, event: EVENT, endpointId, targetUrl, attempts: 0, retryBase: 0, manual: false, trigger: "scheduled" };
+  return {
+    deliveryId: `dlv_${seq}`,
+    event: EVENT,
+    endpointId,
+    targetUrl,
+    attempts: 0,
+    retryBase: 0,
+    manual: false,
+    trigger: "scheduled",
+  };
 }
 
 /** A Lanes whose monotonic clock the test moves (starts at 1000 ms). */
 function lanes(options: Partial<LaneOptions> & { rates?: Record<string, number> } = {}) {
   const clock = { t: 1000 };
-  const q = new Lanes({ perEndpoint: options.perEndpoint ?? 32, rateOf: options.rateOf ?? ((key) => options.rates?.[key] ?? null), now: () => clock.t });
+  const q = new Lanes({
+    perEndpoint: options.perEndpoint ?? 32,
+    rateOf: options.rateOf ?? ((key) => options.rates?.[key] ?? null),
+    now: () => clock.t,
+  });
   return { q, clock };
 }
 

@@ -2,9 +2,17 @@
 // expiry (on the injected clock), and token failures recorded as auth_error and retried on schedule.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { Server } from "bun";
-import { advance, createEndpoint, getDelivery, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
+import {
+  advance,
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
 import { json } from "../helpers/http.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 interface TokenServer {
   url: string;
@@ -37,7 +45,11 @@ function startTokenServer(): TokenServer {
       // Slow enough that concurrent deliveries overlap with the first token request.
       await Bun.sleep(100);
       if (state.status !== 200) return Response.json({ error: "server_error" }, { status: state.status });
-      return Response.json({ access_token: `tok-${state.requests.length}`, token_type: "bearer", ...(state.expiresIn === undefined ? {} : { expires_in: state.expiresIn }) });
+      return Response.json({
+        access_token: `tok-${state.requests.length}`,
+        token_type: "bearer",
+        ...(state.expiresIn === undefined ? {} : { expires_in: state.expiresIn }),
+      });
     },
   });
   state.url = `http://127.0.0.1:${server.port}/token`;
@@ -58,7 +70,14 @@ describe("oauth2_client_credentials", () => {
     endpointId = (
       await createEndpoint(t, {
         url: `${receiver.url}/hooks`,
-        auth: { type: "oauth2_client_credentials", token_url: tokens.url, client_id: "hookgate-client", client_secret: "client-secret-123", scope: "webhooks:write", audience: "https://api.example" },
+        auth: {
+          type: "oauth2_client_credentials",
+          token_url: tokens.url,
+          client_id: "hookgate-client",
+          client_secret: "client-secret-123",
+          scope: "webhooks:write",
+          audience: "https://api.example",
+        },
       })
     ).id;
   });
@@ -70,7 +89,9 @@ describe("oauth2_client_credentials", () => {
   });
 
   it("makes exactly one token request for 5 concurrent deliveries, and all carry the bearer token", async () => {
-    const published = await Promise.all(Array.from({ length: 5 }, (_, i) => publishOk(t, { type: "run.completed", data: { i } })));
+    const published = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => publishOk(t, { type: "run.completed", data: { i } })),
+    );
     await settle(t);
     expect(tokens.requests).toHaveLength(1);
     expect(t.gateway.tokens.requests).toBe(1);
@@ -84,7 +105,13 @@ describe("oauth2_client_credentials", () => {
     await settle(t);
     expect(tokens.contentTypes[0]).toBe("application/x-www-form-urlencoded");
     const form = tokens.requests[0]!;
-    expect(Object.fromEntries(form)).toEqual({ grant_type: "client_credentials", client_id: "hookgate-client", client_secret: "client-secret-123", scope: "webhooks:write", audience: "https://api.example" });
+    expect(Object.fromEntries(form)).toEqual({
+      grant_type: "client_credentials",
+      client_id: "hookgate-client",
+      client_secret: "client-secret-123",
+      scope: "webhooks:write",
+      audience: "https://api.example",
+    });
   });
 
   it("reuses the token until it expires, then requests a new one", async () => {
@@ -99,7 +126,11 @@ describe("oauth2_client_credentials", () => {
     await publishOk(t, { type: "run.completed", data: { n: 3 } });
     await settle(t);
     expect(tokens.requests).toHaveLength(2);
-    expect(receiver.requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+    expect(receiver.requests.map((r) => r.headers.get("authorization"))).toEqual([
+      "Bearer tok-1",
+      "Bearer tok-1",
+      "Bearer tok-2",
+    ]);
   });
 
   it("records a failing token request as auth_error and retries the delivery on schedule", async () => {
@@ -127,7 +158,10 @@ describe("oauth2_client_credentials", () => {
   });
 
   it("does not fetch a token for a preview and masks the credential", async () => {
-    const res = await json(t.app, "POST", `/v1/endpoints/${endpointId}/preview`, { key: t.adminKey, body: { type: "run.completed", data: {} } });
+    const res = await json(t.app, "POST", `/v1/endpoints/${endpointId}/preview`, {
+      key: t.adminKey,
+      body: { type: "run.completed", data: {} },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data.matched).toBe(true);
     expect(tokens.requests).toHaveLength(0);

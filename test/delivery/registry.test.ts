@@ -1,26 +1,37 @@
 // The endpoint registry over a real temp store: the per-tenant type index that fan-out uses (exact names,
 // prefix.* and * patterns; enabled endpoints of the tenant only), rebuilt on create, patch, delete,
 // disable, reconcile and load.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { loadConfig, type ConfigEndpoint } from "../../src/config/index.ts";
+import { type ConfigEndpoint, loadConfig } from "../../src/config/index.ts";
 import { EventCatalog } from "../../src/delivery/catalog.ts";
 import { EndpointRegistry } from "../../src/delivery/registry.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
 import { ManagedByConfigError, ValidationError } from "../../src/lib/errors.ts";
 import { memoryLogger } from "../../src/lib/logger.ts";
-import { openStore, type Store } from "../../src/store/index.ts";
 import { checkFilter } from "../../src/routing/filter.ts";
 import { checkTransform } from "../../src/routing/transform.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
 import { testConfig } from "../helpers/config.ts";
-import { tempDir, type TempDir } from "../helpers/temp.ts";
+import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 /** Config-declared endpoints, loaded from YAML the way the gateway does it. */
 function declared(yaml: string): ConfigEndpoint[] {
-  return loadConfig(yaml, { file: "hookgate.yaml", env: { SINK_SECRET: "sink-secret-0123456789" }, checkFilter, checkTransform }).endpoints;
+  return loadConfig(yaml, {
+    file: "hookgate.yaml",
+    env: { SINK_SECRET: "sink-secret-0123456789" },
+    checkFilter,
+    checkTransform,
+  }).endpoints;
 }
 
-const SINK = ["endpoints:", "  - id: sink", "    url: https://sink.example.com/", "    events: ['run.*']", "    secret: ${SINK_SECRET}"];
+const SINK = [
+  "endpoints:",
+  "  - id: sink",
+  "    url: https://sink.example.com/",
+  "    events: ['run.*']",
+  "    secret: ${SINK_SECRET}",
+];
 
 describe("endpoint registry", () => {
   let dir: TempDir;
@@ -49,9 +60,14 @@ describe("endpoint registry", () => {
     dir.cleanup();
   });
 
-  const create = async (body: Record<string, unknown>) => (await registry.create({ url: "https://example.com/hooks", ...body })).endpoint.id;
+  const create = async (body: Record<string, unknown>) =>
+    (await registry.create({ url: "https://example.com/hooks", ...body })).endpoint.id;
   /** Ids of the endpoints `tenant` fans `type` out to, sorted. */
-  const matched = (tenant: string, type: string, r = registry) => r.match(tenant, type).map((e) => e.id).sort();
+  const matched = (tenant: string, type: string, r = registry) =>
+    r
+      .match(tenant, type)
+      .map((e) => e.id)
+      .sort();
 
   describe("the type index", () => {
     let exact: string, prefix: string, all: string, invoice: string, disabled: string, otherTenant: string;
@@ -120,12 +136,15 @@ describe("endpoint registry", () => {
     it("is rebuilt from the store by load()", async () => {
       await registry.update(invoice, { enabled: false });
       const reopened = await open();
-      for (const type of ["run.completed", "run.started", "invoice.paid", "x"]) expect(matched("default", type, reopened)).toEqual(matched("default", type));
+      for (const type of ["run.completed", "run.started", "invoice.paid", "x"])
+        expect(matched("default", type, reopened)).toEqual(matched("default", type));
       expect(matched("globex", "x", reopened)).toEqual([otherTenant]);
     });
 
     it("is not changed by a refused create or patch", async () => {
-      await expect(registry.create({ url: "http://example.com/", events: ["run.completed"] })).rejects.toBeInstanceOf(ValidationError);
+      await expect(registry.create({ url: "http://example.com/", events: ["run.completed"] })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       await expect(registry.update(exact, { events: [] })).rejects.toBeInstanceOf(ValidationError);
       expect(matched("default", "run.completed")).toEqual([exact, prefix, all].sort());
     });
@@ -137,13 +156,22 @@ describe("endpoint registry", () => {
       const result = await registry.reconcile(declared(SINK.join("\n")));
       expect(result).toEqual({ created: ["sink"], updated: [], removed: [] });
       expect(matched("default", "run.completed")).toEqual([api, "sink"].sort());
-      expect(registry.get("sink")).toMatchObject({ source: "config", secrets: [{ secret: "sink-secret-0123456789", expires_at: null }] });
+      expect(registry.get("sink")).toMatchObject({
+        source: "config",
+        secrets: [{ secret: "sink-secret-0123456789", expires_at: null }],
+      });
     });
 
     it("updates changed entries and rebuilds the index", async () => {
       await registry.reconcile(declared(SINK.join("\n")));
-      const changed = SINK.map((l) => l.replace("['run.*']", "[invoice.paid]").replace("sink.example.com", "new-sink.example.com"));
-      expect(await registry.reconcile(declared(changed.join("\n")))).toEqual({ created: [], updated: ["sink"], removed: [] });
+      const changed = SINK.map((l) =>
+        l.replace("['run.*']", "[invoice.paid]").replace("sink.example.com", "new-sink.example.com"),
+      );
+      expect(await registry.reconcile(declared(changed.join("\n")))).toEqual({
+        created: [],
+        updated: ["sink"],
+        removed: [],
+      });
       expect(matched("default", "run.completed")).toEqual([]);
       expect(matched("default", "invoice.paid")).toEqual(["sink"]);
       expect(registry.get("sink")!.url).toBe("https://new-sink.example.com/");
@@ -169,8 +197,14 @@ describe("endpoint registry", () => {
     it("gives a changed entry a fresh start, enabled as the file says", async () => {
       await registry.reconcile(declared(SINK.join("\n")));
       await registry.disable("sink", "failing");
-      await registry.reconcile(declared(SINK.map((l) => l.replace("sink.example.com", "fixed.example.com")).join("\n")));
-      expect(registry.get("sink")).toMatchObject({ enabled: true, disabled_reason: null, url: "https://fixed.example.com/" });
+      await registry.reconcile(
+        declared(SINK.map((l) => l.replace("sink.example.com", "fixed.example.com")).join("\n")),
+      );
+      expect(registry.get("sink")).toMatchObject({
+        enabled: true,
+        disabled_reason: null,
+        url: "https://fixed.example.com/",
+      });
       expect(matched("default", "run.x")).toEqual(["sink"]);
     });
 

@@ -1,11 +1,19 @@
 // The request of one attempt: envelope bytes, headers, static auth, and signatures over exactly those bytes.
 import { afterEach, describe, expect, it } from "bun:test";
-import { withCompiled, type Endpoint } from "../../src/delivery/endpoint.ts";
-import { adHocRequest, AuthError, endpointRequest, envelopeOf, staticAuthHeaders, type LoadedEvent, type RequestContext } from "../../src/delivery/request.ts";
-import { send, type OutboundRequest } from "../../src/delivery/sender.ts";
+import { type Endpoint, withCompiled } from "../../src/delivery/endpoint.ts";
+import {
+  AuthError,
+  adHocRequest,
+  endpointRequest,
+  envelopeOf,
+  type LoadedEvent,
+  type RequestContext,
+  staticAuthHeaders,
+} from "../../src/delivery/request.ts";
+import { type OutboundRequest, send } from "../../src/delivery/sender.ts";
 import { VERSION } from "../../src/lib/version.ts";
-import { signerFromSecretKey, verifyWebhook, type SigningConfig } from "../../src/signing/index.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type SigningConfig, signerFromSecretKey, verifyWebhook } from "../../src/signing/index.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const NOW = Date.parse("2026-06-06T09:00:42.250Z");
 const CREATED = Date.parse("2026-06-06T09:00:00.000Z");
@@ -15,7 +23,15 @@ const signer = signerFromSecretKey("whsk_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw
 const USER_AGENT = `hookgate/${VERSION}`;
 
 function event(over: Partial<LoadedEvent> = {}): LoadedEvent {
-  return { id: "evt_01jd3x2v7k8m9n0p1q2r3s4t5v", tenant_id: "acme", type: "run.completed", payload: '{"run_id":"r1","amount":250,"note":"héllo ✓"}', idempotency_key: null, created_at: CREATED, ...over };
+  return {
+    id: "evt_01jd3x2v7k8m9n0p1q2r3s4t5v",
+    tenant_id: "acme",
+    type: "run.completed",
+    payload: '{"run_id":"r1","amount":250,"note":"héllo ✓"}',
+    idempotency_key: null,
+    created_at: CREATED,
+    ...over,
+  };
 }
 
 function endpoint(over: Partial<Omit<Endpoint, "compiled">> = {}): Endpoint {
@@ -104,9 +120,19 @@ describe("endpointRequest", () => {
   it("signs exactly the body bytes (verifyWebhook accepts them, and rejects a changed byte)", async () => {
     const r = await build(endpoint());
     const config: SigningConfig = { scheme: "standard-webhooks" };
-    expect(verifyWebhook({ config, headers: r.headers, body: r.body!, secret: SECRET, nowMs: NOW })).toEqual({ ok: true, id: "evt_01jd3x2v7k8m9n0p1q2r3s4t5v", timestamp: Math.floor(NOW / 1000) });
-    expect(verifyWebhook({ config, headers: r.headers, body: new TextEncoder().encode(r.body!), secret: SECRET, nowMs: NOW }).ok).toBe(true);
-    expect(verifyWebhook({ config, headers: r.headers, body: r.body!.replace("héllo", "hello"), secret: SECRET, nowMs: NOW }).ok).toBe(false);
+    expect(verifyWebhook({ config, headers: r.headers, body: r.body!, secret: SECRET, nowMs: NOW })).toEqual({
+      ok: true,
+      id: "evt_01jd3x2v7k8m9n0p1q2r3s4t5v",
+      timestamp: Math.floor(NOW / 1000),
+    });
+    expect(
+      verifyWebhook({ config, headers: r.headers, body: new TextEncoder().encode(r.body!), secret: SECRET, nowMs: NOW })
+        .ok,
+    ).toBe(true);
+    expect(
+      verifyWebhook({ config, headers: r.headers, body: r.body!.replace("héllo", "hello"), secret: SECRET, nowMs: NOW })
+        .ok,
+    ).toBe(false);
   });
 
   it("signs a fresh timestamp per attempt, keeping the event id", async () => {
@@ -128,11 +154,24 @@ describe("endpointRequest", () => {
     expect(got.text).toBe(envelopeOf(event()));
     expect(got.headers.get("content-type")).toBe("application/json");
     expect(got.headers.get("user-agent")).toBe(USER_AGENT);
-    expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: got.headers, body: got.body, secret: SECRET, nowMs: NOW }).ok).toBe(true);
+    expect(
+      verifyWebhook({
+        config: { scheme: "standard-webhooks" },
+        headers: got.headers,
+        body: got.body,
+        secret: SECRET,
+        nowMs: NOW,
+      }).ok,
+    ).toBe(true);
   });
 
   it("carries one v1 signature per live secret during a rotation grace period", async () => {
-    const rotated = endpoint({ secrets: [{ secret: SECRET, expires_at: null }, { secret: OLD_SECRET, expires_at: NOW + 3600_000 }] });
+    const rotated = endpoint({
+      secrets: [
+        { secret: SECRET, expires_at: null },
+        { secret: OLD_SECRET, expires_at: NOW + 3600_000 },
+      ],
+    });
     const r = await build(rotated);
     const parts = r.headers["webhook-signature"]!.split(" ");
     expect(parts).toHaveLength(2);
@@ -143,17 +182,38 @@ describe("endpointRequest", () => {
   });
 
   it("stops signing with the previous secret once its grace period ends", async () => {
-    const rotated = endpoint({ secrets: [{ secret: SECRET, expires_at: null }, { secret: OLD_SECRET, expires_at: NOW }] });
+    const rotated = endpoint({
+      secrets: [
+        { secret: SECRET, expires_at: null },
+        { secret: OLD_SECRET, expires_at: NOW },
+      ],
+    });
     const r = await build(rotated);
     expect(r.headers["webhook-signature"]!.split(" ")).toHaveLength(1);
-    expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: r.headers, body: r.body!, secret: OLD_SECRET, nowMs: NOW }).ok).toBe(false);
+    expect(
+      verifyWebhook({
+        config: { scheme: "standard-webhooks" },
+        headers: r.headers,
+        body: r.body!,
+        secret: OLD_SECRET,
+        nowMs: NOW,
+      }).ok,
+    ).toBe(false);
   });
 
   it("adds a v1a signature with asymmetric: true", async () => {
     const r = await build(endpoint({ signing: { scheme: "standard-webhooks", asymmetric: true } }));
     const parts = r.headers["webhook-signature"]!.split(" ");
     expect(parts.map((p) => p.split(",")[0])).toEqual(["v1", "v1a"]);
-    expect(verifyWebhook({ config: { scheme: "ed25519" }, headers: r.headers, body: r.body!, publicKey: signer.publicKey, nowMs: NOW }).ok).toBe(true);
+    expect(
+      verifyWebhook({
+        config: { scheme: "ed25519" },
+        headers: r.headers,
+        body: r.body!,
+        publicKey: signer.publicKey,
+        nowMs: NOW,
+      }).ok,
+    ).toBe(true);
   });
 
   it("signs with the endpoint's scheme (hmac-sha256, GitHub style)", async () => {
@@ -161,7 +221,9 @@ describe("endpointRequest", () => {
     const r = await build(endpoint({ signing }));
     expect(r.headers["X-Hub-Signature-256"]).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(r.headers["X-Webhook-Event"]).toBe("run.completed");
-    expect(verifyWebhook({ config: signing, headers: r.headers, body: r.body!, secret: SECRET, nowMs: NOW }).ok).toBe(true);
+    expect(verifyWebhook({ config: signing, headers: r.headers, body: r.body!, secret: SECRET, nowMs: NOW }).ok).toBe(
+      true,
+    );
   });
 
   it("sends the endpoint's custom headers", async () => {
@@ -172,7 +234,9 @@ describe("endpointRequest", () => {
   });
 
   it("lets custom headers choose the content-type and user-agent, without duplicating them", async () => {
-    const r = await build(endpoint({ headers: { "Content-Type": "application/vnd.acme+json", "User-Agent": "acme-hooks" } }));
+    const r = await build(
+      endpoint({ headers: { "Content-Type": "application/vnd.acme+json", "User-Agent": "acme-hooks" } }),
+    );
     expect(r.headers["Content-Type"]).toBe("application/vnd.acme+json");
     expect(r.headers["User-Agent"]).toBe("acme-hooks");
     expect(r.headers["content-type"]).toBeUndefined();
@@ -197,13 +261,27 @@ describe("endpointRequest", () => {
     });
 
     it("staticAuthHeaders answers null for OAuth2 (tokens come from the token cache)", () => {
-      const e = endpoint({ auth: { type: "oauth2_client_credentials", token_url: "https://auth.example/token", client_id: "c", client_secret: "s" } });
+      const e = endpoint({
+        auth: {
+          type: "oauth2_client_credentials",
+          token_url: "https://auth.example/token",
+          client_id: "c",
+          client_secret: "s",
+        },
+      });
       expect(staticAuthHeaders(e)).toBeNull();
       expect(staticAuthHeaders(endpoint())).toEqual({});
     });
 
     it("reports a failing credential fetch as auth_error", async () => {
-      const e = endpoint({ auth: { type: "oauth2_client_credentials", token_url: "https://auth.example/token", client_id: "c", client_secret: "s" } });
+      const e = endpoint({
+        auth: {
+          type: "oauth2_client_credentials",
+          token_url: "https://auth.example/token",
+          client_id: "c",
+          client_secret: "s",
+        },
+      });
       const built = await endpointRequest(event(), e, {
         ...ctx,
         authHeaders: () => {
@@ -220,7 +298,15 @@ describe("endpointRequest", () => {
       expect(r.method).toBe("GET");
       expect(r.body).toBeNull();
       expect(r.headers["content-type"]).toBeUndefined();
-      expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: r.headers, body: "", secret: SECRET, nowMs: NOW }).ok).toBe(true);
+      expect(
+        verifyWebhook({
+          config: { scheme: "standard-webhooks" },
+          headers: r.headers,
+          body: "",
+          secret: SECRET,
+          nowMs: NOW,
+        }).ok,
+      ).toBe(true);
     });
 
     it("PUT, PATCH and DELETE carry the envelope", async () => {
@@ -237,7 +323,15 @@ describe("endpointRequest", () => {
       const r = await build(endpoint({ transform: '{"text": "Run " & data.run_id & " finished"}' }));
       expect(r.body).toBe('{"text":"Run r1 finished"}');
       expect(r.headers["content-type"]).toBe("application/json");
-      expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: r.headers, body: r.body!, secret: SECRET, nowMs: NOW }).ok).toBe(true);
+      expect(
+        verifyWebhook({
+          config: { scheme: "standard-webhooks" },
+          headers: r.headers,
+          body: r.body!,
+          secret: SECRET,
+          nowMs: NOW,
+        }).ok,
+      ).toBe(true);
     });
 
     it("sends a string result as text/plain", async () => {
@@ -260,10 +354,23 @@ describe("endpointRequest", () => {
 describe("adHocRequest", () => {
   it("POSTs the envelope signed v1a only, verifiable with the gateway public key", () => {
     const r = adHocRequest(event(), "https://adhoc.example/in", ctx, 7000);
-    expect(r).toMatchObject({ url: "https://adhoc.example/in", method: "POST", body: envelopeOf(event()), timeoutMs: 7000 });
+    expect(r).toMatchObject({
+      url: "https://adhoc.example/in",
+      method: "POST",
+      body: envelopeOf(event()),
+      timeoutMs: 7000,
+    });
     expect(r.headers["content-type"]).toBe("application/json");
     expect(r.headers["user-agent"]).toBe(USER_AGENT);
     expect(r.headers["webhook-signature"]).toMatch(/^v1a,[A-Za-z0-9+/]+=*$/);
-    expect(verifyWebhook({ config: { scheme: "ed25519" }, headers: r.headers, body: r.body!, publicKey: signer.publicKeyPem, nowMs: NOW }).ok).toBe(true);
+    expect(
+      verifyWebhook({
+        config: { scheme: "ed25519" },
+        headers: r.headers,
+        body: r.body!,
+        publicKey: signer.publicKeyPem,
+        nowMs: NOW,
+      }).ok,
+    ).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Retention: events older than retention.days go, with their deliveries and attempts; newer ones stay.
 import { afterEach, describe, expect, it } from "bun:test";
-import { startDeliveryApp, createEndpoint, publishOk, settle, type DeliveryApp } from "../helpers/delivery.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { createEndpoint, type DeliveryApp, publishOk, settle, startDeliveryApp } from "../helpers/delivery.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const DAY = 86_400_000;
 let t: DeliveryApp | null = null;
@@ -13,7 +13,8 @@ afterEach(async () => {
   rx = null;
 });
 
-const count = (t: DeliveryApp, table: string) => t.store.db.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${table}`).get()!.n;
+const count = (t: DeliveryApp, table: string) =>
+  t.store.db.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${table}`).get()!.n;
 
 describe("retention", () => {
   it("purges events older than retention.days with their deliveries and attempts, in batches, and keeps newer ones", async () => {
@@ -35,7 +36,9 @@ describe("retention", () => {
     expect(count(t, "events")).toBe(5);
     expect(count(t, "deliveries")).toBe(5);
     expect(count(t, "attempts")).toBe(5);
-    expect(t.store.db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check).toBe("ok");
+    expect(t.store.db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check).toBe(
+      "ok",
+    );
   });
 
   it("does nothing when every event is younger than the window", async () => {

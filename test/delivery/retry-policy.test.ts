@@ -1,6 +1,12 @@
 // The retry policy is one pure function: every branch of API.md "Retries" is decided here.
 import { describe, expect, it } from "bun:test";
-import { decide, parseRetryAfter, type AttemptOutcome, type ErrorKind, type RetryInput } from "../../src/delivery/retry-policy.ts";
+import {
+  type AttemptOutcome,
+  decide,
+  type ErrorKind,
+  parseRetryAfter,
+  type RetryInput,
+} from "../../src/delivery/retry-policy.ts";
 
 const NOW = Date.parse("2026-06-06T09:00:00.000Z");
 const S = 1000;
@@ -10,12 +16,31 @@ const DAY = 24 * HOUR;
 /** The default schedule of API.md: 5s, 5m, 30m, 2h, 5h, 10h, 10h. */
 const SCHEDULE = [5 * S, 5 * MIN, 30 * MIN, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
 
-const http = (status: number, retryAfter: string | null = null): AttemptOutcome => ({ httpStatus: status, error: null, retryAfter });
-const failure = (error: ErrorKind, status: number | null = null): AttemptOutcome => ({ httpStatus: status, error, retryAfter: null });
+const http = (status: number, retryAfter: string | null = null): AttemptOutcome => ({
+  httpStatus: status,
+  error: null,
+  retryAfter,
+});
+const failure = (error: ErrorKind, status: number | null = null): AttemptOutcome => ({
+  httpStatus: status,
+  error,
+  retryAfter: null,
+});
 
 /** A failed first attempt on the default schedule, no jitter, a healthy endpoint; `over` replaces fields. */
 function input(over: Partial<RetryInput> = {}): RetryInput {
-  return { outcome: http(500), attemptInRun: 1, scheduleMs: SCHEDULE, jitter: 0, now: NOW, manual: false, failingSince: null, disableAfterMs: 5 * DAY, random: () => 0.5, ...over };
+  return {
+    outcome: http(500),
+    attemptInRun: 1,
+    scheduleMs: SCHEDULE,
+    jitter: 0,
+    now: NOW,
+    manual: false,
+    failingSince: null,
+    disableAfterMs: 5 * DAY,
+    random: () => 0.5,
+    ...over,
+  };
 }
 
 describe("decide", () => {
@@ -31,7 +56,10 @@ describe("decide", () => {
     });
 
     it("delivers even when the endpoint has been failing longer than disable_after", () => {
-      expect(decide(input({ outcome: http(200), failingSince: NOW - 30 * DAY }))).toEqual({ status: "delivered", endpoint: "healthy" });
+      expect(decide(input({ outcome: http(200), failingSince: NOW - 30 * DAY }))).toEqual({
+        status: "delivered",
+        endpoint: "healthy",
+      });
     });
   });
 
@@ -42,13 +70,25 @@ describe("decide", () => {
 
     it("uses schedule[k-1] after failed attempt k", () => {
       SCHEDULE.forEach((wait, i) => {
-        expect(decide(input({ attemptInRun: i + 1 }))).toEqual({ status: "pending", nextAttemptAt: NOW + wait, endpoint: "failing" });
+        expect(decide(input({ attemptInRun: i + 1 }))).toEqual({
+          status: "pending",
+          nextAttemptAt: NOW + wait,
+          endpoint: "failing",
+        });
       });
     });
 
     it("fails as exhausted after the attempt that used the last schedule entry", () => {
-      expect(decide(input({ attemptInRun: SCHEDULE.length + 1 }))).toEqual({ status: "failed", reason: "exhausted", endpoint: "failing" });
-      expect(decide(input({ attemptInRun: 3, scheduleMs: [5 * S, MIN] }))).toEqual({ status: "failed", reason: "exhausted", endpoint: "failing" });
+      expect(decide(input({ attemptInRun: SCHEDULE.length + 1 }))).toEqual({
+        status: "failed",
+        reason: "exhausted",
+        endpoint: "failing",
+      });
+      expect(decide(input({ attemptInRun: 3, scheduleMs: [5 * S, MIN] }))).toEqual({
+        status: "failed",
+        reason: "exhausted",
+        endpoint: "failing",
+      });
     });
 
     it("fails a first attempt at once with an empty schedule", () => {
@@ -59,8 +99,16 @@ describe("decide", () => {
       // 8 attempts were made before the recover (retry_base 8); the 9th is attempt 1 of the new run.
       const attempts = 9;
       const retryBase = 8;
-      expect(decide(input({ attemptInRun: attempts - retryBase }))).toEqual({ status: "pending", nextAttemptAt: NOW + 5 * S, endpoint: "failing" });
-      expect(decide(input({ attemptInRun: 16 - retryBase }))).toEqual({ status: "failed", reason: "exhausted", endpoint: "failing" });
+      expect(decide(input({ attemptInRun: attempts - retryBase }))).toEqual({
+        status: "pending",
+        nextAttemptAt: NOW + 5 * S,
+        endpoint: "failing",
+      });
+      expect(decide(input({ attemptInRun: 16 - retryBase }))).toEqual({
+        status: "failed",
+        reason: "exhausted",
+        endpoint: "failing",
+      });
     });
   });
 
@@ -101,27 +149,55 @@ describe("decide", () => {
 
   describe("permanent outcomes", () => {
     it("fails a 410 as gone and asks to disable the endpoint", () => {
-      expect(decide(input({ outcome: http(410) }))).toEqual({ status: "failed", reason: "gone", endpoint: "disable_gone" });
+      expect(decide(input({ outcome: http(410) }))).toEqual({
+        status: "failed",
+        reason: "gone",
+        endpoint: "disable_gone",
+      });
     });
 
     it("treats 410 as gone on a manual replay and on the last attempt too", () => {
-      expect(decide(input({ outcome: http(410), manual: true }))).toEqual({ status: "failed", reason: "gone", endpoint: "disable_gone" });
-      expect(decide(input({ outcome: http(410), attemptInRun: 99 }))).toEqual({ status: "failed", reason: "gone", endpoint: "disable_gone" });
+      expect(decide(input({ outcome: http(410), manual: true }))).toEqual({
+        status: "failed",
+        reason: "gone",
+        endpoint: "disable_gone",
+      });
+      expect(decide(input({ outcome: http(410), attemptInRun: 99 }))).toEqual({
+        status: "failed",
+        reason: "gone",
+        endpoint: "disable_gone",
+      });
     });
 
     it("fails transform_error and blocked_address at once (permanent)", () => {
       for (const kind of ["transform_error", "blocked_address"] as const) {
-        expect(decide(input({ outcome: failure(kind) }))).toEqual({ status: "failed", reason: "permanent", endpoint: "failing" });
+        expect(decide(input({ outcome: failure(kind) }))).toEqual({
+          status: "failed",
+          reason: "permanent",
+          endpoint: "failing",
+        });
       }
     });
 
     it("fails an attempt against a disabled endpoint at once", () => {
-      expect(decide(input({ outcome: failure("endpoint_disabled") }))).toEqual({ status: "failed", reason: "permanent", endpoint: "failing" });
+      expect(decide(input({ outcome: failure("endpoint_disabled") }))).toEqual({
+        status: "failed",
+        reason: "permanent",
+        endpoint: "failing",
+      });
     });
 
     it("does not retry a failed manual replay or test send", () => {
-      expect(decide(input({ outcome: http(500), manual: true }))).toEqual({ status: "failed", reason: "manual", endpoint: "failing" });
-      expect(decide(input({ outcome: failure("timeout"), manual: true }))).toEqual({ status: "failed", reason: "manual", endpoint: "failing" });
+      expect(decide(input({ outcome: http(500), manual: true }))).toEqual({
+        status: "failed",
+        reason: "manual",
+        endpoint: "failing",
+      });
+      expect(decide(input({ outcome: failure("timeout"), manual: true }))).toEqual({
+        status: "failed",
+        reason: "manual",
+        endpoint: "failing",
+      });
     });
   });
 
@@ -134,14 +210,30 @@ describe("decide", () => {
 
     it("retries a 3xx (redirect_not_followed)", () => {
       for (const status of [301, 302, 307, 308]) {
-        expect(decide(input({ outcome: failure("redirect_not_followed", status) }))).toEqual({ status: "pending", nextAttemptAt: NOW + 5 * S, endpoint: "failing" });
+        expect(decide(input({ outcome: failure("redirect_not_followed", status) }))).toEqual({
+          status: "pending",
+          nextAttemptAt: NOW + 5 * S,
+          endpoint: "failing",
+        });
       }
     });
 
     it("retries timeouts, connection, DNS, TLS and auth errors", () => {
-      const kinds: ErrorKind[] = ["timeout", "connection_refused", "connection_reset", "dns_error", "tls_error", "network_error", "auth_error"];
+      const kinds: ErrorKind[] = [
+        "timeout",
+        "connection_refused",
+        "connection_reset",
+        "dns_error",
+        "tls_error",
+        "network_error",
+        "auth_error",
+      ];
       for (const kind of kinds) {
-        expect(decide(input({ outcome: failure(kind) }))).toEqual({ status: "pending", nextAttemptAt: NOW + 5 * S, endpoint: "failing" });
+        expect(decide(input({ outcome: failure(kind) }))).toEqual({
+          status: "pending",
+          nextAttemptAt: NOW + 5 * S,
+          endpoint: "failing",
+        });
       }
     });
   });
@@ -179,7 +271,9 @@ describe("decide", () => {
     });
 
     it("never waits less than asked because of negative jitter", () => {
-      expect(waitFor(http(503, "120"), { jitter: 0.2, random: () => 0, scheduleMs: [100 * S, 10 * MIN] })).toBe(120 * S);
+      expect(waitFor(http(503, "120"), { jitter: 0.2, random: () => 0, scheduleMs: [100 * S, 10 * MIN] })).toBe(
+        120 * S,
+      );
     });
 
     it("ignores garbage", () => {
@@ -195,7 +289,11 @@ describe("decide", () => {
     });
 
     it("does not keep retrying an exhausted delivery", () => {
-      expect(decide(input({ outcome: http(503, "60"), attemptInRun: SCHEDULE.length + 1 }))).toEqual({ status: "failed", reason: "exhausted", endpoint: "failing" });
+      expect(decide(input({ outcome: http(503, "60"), attemptInRun: SCHEDULE.length + 1 }))).toEqual({
+        status: "failed",
+        reason: "exhausted",
+        endpoint: "failing",
+      });
     });
   });
 
@@ -203,12 +301,24 @@ describe("decide", () => {
     const FIVE_DAYS = 5 * DAY;
 
     it("keeps an endpoint failing for less than disable_after", () => {
-      expect(decide(input({ failingSince: NOW - FIVE_DAYS + 1 }))).toEqual({ status: "pending", nextAttemptAt: NOW + 5 * S, endpoint: "failing" });
+      expect(decide(input({ failingSince: NOW - FIVE_DAYS + 1 }))).toEqual({
+        status: "pending",
+        nextAttemptAt: NOW + 5 * S,
+        endpoint: "failing",
+      });
     });
 
     it("disables an endpoint failing for disable_after or longer", () => {
-      expect(decide(input({ failingSince: NOW - FIVE_DAYS }))).toEqual({ status: "failed", reason: "endpoint_failing", endpoint: "disable_failing" });
-      expect(decide(input({ failingSince: NOW - 6 * DAY, outcome: failure("timeout") }))).toEqual({ status: "failed", reason: "endpoint_failing", endpoint: "disable_failing" });
+      expect(decide(input({ failingSince: NOW - FIVE_DAYS }))).toEqual({
+        status: "failed",
+        reason: "endpoint_failing",
+        endpoint: "disable_failing",
+      });
+      expect(decide(input({ failingSince: NOW - 6 * DAY, outcome: failure("timeout") }))).toEqual({
+        status: "failed",
+        reason: "endpoint_failing",
+        endpoint: "disable_failing",
+      });
     });
 
     it("does not disable an endpoint whose first failure this is", () => {
@@ -237,7 +347,17 @@ describe("parseRetryAfter", () => {
   });
 
   it("returns null for garbage", () => {
-    for (const junk of ["", "soon", "-1", "1.5", "1e3", "12345678901", "Sat, 06 Jun 2026 09:02:00", "Sat, 99 Jun 2026 09:02:00 GMT", "2026-06-06T09:02:00Z"]) {
+    for (const junk of [
+      "",
+      "soon",
+      "-1",
+      "1.5",
+      "1e3",
+      "12345678901",
+      "Sat, 06 Jun 2026 09:02:00",
+      "Sat, 99 Jun 2026 09:02:00 GMT",
+      "2026-06-06T09:02:00Z",
+    ]) {
       expect(parseRetryAfter(junk, NOW)).toBeNull();
     }
   });

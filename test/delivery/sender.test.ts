@@ -1,8 +1,8 @@
 // One HTTP attempt against real local servers: capture, the 32 KiB cap, no redirects, and error kinds.
 import { afterEach, describe, expect, it } from "bun:test";
 import type { TCPSocketListener } from "bun";
-import { RESPONSE_BODY_LIMIT, send, type OutboundRequest } from "../../src/delivery/sender.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type OutboundRequest, RESPONSE_BODY_LIMIT, send } from "../../src/delivery/sender.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const NOW = Date.parse("2026-06-06T09:00:00.000Z");
 const now = () => NOW;
@@ -19,12 +19,23 @@ function receiver(): Receiver {
 }
 
 function request(url: string, over: Partial<OutboundRequest> = {}): OutboundRequest {
-  return { url, method: "POST", headers: { "content-type": "application/json", "x-test": "1" }, body: '{"hello":"world"}', timeoutMs: 5000, ...over };
+  return {
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json", "x-test": "1" },
+    body: '{"hello":"world"}',
+    timeoutMs: 5000,
+    ...over,
+  };
 }
 
 /** A TCP server that accepts and closes every connection before answering. */
 function resettingServer(): TCPSocketListener<undefined> {
-  const server = Bun.listen<undefined>({ hostname: "127.0.0.1", port: 0, socket: { open: (s) => void s.end(), data: () => {} } });
+  const server = Bun.listen<undefined>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: { open: (s) => void s.end(), data: () => {} },
+  });
   open.push({ stop: () => server.stop(true) });
   return server;
 }
@@ -42,7 +53,14 @@ describe("send", () => {
     const r = receiver();
     r.script({ status: 200, headers: { "x-receiver": "yes", "content-type": "text/plain" }, body: "thanks" });
     const result = await send(request(`${r.url}/hooks?a=1`), now);
-    expect(result).toMatchObject({ startedAt: NOW, httpStatus: 200, responseBody: "thanks", bodyEncoding: "utf8", error: null, retryAfter: null });
+    expect(result).toMatchObject({
+      startedAt: NOW,
+      httpStatus: 200,
+      responseBody: "thanks",
+      bodyEncoding: "utf8",
+      error: null,
+      retryAfter: null,
+    });
     expect(result.responseHeaders).toMatchObject({ "x-receiver": "yes", "content-type": "text/plain" });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(result.durationMs).toBeLessThan(5000);
@@ -183,7 +201,7 @@ describe("send", () => {
 
   it("captures at most 32 KiB of a gzip-encoded body (decoded, and never inflated whole)", async () => {
     const r = receiver();
-    const plain = "hookgate ".repeat(4 * 1024 * 1024 / 9);
+    const plain = "hookgate ".repeat((4 * 1024 * 1024) / 9);
     const zipped = Bun.gzipSync(Buffer.from(plain));
     expect(zipped.byteLength).toBeLessThan(32768);
     r.script({ status: 200, body: zipped, headers: { "content-encoding": "gzip", "content-type": "text/plain" } });

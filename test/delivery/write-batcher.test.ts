@@ -3,7 +3,18 @@ import { describe, expect, it } from "bun:test";
 import { WriteBatcher, type Written } from "../../src/delivery/write-batcher.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 
-const result = (i: number): Written => ({ attempt: null, update: { id: `dlv_${i}`, status: "delivered", attempts: 1, next_attempt_at: null, http_status: 200, last_error: null, delivered_at: 1 } });
+const result = (i: number): Written => ({
+  attempt: null,
+  update: {
+    id: `dlv_${i}`,
+    status: "delivered",
+    attempts: 1,
+    next_attempt_at: null,
+    http_status: 200,
+    last_error: null,
+    delivered_at: 1,
+  },
+});
 
 function writer(fail: () => boolean) {
   const calls: number[] = [];
@@ -47,7 +58,11 @@ describe("WriteBatcher", () => {
 
   it("answers queued publishes with 503 unavailable when the store fails", async () => {
     const { w } = writer(() => true);
-    const publish = w.submitEvent({ event: { id: "evt_1", tenant_id: "default", type: "a.b", payload: "{}", idempotency_key: null, created_at: 1 }, idempotency_response: null, deliveries: [] });
+    const publish = w.submitEvent({
+      event: { id: "evt_1", tenant_id: "default", type: "a.b", payload: "{}", idempotency_key: null, created_at: 1 },
+      idempotency_response: null,
+      deliveries: [],
+    });
     await expect(publish).rejects.toMatchObject({ status: 503, code: "unavailable" });
   });
 });

@@ -1,11 +1,11 @@
 // The compiled executable copied alone into an empty directory: it starts, serves /healthz and /docs, and stops.
 // Runs only when dist/hookgate exists (`npm run build`; .ci/run builds it before the tests).
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
-import { copyFileSync, chmodSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { chmodSync, copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { openDatabase } from "../../src/store/index.ts";
-import { freePort, stopProcess, streamText, waitForHttp } from "../helpers/process.ts";
-import { tempDir, type TempDir } from "../helpers/temp.ts";
 import { TEST_ADMIN_KEY } from "../helpers/config.ts";
+import { freePort, stopProcess, streamText, waitForHttp } from "../helpers/process.ts";
+import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const BINARY = new URL("../../dist/hookgate", import.meta.url).pathname;
 const hasBinary = existsSync(BINARY);
@@ -22,7 +22,12 @@ function binaryAlone(): TempDir & { exe: string } {
 
 /** Runs the binary to completion (bounded) in `cwd`; returns exit code and output. */
 async function run(exe: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const proc = Bun.spawn([exe, ...args], { cwd, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cwd, ...env }, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([exe, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cwd, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
   const [stdout, stderr, code] = await Promise.all([streamText(proc.stdout), streamText(proc.stderr), proc.exited]);
   clearTimeout(timer);
@@ -95,7 +100,10 @@ describe.skipIf(!hasBinary)("the compiled binary", () => {
       const code = await stopProcess(proc);
       expect(code).toBe(0);
     }
-    const lines = (await stdout).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await stdout)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.msg === "hookgate started")).toMatchObject({ level: "info", url: base });
     expect(lines.at(-1)).toMatchObject({ msg: "stopped" });
     expect(await stdout).not.toContain(TEST_ADMIN_KEY);
@@ -146,7 +154,9 @@ describe.skipIf(!hasBinary)("the compiled binary", () => {
       db.close();
       const config = conf.file("newer.yaml");
       writeFileSync(config, `server:\n  host: 127.0.0.1\n  port: ${freePort()}\n`);
-      const { code, stderr } = await run(alone.exe, ["serve", "--config", config], alone.path, { HOOKGATE_ADMIN_KEY: TEST_ADMIN_KEY });
+      const { code, stderr } = await run(alone.exe, ["serve", "--config", config], alone.path, {
+        HOOKGATE_ADMIN_KEY: TEST_ADMIN_KEY,
+      });
       expect(code).toBe(1);
       expect(stderr).toContain("hookgate: the database schema is version 999, newer than this hookgate knows");
     } finally {

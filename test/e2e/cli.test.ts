@@ -12,7 +12,22 @@ describe("hookgate create-key", () => {
     const dir = tempDir();
     try {
       writeFileSync(dir.file("c.yaml"), `storage: {path: ${dir.file("hookgate.db")}}\n`);
-      const run = Bun.spawnSync([process.execPath, MAIN, "create-key", "--config", dir.file("c.yaml"), "--name", "ci", "--scopes", "endpoints:read", "--tenant", "acme"], { stdout: "pipe", stderr: "pipe" });
+      const run = Bun.spawnSync(
+        [
+          process.execPath,
+          MAIN,
+          "create-key",
+          "--config",
+          dir.file("c.yaml"),
+          "--name",
+          "ci",
+          "--scopes",
+          "endpoints:read",
+          "--tenant",
+          "acme",
+        ],
+        { stdout: "pipe", stderr: "pipe" },
+      );
       expect(run.exitCode).toBe(0);
       const out = JSON.parse(run.stdout.toString());
       expect(out).toMatchObject({ name: "ci", tenant_id: "acme", scopes: ["endpoints:read"] });
@@ -20,7 +35,14 @@ describe("hookgate create-key", () => {
       const t = await buildTestApp({ dir });
       try {
         expect((await json(t.app, "GET", "/v1/endpoints", { key: out.key })).status).toBe(200);
-        expect((await json(t.app, "POST", "/v1/endpoints", { key: out.key, body: { url: "https://a.example.com", events: ["*"] } })).status).toBe(403);
+        expect(
+          (
+            await json(t.app, "POST", "/v1/endpoints", {
+              key: out.key,
+              body: { url: "https://a.example.com", events: ["*"] },
+            })
+          ).status,
+        ).toBe(403);
       } finally {
         await t.cleanup();
       }
@@ -33,7 +55,10 @@ describe("hookgate create-key", () => {
     const dir = tempDir();
     try {
       writeFileSync(dir.file("c.yaml"), `storage: {path: ${dir.file("hookgate.db")}}\n`);
-      const run = Bun.spawnSync([process.execPath, MAIN, "create-key", "--config", dir.file("c.yaml"), "--name", "x", "--scopes", "admin,nope"], { stdout: "pipe", stderr: "pipe" });
+      const run = Bun.spawnSync(
+        [process.execPath, MAIN, "create-key", "--config", dir.file("c.yaml"), "--name", "x", "--scopes", "admin,nope"],
+        { stdout: "pipe", stderr: "pipe" },
+      );
       expect(run.exitCode).toBe(2);
       expect(run.stderr.toString()).toContain("not grantable scope(s): admin, nope");
     } finally {

@@ -1,9 +1,17 @@
 // Reading the delivery log: filters, cursor pagination, attempt history, events with their deliveries, metrics.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { iso } from "../../src/lib/clock.ts";
-import { advance, createEndpoint, getDelivery, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
+import {
+  advance,
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
 import { json } from "../helpers/http.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const S = 1000;
 
@@ -69,7 +77,14 @@ describe("GET /v1/deliveries", () => {
 
     const combined = await get(`/v1/deliveries?endpoint_id=${failingId}&event_id=${e2.id}&status=pending`);
     expect(combined.body.data).toHaveLength(1);
-    expect(combined.body.data[0]).toMatchObject({ endpoint_id: failingId, event_id: e2.id, status: "pending", attempts: 1, http_status: 500, last_error: "HTTP 500" });
+    expect(combined.body.data[0]).toMatchObject({
+      endpoint_id: failingId,
+      event_id: e2.id,
+      status: "pending",
+      attempts: 1,
+      http_status: 500,
+      last_error: "HTTP 500",
+    });
   });
 
   it("filters by creation time: since inclusive, until exclusive", async () => {
@@ -121,15 +136,33 @@ describe("GET /v1/deliveries", () => {
 
 describe("GET /v1/deliveries/:id", () => {
   it("returns the delivery with its attempts oldest first, with response headers and body", async () => {
-    failing.script({ status: 500, body: "first", headers: { "x-attempt": "1" } }, { status: 200, body: '{"ok":true}', headers: { "x-attempt": "2", "content-type": "application/json" } });
+    failing.script(
+      { status: 500, body: "first", headers: { "x-attempt": "1" } },
+      { status: 200, body: '{"ok":true}', headers: { "x-attempt": "2", "content-type": "application/json" } },
+    );
     const published = await publishOk(t, { type: "run.completed", data: {}, endpoint_ids: [failingId] });
     await settle(t);
     await advance(t, 5 * S);
     const d = await getDelivery(t, published.deliveries[0].id);
-    expect(d).toMatchObject({ id: published.deliveries[0].id, event_id: published.id, endpoint_id: failingId, event_type: "run.completed", status: "delivered", attempts: 2, http_status: 200 });
+    expect(d).toMatchObject({
+      id: published.deliveries[0].id,
+      event_id: published.id,
+      endpoint_id: failingId,
+      event_type: "run.completed",
+      status: "delivered",
+      attempts: 2,
+      http_status: 200,
+    });
     expect(d.history).toHaveLength(2);
     const [a1, a2] = d.history;
-    expect(a1).toMatchObject({ attempt: 1, trigger: "scheduled", http_status: 500, response_body: "first", response_body_encoding: "utf8", error: null });
+    expect(a1).toMatchObject({
+      attempt: 1,
+      trigger: "scheduled",
+      http_status: 500,
+      response_body: "first",
+      response_body_encoding: "utf8",
+      error: null,
+    });
     expect(a1.response_headers["x-attempt"]).toBe("1");
     expect(a2).toMatchObject({ attempt: 2, trigger: "scheduled", http_status: 200, response_body: '{"ok":true}' });
     expect(a2.response_headers["x-attempt"]).toBe("2");
@@ -152,7 +185,14 @@ describe("events", () => {
     const list = await get("/v1/events");
     expect(list.status).toBe(200);
     expect(list.body.data.map((e: any) => e.id)).toEqual([b.id, a.id]);
-    expect(list.body.data[1]).toEqual({ id: a.id, type: "run.completed", tenant_id: "default", data: { n: 1 }, idempotency_key: null, created_at: a.created_at });
+    expect(list.body.data[1]).toEqual({
+      id: a.id,
+      type: "run.completed",
+      tenant_id: "default",
+      data: { n: 1 },
+      idempotency_key: null,
+      created_at: a.created_at,
+    });
     expect(list.body.has_more).toBe(false);
     expect((await get("/v1/events?type=run.started")).body.data.map((e: any) => e.id)).toEqual([b.id]);
   });
@@ -162,10 +202,20 @@ describe("events", () => {
     await settle(t);
     const res = await get(`/v1/events/${published.id}`);
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ id: published.id, type: "run.completed", tenant_id: "default", data: { n: 1 } });
+    expect(res.body.data).toMatchObject({
+      id: published.id,
+      type: "run.completed",
+      tenant_id: "default",
+      data: { n: 1 },
+    });
     const byEndpoint = Object.fromEntries(res.body.data.deliveries.map((d: any) => [d.endpoint_id, d]));
     expect(Object.keys(byEndpoint).sort()).toEqual([okId, failingId].sort());
-    expect(byEndpoint[okId]).toMatchObject({ status: "delivered", attempts: 1, http_status: 200, event_id: published.id });
+    expect(byEndpoint[okId]).toMatchObject({
+      status: "delivered",
+      attempts: 1,
+      http_status: 200,
+      event_id: published.id,
+    });
     expect(byEndpoint[failingId]).toMatchObject({ status: "pending", attempts: 1, http_status: 500 });
     expect((await get("/v1/events/evt_00000000000000000000000000")).status).toBe(404);
   });

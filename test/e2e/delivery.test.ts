@@ -6,9 +6,19 @@ import { hostname } from "node:os";
 import { iso } from "../../src/lib/clock.ts";
 import { verifyWebhook } from "../../src/signing/verify.ts";
 import { createApiKey } from "../helpers/app.ts";
-import { advance, createEndpoint, getDelivery, getEndpoint, publish, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
+import {
+  advance,
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  getEndpoint,
+  publish,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
 import { json } from "../helpers/http.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const S = 1000;
 const MIN = 60 * S;
@@ -35,10 +45,14 @@ function anotherReceiver(): Receiver {
 }
 
 /** Creates an endpoint at the receiver (events `*`) and returns its id and secret. */
-const endpointAt = (r: Receiver, body: Record<string, unknown> = {}) => createEndpoint(t, { url: `${r.url}/hooks`, ...body });
+const endpointAt = (r: Receiver, body: Record<string, unknown> = {}) =>
+  createEndpoint(t, { url: `${r.url}/hooks`, ...body });
 
 /** Publishes one event and returns the id of its only delivery. */
-async function publishOne(data: Record<string, unknown> = { run_id: "r1" }, extraBody: Record<string, unknown> = {}): Promise<string> {
+async function publishOne(
+  data: Record<string, unknown> = { run_id: "r1" },
+  extraBody: Record<string, unknown> = {},
+): Promise<string> {
   const published = await publishOk(t, { type: "run.completed", data, ...extraBody });
   expect(published.deliveries).toHaveLength(1);
   return published.deliveries[0].id;
@@ -48,21 +62,52 @@ describe("delivery", () => {
   it("delivers on the first try: one signed request, delivery delivered with one scheduled attempt", async () => {
     const ep = await endpointAt(receiver);
     const published = await publishOk(t, { type: "run.completed", data: { run_id: "r1", amount: 250 } });
-    expect(published.deliveries).toEqual([{ id: expect.stringMatching(/^dlv_/), endpoint_id: ep.id, status: "pending" }]);
+    expect(published.deliveries).toEqual([
+      { id: expect.stringMatching(/^dlv_/), endpoint_id: ep.id, status: "pending" },
+    ]);
     await settle(t);
 
     expect(receiver.requests).toHaveLength(1);
     const got = receiver.requests[0]!;
     expect(got.method).toBe("POST");
     expect(got.path).toBe("/hooks");
-    expect(JSON.parse(got.text)).toEqual({ id: published.id, type: "run.completed", timestamp: published.created_at, tenant_id: "default", data: { run_id: "r1", amount: 250 } });
-    const verified = verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: got.headers, body: got.body, secret: ep.secret, nowMs: t.clock.now() });
+    expect(JSON.parse(got.text)).toEqual({
+      id: published.id,
+      type: "run.completed",
+      timestamp: published.created_at,
+      tenant_id: "default",
+      data: { run_id: "r1", amount: 250 },
+    });
+    const verified = verifyWebhook({
+      config: { scheme: "standard-webhooks" },
+      headers: got.headers,
+      body: got.body,
+      secret: ep.secret,
+      nowMs: t.clock.now(),
+    });
     expect(verified).toEqual({ ok: true, id: published.id, timestamp: Math.floor(t.clock.now() / 1000) });
 
     const d = await getDelivery(t, published.deliveries[0].id);
-    expect(d).toMatchObject({ status: "delivered", attempts: 1, http_status: 200, last_error: null, delivered_at: iso(t.clock.now()), next_retry_at: null, event_id: published.id, endpoint_id: ep.id, event_type: "run.completed" });
+    expect(d).toMatchObject({
+      status: "delivered",
+      attempts: 1,
+      http_status: 200,
+      last_error: null,
+      delivered_at: iso(t.clock.now()),
+      next_retry_at: null,
+      event_id: published.id,
+      endpoint_id: ep.id,
+      event_type: "run.completed",
+    });
     expect(d.history).toHaveLength(1);
-    expect(d.history[0]).toMatchObject({ attempt: 1, trigger: "scheduled", http_status: 200, response_body: "ok", error: null, started_at: iso(t.clock.now()) });
+    expect(d.history[0]).toMatchObject({
+      attempt: 1,
+      trigger: "scheduled",
+      http_status: 200,
+      response_body: "ok",
+      error: null,
+      started_at: iso(t.clock.now()),
+    });
   });
 
   it("retries 500, 500 and delivers on the third attempt, on the schedule", async () => {
@@ -73,7 +118,13 @@ describe("delivery", () => {
     const start = t.clock.now();
 
     let d = await getDelivery(t, id);
-    expect(d).toMatchObject({ status: "pending", attempts: 1, http_status: 500, last_error: "HTTP 500", next_retry_at: iso(start + 5 * S) });
+    expect(d).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      http_status: 500,
+      last_error: "HTTP 500",
+      next_retry_at: iso(start + 5 * S),
+    });
 
     await advance(t, 4 * S);
     expect(receiver.requests).toHaveLength(1);
@@ -84,7 +135,13 @@ describe("delivery", () => {
 
     await advance(t, MIN);
     d = await getDelivery(t, id);
-    expect(d).toMatchObject({ status: "delivered", attempts: 3, http_status: 200, last_error: null, next_retry_at: null });
+    expect(d).toMatchObject({
+      status: "delivered",
+      attempts: 3,
+      http_status: 200,
+      last_error: null,
+      next_retry_at: null,
+    });
     expect(d.history.map((a: any) => [a.attempt, a.trigger, a.http_status])).toEqual([
       [1, "scheduled", 500],
       [2, "scheduled", 500],
@@ -103,7 +160,14 @@ describe("delivery", () => {
     await advance(t, 5 * S);
     await advance(t, MIN);
     const d = await getDelivery(t, id);
-    expect(d).toMatchObject({ status: "failed", attempts: 3, http_status: 500, last_error: "HTTP 500", next_retry_at: null, delivered_at: null });
+    expect(d).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      http_status: 500,
+      last_error: "HTTP 500",
+      next_retry_at: null,
+      delivered_at: null,
+    });
     expect(d.history.map((a: any) => a.http_status)).toEqual([500, 500, 500]);
 
     await advance(t, 24 * 60 * MIN);
@@ -118,7 +182,12 @@ describe("delivery", () => {
     expect((await getDelivery(t, waiting)).status).toBe("pending");
     const id = await publishOne({ n: 2 });
     await settle(t);
-    expect(await getDelivery(t, id)).toMatchObject({ status: "failed", attempts: 1, http_status: 410, next_retry_at: null });
+    expect(await getDelivery(t, id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      http_status: 410,
+      next_retry_at: null,
+    });
     expect(await getEndpoint(t, ep.id)).toMatchObject({ enabled: false, disabled_reason: "gone" });
     const other = await getDelivery(t, waiting);
     expect(other).toMatchObject({ status: "failed", next_retry_at: null });
@@ -208,7 +277,9 @@ describe("delivery", () => {
     it("creates exactly one event and one delivery for 20 concurrent repeats", async () => {
       await endpointAt(receiver);
       const body = { type: "run.completed", data: { run_id: "r1" } };
-      const answers = await Promise.all(Array.from({ length: 20 }, () => publish(t, body, { headers: { "idempotency-key": "same-key" } })));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => publish(t, body, { headers: { "idempotency-key": "same-key" } })),
+      );
       expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
       expect(answers.filter((a) => a.status === 200)).toHaveLength(19);
       expect(new Set(answers.map((a) => a.body.data.id)).size).toBe(1);
@@ -222,7 +293,11 @@ describe("delivery", () => {
     });
 
     it("refuses a header and a field that disagree", async () => {
-      const res = await publish(t, { type: "run.completed", data: {}, idempotency_key: "a" }, { headers: { "idempotency-key": "b" } });
+      const res = await publish(
+        t,
+        { type: "run.completed", data: {}, idempotency_key: "a" },
+        { headers: { "idempotency-key": "b" } },
+      );
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe("validation_error");
       expect(res.body.error.details).toEqual([{ field: "idempotency_key", message: expect.any(String) }]);
@@ -273,7 +348,9 @@ describe("delivery", () => {
     });
 
     it("answers 404 for an unknown delivery", async () => {
-      const res = await json(t.app, "POST", "/v1/deliveries/dlv_00000000000000000000000000/replay", { key: t.adminKey });
+      const res = await json(t.app, "POST", "/v1/deliveries/dlv_00000000000000000000000000/replay", {
+        key: t.adminKey,
+      });
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     });
@@ -283,7 +360,10 @@ describe("delivery", () => {
       const a = await publishOne({ n: 1 });
       const b = await publishOne({ n: 2 });
       await settle(t);
-      const res = await json(t.app, "POST", "/v1/deliveries/replay", { key: t.adminKey, body: { ids: [a, "dlv_unknown", b] } });
+      const res = await json(t.app, "POST", "/v1/deliveries/replay", {
+        key: t.adminKey,
+        body: { ids: [a, "dlv_unknown", b] },
+      });
       expect(res.status).toBe(200);
       expect(res.body.data).toEqual([
         { id: a, result: "queued" },
@@ -292,7 +372,8 @@ describe("delivery", () => {
       ]);
       await settle(t);
       expect(receiver.requests).toHaveLength(4);
-      for (const id of [a, b]) expect((await getDelivery(t, id)).history.map((x: any) => x.trigger)).toEqual(["scheduled", "manual"]);
+      for (const id of [a, b])
+        expect((await getDelivery(t, id)).history.map((x: any) => x.trigger)).toEqual(["scheduled", "manual"]);
     });
   });
 
@@ -314,7 +395,10 @@ describe("delivery", () => {
     // The receiver recovers, but fails the first recovered attempt once: the run starts the schedule again.
     receiver.setDefault({ status: 200 });
     receiver.script({ status: 500 });
-    const res = await json(t.app, "POST", `/v1/endpoints/${ep.id}/recover`, { key: t.adminKey, body: { since: iso(start - S), until: iso(start + 30 * S) } });
+    const res = await json(t.app, "POST", `/v1/endpoints/${ep.id}/recover`, {
+      key: t.adminKey,
+      body: { since: iso(start - S), until: iso(start + 30 * S) },
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ requeued: 2 });
     await t.gateway.engine.poll();
@@ -335,11 +419,24 @@ describe("delivery", () => {
       const ep = await endpointAt(receiver);
       const res = await json(t.app, "POST", `/v1/endpoints/${ep.id}/test`, { key: t.adminKey });
       expect(res.status).toBe(200);
-      expect(res.body.data).toEqual({ delivered: true, http_status: 200, response_time_ms: expect.any(Number), error: null });
+      expect(res.body.data).toEqual({
+        delivered: true,
+        http_status: 200,
+        response_time_ms: expect.any(Number),
+        error: null,
+      });
       expect(receiver.requests).toHaveLength(1);
       const sent = JSON.parse(receiver.requests[0]!.text);
       expect(sent.type).toBe("webhook.test");
-      expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: receiver.requests[0]!.headers, body: receiver.requests[0]!.body, secret: ep.secret, nowMs: t.clock.now() }).ok).toBe(true);
+      expect(
+        verifyWebhook({
+          config: { scheme: "standard-webhooks" },
+          headers: receiver.requests[0]!.headers,
+          body: receiver.requests[0]!.body,
+          secret: ep.secret,
+          nowMs: t.clock.now(),
+        }).ok,
+      ).toBe(true);
 
       const list = await json(t.app, "GET", `/v1/endpoints/${ep.id}/deliveries`, { key: t.adminKey });
       expect(list.body.data).toHaveLength(1);
@@ -379,8 +476,16 @@ describe("delivery", () => {
       const res = await publish(t, { type: "run.completed", data: {} }, { query: "?wait=true" });
       expect(res.status).toBe(202);
       const byEndpoint = Object.fromEntries(res.body.data.deliveries.map((d: any) => [d.endpoint_id, d]));
-      expect(byEndpoint[ok.id]).toMatchObject({ status: "delivered", http_status: 200, response_time_ms: expect.any(Number) });
-      expect(byEndpoint[bad.id]).toMatchObject({ status: "pending", http_status: 500, response_time_ms: expect.any(Number) });
+      expect(byEndpoint[ok.id]).toMatchObject({
+        status: "delivered",
+        http_status: 200,
+        response_time_ms: expect.any(Number),
+      });
+      expect(byEndpoint[bad.id]).toMatchObject({
+        status: "pending",
+        http_status: 500,
+        response_time_ms: expect.any(Number),
+      });
       expect(receiver.requests).toHaveLength(1);
       expect(failing.requests).toHaveLength(1);
     });
@@ -417,7 +522,11 @@ describe("delivery", () => {
   });
 
   it("signs an ad-hoc target_url delivery v1a, verifiable with the PEM from GET /v1/public-key", async () => {
-    const published = await publishOk(t, { type: "run.completed", data: { run_id: "r1" }, target_url: `${receiver.url}/adhoc` });
+    const published = await publishOk(t, {
+      type: "run.completed",
+      data: { run_id: "r1" },
+      target_url: `${receiver.url}/adhoc`,
+    });
     expect(published.deliveries).toEqual([{ id: expect.any(String), endpoint_id: null, status: "pending" }]);
     await settle(t);
     expect(receiver.requests).toHaveLength(1);
@@ -434,7 +543,14 @@ describe("delivery", () => {
     expect(key.status).toBe(200);
     const content = Buffer.concat([Buffer.from(`${id}.${ts}.`), Buffer.from(got.body)]);
     expect(verify(null, content, key.body.data.public_key_pem, Buffer.from(signature.slice(4), "base64"))).toBe(true);
-    expect(verify(null, Buffer.concat([content, Buffer.from(" ")]), key.body.data.public_key_pem, Buffer.from(signature.slice(4), "base64"))).toBe(false);
+    expect(
+      verify(
+        null,
+        Buffer.concat([content, Buffer.from(" ")]),
+        key.body.data.public_key_pem,
+        Buffer.from(signature.slice(4), "base64"),
+      ),
+    ).toBe(false);
     expect((await getDelivery(t, published.deliveries[0].id)).status).toBe("delivered");
   });
 
@@ -442,7 +558,14 @@ describe("delivery", () => {
     beforeEach(async () => {
       const res = await json(t.app, "POST", "/v1/event-types", {
         key: t.adminKey,
-        body: { name: "order.paid", schema: { type: "object", required: ["amount"], properties: { amount: { type: "number" }, currency: { type: "string" } } } },
+        body: {
+          name: "order.paid",
+          schema: {
+            type: "object",
+            required: ["amount"],
+            properties: { amount: { type: "number" }, currency: { type: "string" } },
+          },
+        },
       });
       expect(res.status).toBe(201);
     });
@@ -494,7 +617,9 @@ describe("delivery", () => {
     const mine = await publishOk(t, { type: "run.completed", data: {}, tenant_id: "acme" });
     const theirs = await publishOk(t, { type: "run.completed", data: {} });
     await settle(t);
-    const key = (await createApiKey(t, { tenant_id: "acme", scopes: ["events:read", "deliveries:read", "deliveries:write"] })).key;
+    const key = (
+      await createApiKey(t, { tenant_id: "acme", scopes: ["events:read", "deliveries:read", "deliveries:write"] })
+    ).key;
 
     const events = await json(t.app, "GET", "/v1/events", { key });
     expect(events.body.data.map((e: any) => e.id)).toEqual([mine.id]);
@@ -564,27 +689,34 @@ const LOOPBACK_NAME = await (async () => {
   try {
     const name = hostname();
     const addresses = await lookup(name, { all: true });
-    return addresses.length > 0 && addresses.every((a) => a.address === "127.0.0.1" || a.address === "::1") ? name : null;
+    return addresses.length > 0 && addresses.every((a) => a.address === "127.0.0.1" || a.address === "::1")
+      ? name
+      : null;
   } catch {
     return null;
   }
 })();
 
 describe("SSRF guard at delivery time", () => {
-  it.skipIf(LOOPBACK_NAME === null)("refuses a DNS name that resolves to a loopback address (blocked_address, not retried)", async () => {
-    const strict = await startDeliveryApp({ config: { security: { allow_http: true, allow_private_networks: false } } });
-    try {
-      // Creation checks literal addresses only, so the name is accepted; the delivery path must re-check.
-      const ep = await createEndpoint(strict, { url: `http://${LOOPBACK_NAME}:${receiver.port}/hooks` });
-      expect(ep.id).toStartWith("ep_");
-      const published = await publishOk(strict, { type: "run.completed", data: {} });
-      await settle(strict);
-      expect(receiver.requests).toHaveLength(0);
-      const d = await getDelivery(strict, published.deliveries[0].id);
-      expect(d.status).toBe("failed");
-      expect(d.last_error).toStartWith("blocked_address");
-    } finally {
-      await strict.cleanup();
-    }
-  });
+  it.skipIf(LOOPBACK_NAME === null)(
+    "refuses a DNS name that resolves to a loopback address (blocked_address, not retried)",
+    async () => {
+      const strict = await startDeliveryApp({
+        config: { security: { allow_http: true, allow_private_networks: false } },
+      });
+      try {
+        // Creation checks literal addresses only, so the name is accepted; the delivery path must re-check.
+        const ep = await createEndpoint(strict, { url: `http://${LOOPBACK_NAME}:${receiver.port}/hooks` });
+        expect(ep.id).toStartWith("ep_");
+        const published = await publishOk(strict, { type: "run.completed", data: {} });
+        await settle(strict);
+        expect(receiver.requests).toHaveLength(0);
+        const d = await getDelivery(strict, published.deliveries[0].id);
+        expect(d.status).toBe("failed");
+        expect(d.last_error).toStartWith("blocked_address");
+      } finally {
+        await strict.cleanup();
+      }
+    },
+  );
 });

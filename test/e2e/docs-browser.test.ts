@@ -1,12 +1,15 @@
 // /docs in a real headless Chromium: Swagger UI renders the API from the binary's own assets, offline.
-import { describe, it, expect, beforeAll, afterAll } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`docs-browser: skipped, no Chromium at ${CHROMIUM} (install it: apt-get install -y chromium, or set CHROMIUM_PATH)`);
+if (!hasChromium)
+  console.warn(
+    `docs-browser: skipped, no Chromium at ${CHROMIUM} (install it: apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  );
 
 describe("docs in a browser", () => {
   let t: TestApp;
@@ -17,7 +20,16 @@ describe("docs in a browser", () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       timeout: 20_000,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
   afterAll(async () => {
@@ -41,7 +53,9 @@ describe("docs in a browser", () => {
         const response = await page.goto(`${origin}/docs`, { waitUntil: "load", timeout: 15_000 });
         expect(response?.status()).toBe(200);
         await page.waitForSelector(".opblock", { timeout: 15_000 });
-        const paths = await page.$$eval(".opblock-summary-path", (nodes) => nodes.map((n) => n.getAttribute("data-path") ?? n.textContent ?? ""));
+        const paths = await page.$$eval(".opblock-summary-path", (nodes) =>
+          nodes.map((n) => n.getAttribute("data-path") ?? n.textContent ?? ""),
+        );
         expect(paths.some((p) => p.replace(/\u200b/g, "").startsWith("/v1/api-keys"))).toBe(true);
         expect(paths.some((p) => p.replace(/\u200b/g, "") === "/healthz")).toBe(true);
         expect(await page.title()).toBe("hookgate API");

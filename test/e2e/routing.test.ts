@@ -2,9 +2,17 @@
 // preview dry run, which must neither send nor store anything.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { verifyWebhook } from "../../src/signing/verify.ts";
-import { advance, createEndpoint, getDelivery, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
+import {
+  advance,
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
 import { json } from "../helpers/http.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 let t: DeliveryApp;
 let receiver: Receiver;
@@ -69,7 +77,15 @@ describe("transforms", () => {
     const got = receiver.requests[0]!;
     expect(got.text).toBe('{"text":"Run r1 finished"}');
     expect(got.headers.get("content-type")).toBe("application/json");
-    expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: got.headers, body: got.body, secret: ep.secret, nowMs: t.clock.now() }).ok).toBe(true);
+    expect(
+      verifyWebhook({
+        config: { scheme: "standard-webhooks" },
+        headers: got.headers,
+        body: got.body,
+        secret: ep.secret,
+        nowMs: t.clock.now(),
+      }).ok,
+    ).toBe(true);
     expect((await getDelivery(t, published.deliveries[0].id)).status).toBe("delivered");
   });
 
@@ -119,7 +135,15 @@ describe("methods and headers", () => {
     expect(got.body.byteLength).toBe(0);
     expect(got.headers.get("content-type")).toBeNull();
     expect(got.headers.get("webhook-id")).toBe(published.id);
-    expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: got.headers, body: "", secret: ep.secret, nowMs: t.clock.now() }).ok).toBe(true);
+    expect(
+      verifyWebhook({
+        config: { scheme: "standard-webhooks" },
+        headers: got.headers,
+        body: "",
+        secret: ep.secret,
+        nowMs: t.clock.now(),
+      }).ok,
+    ).toBe(true);
     expect((await getDelivery(t, published.deliveries[0].id)).status).toBe("delivered");
   });
 
@@ -138,7 +162,8 @@ describe("methods and headers", () => {
 });
 
 describe("POST /v1/endpoints/:id/preview", () => {
-  const preview = (id: string, body: Record<string, unknown>) => json(t.app, "POST", `/v1/endpoints/${id}/preview`, { key: t.adminKey, body });
+  const preview = (id: string, body: Record<string, unknown>) =>
+    json(t.app, "POST", `/v1/endpoints/${id}/preview`, { key: t.adminKey, body });
 
   it("shows the exact request with signatures and masked credentials, and sends and stores nothing", async () => {
     const ep = await endpointAt({
@@ -150,13 +175,27 @@ describe("POST /v1/endpoints/:id/preview", () => {
     const res = await preview(ep.id, { type: "run.completed", data: { run_id: "r1" } });
     expect(res.status).toBe(200);
     const p = res.body.data;
-    expect(p).toMatchObject({ matched: true, reason: null, method: "PUT", url: `${receiver.url}/hooks`, body: '{"text":"Run r1 finished"}' });
+    expect(p).toMatchObject({
+      matched: true,
+      reason: null,
+      method: "PUT",
+      url: `${receiver.url}/hooks`,
+      body: '{"text":"Run r1 finished"}',
+    });
     expect(p.headers["X-Team"]).toBe("billing");
     expect(p.headers["content-type"]).toBe("application/json");
     expect(p.headers["webhook-id"]).toStartWith("evt_");
     expect(p.headers["webhook-timestamp"]).toBe(String(Math.floor(t.clock.now() / 1000)));
     expect(p.headers["webhook-signature"]).toMatch(/^v1,/);
-    expect(verifyWebhook({ config: { scheme: "standard-webhooks" }, headers: p.headers, body: p.body, secret: ep.secret, nowMs: t.clock.now() }).ok).toBe(true);
+    expect(
+      verifyWebhook({
+        config: { scheme: "standard-webhooks" },
+        headers: p.headers,
+        body: p.body,
+        secret: ep.secret,
+        nowMs: t.clock.now(),
+      }).ok,
+    ).toBe(true);
 
     expect(p.headers.authorization).toStartWith("Basic ");
     const text = JSON.stringify(p);

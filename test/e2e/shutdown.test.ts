@@ -1,9 +1,10 @@
 // Graceful shutdown: in-flight attempts finish and are recorded, queued deliveries go back to pending,
 // the socket stops accepting, and the database is closed cleanly.
-import { describe, expect, it } from "bun:test";
+
 import { Database } from "bun:sqlite";
+import { describe, expect, it } from "bun:test";
 import { buildTestApp } from "../helpers/app.ts";
-import { deliveryConfig, createEndpoint, publishOk } from "../helpers/delivery.ts";
+import { createEndpoint, deliveryConfig, publishOk } from "../helpers/delivery.ts";
 import { startReceiver } from "../helpers/receiver.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -11,7 +12,11 @@ describe("graceful shutdown", () => {
   it("lets in-flight attempts finish, hands queued deliveries back as pending, then refuses connections", async () => {
     const dir = tempDir();
     const rx = startReceiver({ default: { status: 200, body: "ok", delayMs: 400 } });
-    const t = await buildTestApp({ dir, listen: true, config: deliveryConfig({ delivery: { per_endpoint_concurrency: 2 } }) });
+    const t = await buildTestApp({
+      dir,
+      listen: true,
+      config: deliveryConfig({ delivery: { per_endpoint_concurrency: 2 } }),
+    });
     try {
       await createEndpoint(t, { url: rx.url });
       for (let i = 0; i < 6; i++) await publishOk(t, { type: "order.created", data: { i } });
@@ -19,7 +24,12 @@ describe("graceful shutdown", () => {
       await t.cleanup(); // gateway.stop(): like SIGTERM
       const db = new Database(t.config.storage.path, { readonly: true });
       try {
-        const byStatus = Object.fromEntries(db.query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM deliveries GROUP BY status").all().map((r) => [r.status, r.n]));
+        const byStatus = Object.fromEntries(
+          db
+            .query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
+            .all()
+            .map((r) => [r.status, r.n]),
+        );
         expect(byStatus.delivered).toBe(2);
         expect(byStatus.pending).toBe(4);
         expect(byStatus.delivering).toBeUndefined();
@@ -28,7 +38,12 @@ describe("graceful shutdown", () => {
       } finally {
         db.close();
       }
-      expect(await fetch(`${t.url}/healthz`).then(() => "answered", () => "refused")).toBe("refused");
+      expect(
+        await fetch(`${t.url}/healthz`).then(
+          () => "answered",
+          () => "refused",
+        ),
+      ).toBe("refused");
     } finally {
       await t.cleanup();
       rx.stop();

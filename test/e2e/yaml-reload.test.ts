@@ -1,11 +1,11 @@
 // Declarative endpoints and event types from a real YAML file: edits while serving are reconciled within
 // 2 s (file watch), a broken edit keeps the old declarations and logs each error with its line, and the
 // SIGHUP path (gateway.reload()) reports whether the file was applied.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
+import { expectError, startYamlGateway, type YamlGateway } from "../helpers/endpoints.ts";
 import { json } from "../helpers/http.ts";
 import { waitFor } from "../helpers/process.ts";
-import { expectError, startYamlGateway, type YamlGateway } from "../helpers/endpoints.ts";
 
 const ENV = { ALPHA_SECRET: "alpha-secret-0123456789", BETA_SECRET: "beta-secret-0123456789" };
 
@@ -20,13 +20,19 @@ function declarations(endpoints: string[][], types = ["run.completed", "run.star
   ].join("\n");
 }
 
-const endpoint = (id: string, url: string, events: string, secret: string) => [`  - id: ${id}`, `    url: ${url}`, `    events: ${events}`, `    secret: ${secret}`];
+const endpoint = (id: string, url: string, events: string, secret: string) => [
+  `  - id: ${id}`,
+  `    url: ${url}`,
+  `    events: ${events}`,
+  `    secret: ${secret}`,
+];
 const ALPHA = endpoint("alpha", "https://127.0.0.1:1/alpha", "[run.completed]", "${ALPHA_SECRET}");
 const BETA = endpoint("beta", "https://127.0.0.1:1/beta", "['run.*']", "${BETA_SECRET}");
 const GAMMA = endpoint("gamma", "https://127.0.0.1:1/gamma", "['*']", "gamma-secret-0123456789");
 
 /** Polls until `probe` is truthy, at most 2 s (the reload promise of the file watch). */
-const within2s = <T>(what: string, probe: () => Promise<T | null | undefined | false>) => waitFor(probe, { timeoutMs: 2000, intervalMs: 50, what });
+const within2s = <T>(what: string, probe: () => Promise<T | null | undefined | false>) =>
+  waitFor(probe, { timeoutMs: 2000, intervalMs: 50, what });
 
 describe("YAML-declared endpoints", () => {
   let y: YamlGateway;
@@ -44,9 +50,13 @@ describe("YAML-declared endpoints", () => {
     return res.body.data as { id: string; deliveries: { id: string; endpoint_id: string }[] };
   };
   /** Log lines of rejected reloads. */
-  const rejections = () => y.logger.lines.filter((l) => l.includes("config reload rejected")).map((l) => JSON.parse(l).problem as string);
+  const rejections = () =>
+    y.logger.lines.filter((l) => l.includes("config reload rejected")).map((l) => JSON.parse(l).problem as string);
   /** 1-based line of the file that contains `text`. */
-  const lineOf = (text: string) => readFileSync(y.file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  const lineOf = (text: string) =>
+    readFileSync(y.file, "utf8")
+      .split("\n")
+      .findIndex((l) => l.includes(text)) + 1;
 
   describe("while serving (file watch)", () => {
     beforeEach(async () => {
@@ -54,9 +64,15 @@ describe("YAML-declared endpoints", () => {
     });
 
     it("are reconciled from the file at start, with source config", async () => {
-      expect((await list()).map((e) => [e.id, e.source]).sort()).toEqual([["alpha", "config"], ["beta", "config"]]);
+      expect((await list()).map((e) => [e.id, e.source]).sort()).toEqual([
+        ["alpha", "config"],
+        ["beta", "config"],
+      ]);
       const types = (await json(y.app, "GET", "/v1/event-types", { key: y.adminKey })).body.data;
-      expect(types.map((t: { name: string; source: string }) => [t.name, t.source])).toEqual([["run.completed", "config"], ["run.started", "config"]]);
+      expect(types.map((t: { name: string; source: string }) => [t.name, t.source])).toEqual([
+        ["run.completed", "config"],
+        ["run.started", "config"],
+      ]);
       expect(y.gateway.registry.get("alpha")!.secrets[0]!.secret).toBe(ENV.ALPHA_SECRET);
     });
 
@@ -64,12 +80,20 @@ describe("YAML-declared endpoints", () => {
       y.write(declarations([ALPHA, BETA, GAMMA]));
       await within2s("gamma to appear", async () => (await ids()).includes("gamma"));
       expect(await ids()).toEqual(["alpha", "beta", "gamma"]);
-      expect(y.gateway.registry.get("gamma")).toMatchObject({ source: "config", secrets: [{ secret: "gamma-secret-0123456789", expires_at: null }] });
+      expect(y.gateway.registry.get("gamma")).toMatchObject({
+        source: "config",
+        secrets: [{ secret: "gamma-secret-0123456789", expires_at: null }],
+      });
     });
 
     it("shows a changed URL within 2 s", async () => {
-      y.write(declarations([endpoint("alpha", "https://127.0.0.1:1/alpha-v2", "[run.completed]", "${ALPHA_SECRET}"), BETA]));
-      await within2s("alpha's new URL", async () => (await list()).find((e) => e.id === "alpha")?.url === "https://127.0.0.1:1/alpha-v2");
+      y.write(
+        declarations([endpoint("alpha", "https://127.0.0.1:1/alpha-v2", "[run.completed]", "${ALPHA_SECRET}"), BETA]),
+      );
+      await within2s(
+        "alpha's new URL",
+        async () => (await list()).find((e) => e.id === "alpha")?.url === "https://127.0.0.1:1/alpha-v2",
+      );
       expect((await list()).find((e) => e.id === "beta")!.url).toBe("https://127.0.0.1:1/beta");
     });
 
@@ -87,8 +111,13 @@ describe("YAML-declared endpoints", () => {
 
     it("applies event-type changes too", async () => {
       y.write(declarations([ALPHA, BETA], ["run.completed", "run.started", "run.failed"]));
-      await within2s("run.failed to appear", async () => (await json(y.app, "GET", "/v1/event-types/run.failed", { key: y.adminKey })).status === 200);
-      expect((await json(y.app, "GET", "/v1/event-types/run.failed", { key: y.adminKey })).body.data.source).toBe("config");
+      await within2s(
+        "run.failed to appear",
+        async () => (await json(y.app, "GET", "/v1/event-types/run.failed", { key: y.adminKey })).status === 200,
+      );
+      expect((await json(y.app, "GET", "/v1/event-types/run.failed", { key: y.adminKey })).body.data.source).toBe(
+        "config",
+      );
     });
 
     it("keeps the old endpoints after a broken YAML edit and logs the error with its line", async () => {
@@ -101,10 +130,22 @@ describe("YAML-declared endpoints", () => {
     });
 
     it("keeps the old endpoints after an edit with an invalid URL and logs each error with its line", async () => {
-      y.write(declarations([endpoint("alpha", "http://alpha.example.com/in", "[run.completed]", "${ALPHA_SECRET}"), BETA, endpoint("gamma", "https://169.254.169.254/", "['*']", "gamma-secret-0123456789")]));
+      y.write(
+        declarations([
+          endpoint("alpha", "http://alpha.example.com/in", "[run.completed]", "${ALPHA_SECRET}"),
+          BETA,
+          endpoint("gamma", "https://169.254.169.254/", "['*']", "gamma-secret-0123456789"),
+        ]),
+      );
       await within2s("the reload to be rejected", async () => rejections().length >= 2);
-      expect(rejections()).toContainEqual(expect.stringContaining(`hookgate.yaml:${lineOf("http://alpha.example.com/in")} endpoints[0].url: must be an absolute https URL`));
-      expect(rejections()).toContainEqual(expect.stringContaining(`hookgate.yaml:${lineOf("169.254.169.254")} endpoints[2].url:`));
+      expect(rejections()).toContainEqual(
+        expect.stringContaining(
+          `hookgate.yaml:${lineOf("http://alpha.example.com/in")} endpoints[0].url: must be an absolute https URL`,
+        ),
+      );
+      expect(rejections()).toContainEqual(
+        expect.stringContaining(`hookgate.yaml:${lineOf("169.254.169.254")} endpoints[2].url:`),
+      );
       expect(await ids()).toEqual(["alpha", "beta"]);
       expect((await list()).find((e) => e.id === "alpha")!.url).toBe("https://127.0.0.1:1/alpha");
     });

@@ -1,12 +1,13 @@
 // A real gateway over a temp SQLite database, for API and e2e tests: the same composition as `serve`.
-import { startGateway, type Gateway } from "../../src/gateway.ts";
+
 import type { Config } from "../../src/config/index.ts";
-import type { Clock } from "../../src/lib/clock.ts";
-import { memoryLogger, type Logger } from "../../src/lib/logger.ts";
-import { testConfig, TEST_ADMIN_KEY, type ConfigOverrides } from "./config.ts";
-import { tempDir, type TempDir } from "./temp.ts";
 import type { Resolver } from "../../src/delivery/ssrf-guard.ts";
+import { type Gateway, startGateway } from "../../src/gateway.ts";
+import type { Clock } from "../../src/lib/clock.ts";
+import { type Logger, memoryLogger } from "../../src/lib/logger.ts";
+import { type ConfigOverrides, TEST_ADMIN_KEY, testConfig } from "./config.ts";
 import { json } from "./http.ts";
+import { type TempDir, tempDir } from "./temp.ts";
 
 export interface TestAppOptions {
   /** Deep-merged over the test defaults; storage and key-file paths default into the temp dir. */
@@ -48,7 +49,14 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     storage: { path: dir.file("hookgate.db"), ...overrides.storage },
     signing: { ed25519_key_file: dir.file("ed25519.key"), ...overrides.signing },
   });
-  return launchTestGateway(config, { dir, ownDir, logger: options.logger, clock: options.clock, env: options.env, listen: options.listen });
+  return launchTestGateway(config, {
+    dir,
+    ownDir,
+    logger: options.logger,
+    clock: options.clock,
+    env: options.env,
+    listen: options.listen,
+  });
 }
 
 /**
@@ -57,12 +65,28 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
  */
 export async function launchTestGateway(
   config: Config,
-  o: { dir: TempDir; ownDir: boolean; logger?: Logger & { lines?: string[] }; clock?: Clock; env?: Record<string, string | undefined>; listen?: boolean; watch?: boolean; resolver?: Resolver },
+  o: {
+    dir: TempDir;
+    ownDir: boolean;
+    logger?: Logger & { lines?: string[] };
+    clock?: Clock;
+    env?: Record<string, string | undefined>;
+    listen?: boolean;
+    watch?: boolean;
+    resolver?: Resolver;
+  },
 ): Promise<TestApp> {
   const logger = o.logger ?? memoryLogger();
   let gateway: Gateway;
   try {
-    gateway = await startGateway(config, { logger, clock: o.clock, env: o.env ?? {}, listen: o.listen ?? false, watch: o.watch ?? false, resolver: o.resolver });
+    gateway = await startGateway(config, {
+      logger,
+      clock: o.clock,
+      env: o.env ?? {},
+      listen: o.listen ?? false,
+      watch: o.watch ?? false,
+      resolver: o.resolver,
+    });
   } catch (e) {
     if (o.ownDir) o.dir.cleanup();
     throw e;
@@ -93,7 +117,10 @@ export interface CreatedKey {
 }
 
 /** Creates an API key through `POST /v1/api-keys` with the admin key; throws unless the API answers 201. */
-export async function createApiKey(t: Pick<TestApp, "app" | "adminKey">, body: { name?: string; scopes: string[]; tenant_id?: string; expires_at?: string }): Promise<CreatedKey> {
+export async function createApiKey(
+  t: Pick<TestApp, "app" | "adminKey">,
+  body: { name?: string; scopes: string[]; tenant_id?: string; expires_at?: string },
+): Promise<CreatedKey> {
   const res = await json(t.app, "POST", "/v1/api-keys", { key: t.adminKey, body: { name: "test key", ...body } });
   if (res.status !== 201) throw new Error(`creating an API key answered ${res.status}: ${res.text}`);
   return { id: res.body.data.id, key: res.body.data.key };

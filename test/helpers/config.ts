@@ -1,5 +1,5 @@
 // Configs for tests: the validated built-in defaults with overrides deep-merged on top.
-import { loadConfig, type Config } from "../../src/config/index.ts";
+import { type Config, loadConfig } from "../../src/config/index.ts";
 
 /** An admin key long enough for auth.admin_keys (≥ 24 characters). */
 export const TEST_ADMIN_KEY = "test-admin-key-0123456789abcdef";
@@ -7,7 +7,8 @@ export const TEST_ADMIN_KEY = "test-admin-key-0123456789abcdef";
 type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 export type ConfigOverrides = DeepPartial<Config>;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function merge(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;

@@ -3,7 +3,7 @@
 import { ManualClock } from "../../src/lib/clock.ts";
 import { buildTestApp, type TestApp } from "./app.ts";
 import type { ConfigOverrides } from "./config.ts";
-import { json, type JsonResponse } from "./http.ts";
+import { type JsonResponse, json } from "./http.ts";
 
 /** The schedule of delivery tests unless a test sets its own: attempt 2 after 5 s, attempt 3 a minute later. */
 export const TEST_SCHEDULE = ["5s", "1m"];
@@ -22,7 +22,9 @@ export function deliveryConfig(overrides: ConfigOverrides = {}): ConfigOverrides
 }
 
 /** A gateway over a temp database with a ManualClock (`app.handle`, no socket). Always call `cleanup()`. */
-export async function startDeliveryApp(options: { config?: ConfigOverrides; clock?: ManualClock } = {}): Promise<DeliveryApp> {
+export async function startDeliveryApp(
+  options: { config?: ConfigOverrides; clock?: ManualClock } = {},
+): Promise<DeliveryApp> {
   const clock = options.clock ?? new ManualClock();
   const t = await buildTestApp({ config: deliveryConfig(options.config), clock });
   return { ...t, clock };
@@ -36,19 +38,35 @@ export interface CreatedEndpoint {
 }
 
 /** Creates an endpoint (events default to `*`); throws unless the API answers 201. */
-export async function createEndpoint(t: Pick<TestApp, "app" | "adminKey">, body: Record<string, unknown>, key = t.adminKey): Promise<CreatedEndpoint> {
+export async function createEndpoint(
+  t: Pick<TestApp, "app" | "adminKey">,
+  body: Record<string, unknown>,
+  key = t.adminKey,
+): Promise<CreatedEndpoint> {
   const res = await json(t.app, "POST", "/v1/endpoints", { key, body: { events: ["*"], ...body } });
   if (res.status !== 201) throw new Error(`creating an endpoint answered ${res.status}: ${res.text}`);
   return { id: res.body.data.id, secret: res.body.data.secret, data: res.body.data };
 }
 
 /** POST /v1/events (`query` such as `?wait=true`). */
-export function publish(t: Pick<TestApp, "app" | "adminKey">, body: Record<string, unknown>, options: { key?: string; headers?: Record<string, string>; query?: string } = {}): Promise<JsonResponse> {
-  return json(t.app, "POST", `/v1/events${options.query ?? ""}`, { key: options.key ?? t.adminKey, body, headers: options.headers });
+export function publish(
+  t: Pick<TestApp, "app" | "adminKey">,
+  body: Record<string, unknown>,
+  options: { key?: string; headers?: Record<string, string>; query?: string } = {},
+): Promise<JsonResponse> {
+  return json(t.app, "POST", `/v1/events${options.query ?? ""}`, {
+    key: options.key ?? t.adminKey,
+    body,
+    headers: options.headers,
+  });
 }
 
 /** Publishes and returns the 202 body's data; throws on any other status. */
-export async function publishOk(t: Pick<TestApp, "app" | "adminKey">, body: Record<string, unknown>, options: { key?: string; headers?: Record<string, string>; query?: string } = {}): Promise<Record<string, any>> {
+export async function publishOk(
+  t: Pick<TestApp, "app" | "adminKey">,
+  body: Record<string, unknown>,
+  options: { key?: string; headers?: Record<string, string>; query?: string } = {},
+): Promise<Record<string, any>> {
   const res = await publish(t, body, options);
   if (res.status !== 202) throw new Error(`publishing answered ${res.status}: ${res.text}`);
   return res.body.data;
@@ -69,7 +87,11 @@ export async function advance(t: Pick<DeliveryApp, "gateway" | "clock">, ms: num
 }
 
 /** GET /v1/deliveries/:id → the delivery with its `history`; throws unless 200. */
-export async function getDelivery(t: Pick<TestApp, "app" | "adminKey">, id: string, key = t.adminKey): Promise<Record<string, any>> {
+export async function getDelivery(
+  t: Pick<TestApp, "app" | "adminKey">,
+  id: string,
+  key = t.adminKey,
+): Promise<Record<string, any>> {
   const res = await json(t.app, "GET", `/v1/deliveries/${id}`, { key });
   if (res.status !== 200) throw new Error(`GET /v1/deliveries/${id} answered ${res.status}: ${res.text}`);
   return res.body.data;

@@ -2,28 +2,33 @@
 // and start a gateway from a real YAML file (optionally watched) over a temp database.
 import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { launchTestGateway, type TestApp } from "./app.ts";
-import { loadConfig, type Config } from "../../src/config/index.ts";
+import { type Config, loadConfig } from "../../src/config/index.ts";
+import type { Clock } from "../../src/lib/clock.ts";
+import { type Logger, memoryLogger } from "../../src/lib/logger.ts";
 import { checkFilter } from "../../src/routing/filter.ts";
 import { checkTransform } from "../../src/routing/transform.ts";
-import type { Clock } from "../../src/lib/clock.ts";
-import { memoryLogger, type Logger } from "../../src/lib/logger.ts";
+import { launchTestGateway, type TestApp } from "./app.ts";
 import { TEST_ADMIN_KEY } from "./config.ts";
-import { json, type Handler, type JsonResponse } from "./http.ts";
+import { type Handler, type JsonResponse, json } from "./http.ts";
 import { tempDir } from "./temp.ts";
 
 /** The smallest valid endpoint body. */
 export const ENDPOINT = { url: "https://example.com/hooks", events: ["run.completed"] } as const;
 
 /** `POST /v1/endpoints` with `body` over ENDPOINT; throws unless 201. Returns `data` (with the full secret). */
-export async function createEndpoint(t: { app: Handler; adminKey: string }, body: Record<string, unknown> = {}, key = t.adminKey): Promise<any> {
+export async function createEndpoint(
+  t: { app: Handler; adminKey: string },
+  body: Record<string, unknown> = {},
+  key = t.adminKey,
+): Promise<any> {
   const res = await json(t.app, "POST", "/v1/endpoints", { key, body: { ...ENDPOINT, ...body } });
   if (res.status !== 201) throw new Error(`creating an endpoint answered ${res.status}: ${res.text}`);
   return res.body.data;
 }
 
 /** The `field` of every `error.details[]` entry. */
-export const fieldsOf = (res: JsonResponse): string[] => (res.body?.error?.details ?? []).map((d: { field: string }) => d.field);
+export const fieldsOf = (res: JsonResponse): string[] =>
+  (res.body?.error?.details ?? []).map((d: { field: string }) => d.field);
 
 /** Asserts a 400 `validation_error` whose details name `field`. */
 export function expectInvalid(res: JsonResponse, field: string): void {
@@ -37,12 +42,21 @@ export function expectError(res: JsonResponse, status: number, code: string): vo
 }
 
 /** Walks a list route page by page (`path` may carry a query); returns every page's body. */
-export async function allPages(app: Handler, key: string, path: string): Promise<{ data: any[]; next_cursor: string | null; has_more: boolean }[]> {
+export async function allPages(
+  app: Handler,
+  key: string,
+  path: string,
+): Promise<{ data: any[]; next_cursor: string | null; has_more: boolean }[]> {
   const pages = [];
   let cursor: string | null = null;
   for (let i = 0; i < 1000; i++) {
     const sep = path.includes("?") ? "&" : "?";
-    const res: JsonResponse = await json(app, "GET", cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`, { key });
+    const res: JsonResponse = await json(
+      app,
+      "GET",
+      cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`,
+      { key },
+    );
     if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.text}`);
     pages.push(res.body);
     cursor = res.body.next_cursor;
@@ -64,7 +78,10 @@ export interface YamlGateway extends TestApp {
  * (event_types, endpoints, security…); storage, signing key file and the admin key are set by the helper.
  * `watch` (default false) watches the file like `serve` does. Always call `cleanup()`.
  */
-export async function startYamlGateway(body: string, options: { env?: Record<string, string | undefined>; clock?: Clock; watch?: boolean } = {}): Promise<YamlGateway> {
+export async function startYamlGateway(
+  body: string,
+  options: { env?: Record<string, string | undefined>; clock?: Clock; watch?: boolean } = {},
+): Promise<YamlGateway> {
   const dir = tempDir();
   const file = dir.file("hookgate.yaml");
   const env = options.env ?? {};
@@ -83,6 +100,13 @@ export async function startYamlGateway(body: string, options: { env?: Record<str
     dir.cleanup();
     throw e;
   }
-  const t = await launchTestGateway(config, { dir, ownDir: true, logger: memoryLogger(), clock: options.clock, env, watch: options.watch ?? false });
+  const t = await launchTestGateway(config, {
+    dir,
+    ownDir: true,
+    logger: memoryLogger(),
+    clock: options.clock,
+    env,
+    watch: options.watch ?? false,
+  });
   return { ...t, adminKey: TEST_ADMIN_KEY, file, write, logger: t.logger as YamlGateway["logger"] };
 }

@@ -4,15 +4,15 @@
 // (a gateway with chosen DNS answers and env such as NODE_EXTRA_CA_CERTS, read at process start) and
 // `result-backlog` (a scenario that may starve the event loop, so it must not run inside the test runner).
 import { Database } from "bun:sqlite";
-import type { Socket, Subprocess } from "bun";
 import { readFileSync, writeFileSync } from "node:fs";
-import { launchTestGateway } from "./app.ts";
+import type { Socket, Subprocess } from "bun";
 import type { Resolver } from "../../src/delivery/ssrf-guard.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
 import type { Logger } from "../../src/lib/logger.ts";
+import { launchTestGateway } from "./app.ts";
+import { type ConfigOverrides, testConfig } from "./config.ts";
 import type { DeliveryApp } from "./delivery.ts";
-import { testConfig, type ConfigOverrides } from "./config.ts";
-import { tempDir, type TempDir } from "./temp.ts";
+import { type TempDir, tempDir } from "./temp.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Receivers that misbehave below HTTP
@@ -88,17 +88,24 @@ export const raw = {
   /** Drops the connection without a byte of answer (an abortive close: RST). */
   reset: (): RawBehaviour => (s) => s.terminate(),
   /** Writes `bytes` and closes (at once, or `closeAfterMs` later). */
-  reply: (bytes: string | Uint8Array, closeAfterMs = 0): RawBehaviour => (s) => {
-    s.write(bytes);
-    if (closeAfterMs > 0) setTimeout(() => s.end(), closeAfterMs);
-    else s.end();
-  },
+  reply:
+    (bytes: string | Uint8Array, closeAfterMs = 0): RawBehaviour =>
+    (s) => {
+      s.write(bytes);
+      if (closeAfterMs > 0) setTimeout(() => s.end(), closeAfterMs);
+      else s.end();
+    },
   /** A complete, valid answer. */
-  ok: (status = 200, body = "ok"): RawBehaviour => raw.reply(`HTTP/1.1 ${status} X\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`),
+  ok: (status = 200, body = "ok"): RawBehaviour =>
+    raw.reply(`HTTP/1.1 ${status} X\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`),
   /** Headers promising `declared` bytes, `sent` of them, then a close. */
-  closeMidBody: (declared: number, sent: string): RawBehaviour => raw.reply(`HTTP/1.1 200 OK\r\ncontent-length: ${declared}\r\ncontent-type: text/plain\r\n\r\n${sent}`),
+  closeMidBody: (declared: number, sent: string): RawBehaviour =>
+    raw.reply(`HTTP/1.1 200 OK\r\ncontent-length: ${declared}\r\ncontent-type: text/plain\r\n\r\n${sent}`),
   /** Headers promising `declared` bytes, `sent` of them, then silence (the connection stays open). */
-  stallMidBody: (declared: number, sent: string): RawBehaviour => (s) => void s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${declared}\r\ncontent-type: text/plain\r\n\r\n${sent}`),
+  stallMidBody:
+    (declared: number, sent: string): RawBehaviour =>
+    (s) =>
+      void s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${declared}\r\ncontent-type: text/plain\r\n\r\n${sent}`),
 };
 
 /** `megabytes` MiB of zeros, gzip-compressed at level 9 (about 1/1000 of that on the wire). */
@@ -147,7 +154,26 @@ export function selfSignedCert(dir: TempDir, name: string): Certificate {
   const certFile = dir.file(`${name}.crt`);
   const keyFile = dir.file(`${name}.key`);
   const run = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", `/CN=${name}`, "-addext", `subjectAltName=DNS:${name}`, "-keyout", keyFile, "-out", certFile],
+    [
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      `subjectAltName=DNS:${name}`,
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
     { stdout: "ignore", stderr: "pipe" },
   );
   if (run.exitCode !== 0) throw new Error(`openssl failed: ${run.stderr.toString()}`);
@@ -184,7 +210,14 @@ export async function startFaultGateway(options: FaultAppOptions = {}): Promise<
     delivery: { jitter: 0, retry_schedule: ["5s", "1m"], ...over.delivery },
   });
   const clock = options.clock ?? new ManualClock();
-  const t = await launchTestGateway(config, { dir, ownDir, logger: options.logger, clock, env: options.env, resolver: options.resolver });
+  const t = await launchTestGateway(config, {
+    dir,
+    ownDir,
+    logger: options.logger,
+    clock,
+    env: options.env,
+    resolver: options.resolver,
+  });
   return { ...t, clock };
 }
 
@@ -236,13 +269,23 @@ export function writeServeConfig(dir: TempDir, port: number, extra: string[] = [
   const path = dir.file("hookgate.yaml");
   writeFileSync(
     path,
-    [`server: {host: 127.0.0.1, port: ${port}}`, `storage: {path: ${JSON.stringify(dir.file("hookgate.db"))}}`, `signing: {ed25519_key_file: ${JSON.stringify(dir.file("ed25519.key"))}}`, "log: {level: warn}", ...extra].join("\n") + "\n",
+    [
+      `server: {host: 127.0.0.1, port: ${port}}`,
+      `storage: {path: ${JSON.stringify(dir.file("hookgate.db"))}}`,
+      `signing: {ed25519_key_file: ${JSON.stringify(dir.file("ed25519.key"))}}`,
+      "log: {level: warn}",
+      ...extra,
+    ].join("\n") + "\n",
   );
   return path;
 }
 
 /** `bun src/main.ts serve --config <configPath>` in `cwd`, stderr piped. Stop it with stopProcess or kill -9. */
-export function spawnServe(cwd: string, configPath: string, env: Record<string, string | undefined> = {}): Subprocess<"ignore", "ignore", "pipe"> {
+export function spawnServe(
+  cwd: string,
+  configPath: string,
+  env: Record<string, string | undefined> = {},
+): Subprocess<"ignore", "ignore", "pipe"> {
   return Bun.spawn([process.execPath, MAIN, "serve", "--config", configPath], {
     cwd,
     env: { ...process.env, ...env },
@@ -277,10 +320,21 @@ export interface DeliverInput {
  * delivers one event to each of `input.urls` in turn with the given DNS answers; returns the deliveries
  * (with their history) in the same order.
  */
-export async function deliverInChild(input: DeliverInput, env: Record<string, string | undefined>): Promise<Record<string, any>[]> {
-  const child = Bun.spawn([process.execPath, SELF, "deliver-once", JSON.stringify(input)], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+export async function deliverInChild(
+  input: DeliverInput,
+  env: Record<string, string | undefined>,
+): Promise<Record<string, any>[]> {
+  const child = Bun.spawn([process.execPath, SELF, "deliver-once", JSON.stringify(input)], {
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => child.kill(9), 20_000);
-  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
   clearTimeout(timer);
   if (code !== 0) throw new Error(`deliver-once child exited ${code}: ${err}`);
   return JSON.parse(out.trim().split("\n").pop()!);
@@ -290,16 +344,25 @@ async function deliverMain(input: DeliverInput): Promise<void> {
   const { json } = await import("./http.ts");
   const { settle } = await import("./delivery.ts");
   const dir: TempDir = { path: input.dir, file: (...p) => [input.dir, ...p].join("/"), cleanup: () => {} };
-  const t = await startFaultGateway({ dir, resolver: fakeDns(input.dns).resolve, config: { security: { allowed_cidrs: input.allowed_cidrs } } });
+  const t = await startFaultGateway({
+    dir,
+    resolver: fakeDns(input.dns).resolve,
+    config: { security: { allowed_cidrs: input.allowed_cidrs } },
+  });
   try {
     const out = [];
     for (const url of input.urls) {
       const ep = await json(t.app, "POST", "/v1/endpoints", { key: t.adminKey, body: { url, events: ["*"] } });
       if (ep.status !== 201) throw new Error(`endpoint: ${ep.status} ${ep.text}`);
-      const pub = await json(t.app, "POST", "/v1/events", { key: t.adminKey, body: { type: "run.completed", data: {}, endpoint_ids: [ep.body.data.id] } });
+      const pub = await json(t.app, "POST", "/v1/events", {
+        key: t.adminKey,
+        body: { type: "run.completed", data: {}, endpoint_ids: [ep.body.data.id] },
+      });
       if (pub.status !== 202) throw new Error(`publish: ${pub.status} ${pub.text}`);
       await settle(t);
-      out.push((await json(t.app, "GET", `/v1/deliveries/${pub.body.data.deliveries[0].id}`, { key: t.adminKey })).body.data);
+      out.push(
+        (await json(t.app, "GET", `/v1/deliveries/${pub.body.data.deliveries[0].id}`, { key: t.adminKey })).body.data,
+      );
     }
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
@@ -326,7 +389,12 @@ async function resultBacklogMain(events: number): Promise<void> {
   });
   await createEndpoint(t, { url: `${r.url}/a` });
   await createEndpoint(t, { url: `${r.url}/b` });
-  for (let i = 0; i < events; i += 100) await Promise.all(Array.from({ length: Math.min(100, events - i) }, (_, j) => publishOk(t, { type: "order.created", data: { i: i + j } })));
+  for (let i = 0; i < events; i += 100)
+    await Promise.all(
+      Array.from({ length: Math.min(100, events - i) }, (_, j) =>
+        publishOk(t, { type: "order.created", data: { i: i + j } }),
+      ),
+    );
   await r.waitForRequests(200, 10_000);
   const db = (t.store as unknown as { db: Database }).db;
   db.run("PRAGMA query_only = ON");
@@ -339,7 +407,9 @@ async function resultBacklogMain(events: number): Promise<void> {
   db.run("PRAGMA query_only = OFF");
   for (let i = 0; i < 100; i++) {
     await settle(t);
-    const left = db.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status != 'delivered'").get()!.n;
+    const left = db
+      .query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status != 'delivered'")
+      .get()!.n;
     if (left === 0) break;
     await Bun.sleep(100);
   }
@@ -350,16 +420,29 @@ async function resultBacklogMain(events: number): Promise<void> {
 }
 
 /** Runs the result-backlog child; returns its JSON lines, or what it printed before `timeoutMs` and a kill -9. */
-export async function resultBacklogInChild(events: number, timeoutMs: number): Promise<{ lines: Record<string, any>[]; killed: boolean; stderr: string }> {
-  const child = Bun.spawn([process.execPath, SELF, "result-backlog", String(events)], { stdout: "pipe", stderr: "pipe" });
+export async function resultBacklogInChild(
+  events: number,
+  timeoutMs: number,
+): Promise<{ lines: Record<string, any>[]; killed: boolean; stderr: string }> {
+  const child = Bun.spawn([process.execPath, SELF, "result-backlog", String(events)], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   let killed = false;
   const timer = setTimeout(() => {
     killed = true;
     child.kill(9);
   }, timeoutMs);
-  const [out, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const [out, stderr] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
   clearTimeout(timer);
-  const lines = out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+  const lines = out
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l));
   return { lines, killed, stderr };
 }
 

@@ -24,7 +24,12 @@ export interface JsonResponse<T = any> {
 /** Base URL of requests built here; Elysia needs a full hostname. */
 export const BASE_URL = "http://localhost";
 
-const isRaw = (v: unknown) => typeof v === "string" || v instanceof Uint8Array || v instanceof ArrayBuffer || v instanceof ReadableStream || v instanceof Blob;
+const isRaw = (v: unknown) =>
+  typeof v === "string" ||
+  v instanceof Uint8Array ||
+  v instanceof ArrayBuffer ||
+  v instanceof ReadableStream ||
+  v instanceof Blob;
 
 /** A Request for `method path` (path may include a query string), built from `options`. */
 export function buildRequest(method: string, path: string, options: RequestOptions = {}): Request {
@@ -58,7 +63,12 @@ export async function readResponse<T = any>(response: Response): Promise<JsonRes
 }
 
 /** Sends `method path` to `app.handle` and returns the parsed response. */
-export async function json<T = any>(app: Handler, method: string, path: string, options: RequestOptions = {}): Promise<JsonResponse<T>> {
+export async function json<T = any>(
+  app: Handler,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<JsonResponse<T>> {
   return readResponse<T>(await app.handle(buildRequest(method, path, options)));
 }
 

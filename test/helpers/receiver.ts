@@ -24,7 +24,9 @@ export interface ScriptedReply {
   delayMs?: number;
 }
 
-export type Reply = ScriptedReply | ((request: ReceivedRequest) => Response | ScriptedReply | Promise<Response | ScriptedReply>);
+export type Reply =
+  | ScriptedReply
+  | ((request: ReceivedRequest) => Response | ScriptedReply | Promise<Response | ScriptedReply>);
 
 export interface Receiver {
   /** `http://127.0.0.1:<port>` without a trailing slash. */

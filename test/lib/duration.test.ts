@@ -1,5 +1,5 @@
 // Durations as written in config and API bodies.
-import { describe, it, expect } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { formatDuration, parseDuration } from "../../src/lib/duration.ts";
 
 describe("durations", () => {
@@ -13,7 +13,8 @@ describe("durations", () => {
   });
 
   it("refuse anything else", () => {
-    for (const text of ["", "5", "5 s", "1.5h", "-5s", "5w", "s", "10000000000s"]) expect(parseDuration(text)).toBeNull();
+    for (const text of ["", "5", "5 s", "1.5h", "-5s", "5w", "s", "10000000000s"])
+      expect(parseDuration(text)).toBeNull();
   });
 
   it("format to the largest exact unit", () => {

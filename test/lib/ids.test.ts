@@ -1,5 +1,5 @@
 // Prefixed, time-ordered ids.
-import { describe, it, expect } from "bun:test";
+import { describe, expect, it } from "bun:test";
 import { isId, newId } from "../../src/lib/ids.ts";
 
 describe("ids", () => {

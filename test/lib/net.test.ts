@@ -1,6 +1,6 @@
 // Which addresses a webhook may reach (SSRF guard), shared by URL validation and the sender.
-import { describe, it, expect } from "bun:test";
-import { blockedReason, isValidCidr, parseCidrs, parseHostAddress, type AddressPolicy } from "../../src/lib/net.ts";
+import { describe, expect, it } from "bun:test";
+import { type AddressPolicy, blockedReason, isValidCidr, parseCidrs, parseHostAddress } from "../../src/lib/net.ts";
 
 const strict: AddressPolicy = { allowPrivate: false, allowedCidrs: [] };
 const lenient: AddressPolicy = { allowPrivate: true, allowedCidrs: [] };
@@ -37,7 +37,9 @@ describe("address policy", () => {
   it("always blocks cloud metadata addresses, even when private networks are allowed", () => {
     for (const host of ["169.254.169.254", "169.254.170.2", "100.100.100.200", "[fd00:ec2::254]"]) {
       expect(reason(host, lenient)).toBe("metadata");
-      expect(reason(host, { allowPrivate: true, allowedCidrs: parseCidrs(["169.254.0.0/16", "100.64.0.0/10", "fd00::/8"]) })).toBe("metadata");
+      expect(
+        reason(host, { allowPrivate: true, allowedCidrs: parseCidrs(["169.254.0.0/16", "100.64.0.0/10", "fd00::/8"]) }),
+      ).toBe("metadata");
     }
   });
 

@@ -92,7 +92,9 @@ describe("crash loop", () => {
       {
         name: "right after a burst of 202s",
         when: async (c) => {
-          await waitFor(() => c.ackedHere >= 40, { timeoutMs: 10_000, intervalMs: 2, what: "a burst of 202s" }).catch(() => {});
+          await waitFor(() => c.ackedHere >= 40, { timeoutMs: 10_000, intervalMs: 2, what: "a burst of 202s" }).catch(
+            () => {},
+          );
           c.killOnNext202 = true;
           await waitFor(() => c.killed, { timeoutMs: 5000, intervalMs: 1 }).catch(() => {});
         },
@@ -101,7 +103,9 @@ describe("crash loop", () => {
         name: "while many attempts are in flight",
         when: async () => {
           chaos = true;
-          await waitFor(() => inFlight >= 12, { timeoutMs: 10_000, intervalMs: 1, what: "attempts in flight" }).catch(() => {});
+          await waitFor(() => inFlight >= 12, { timeoutMs: 10_000, intervalMs: 1, what: "attempts in flight" }).catch(
+            () => {},
+          );
         },
       },
       { name: "just after start (backlog being claimed)", when: () => Bun.sleep(random() * 40) },
@@ -119,7 +123,11 @@ describe("crash loop", () => {
     try {
       await ready();
       for (const path of ["/a", "/b"]) {
-        const res = await fetch(`${base}/v1/endpoints`, { method: "POST", headers, body: JSON.stringify({ url: `http://127.0.0.1:${receiver.port}${path}`, events: ["*"] }) });
+        const res = await fetch(`${base}/v1/endpoints`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ url: `http://127.0.0.1:${receiver.port}${path}`, events: ["*"] }),
+        });
         expect(res.status).toBe(201);
       }
 
@@ -130,7 +138,12 @@ describe("crash loop", () => {
         const publisher = async () => {
           while (!cycle.killed) {
             try {
-              const res = await fetch(`${base}/v1/events`, { method: "POST", headers, body: JSON.stringify({ type: "order.created", data: { cycle: i, n: n++ } }), signal: AbortSignal.timeout(5000) });
+              const res = await fetch(`${base}/v1/events`, {
+                method: "POST",
+                headers,
+                body: JSON.stringify({ type: "order.created", data: { cycle: i, n: n++ } }),
+                signal: AbortSignal.timeout(5000),
+              });
               if (res.status === 202) {
                 const id = (await res.json()).data.id;
                 acked.add(id);
@@ -148,7 +161,9 @@ describe("crash loop", () => {
         kill(cycle);
         await server.exited;
         await Promise.all(publishers);
-        console.log(`crash ${i + 1}/${CRASHES} ${plan.name}: ${cycle.ackedHere} acknowledged in this run, ${cycle.inFlightAtKill} attempts were in flight`);
+        console.log(
+          `crash ${i + 1}/${CRASHES} ${plan.name}: ${cycle.ackedHere} acknowledged in this run, ${cycle.inFlightAtKill} attempts were in flight`,
+        );
         chaos = random() < 0.8;
         server = start();
         await ready();
@@ -158,18 +173,36 @@ describe("crash loop", () => {
       chaos = false;
       const db = dir.file("hookgate.db");
       const everyAckedArrived = () => [...acked].every((id) => arrivals.has(`${id}|/a`) && arrivals.has(`${id}|/b`));
-      await waitFor(() => everyAckedArrived() && withDb(db, (d) => d.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering')").get()!.n === 0), {
-        timeoutMs: 30_000,
-        intervalMs: 100,
-        what: "every acknowledged event to arrive and the backlog to drain",
-      });
+      await waitFor(
+        () =>
+          everyAckedArrived() &&
+          withDb(
+            db,
+            (d) =>
+              d
+                .query<{ n: number }, []>(
+                  "SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering')",
+                )
+                .get()!.n === 0,
+          ),
+        {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          what: "every acknowledged event to arrive and the backlog to drain",
+        },
+      );
       expect(await stopProcess(server, 15_000)).toBe(0);
 
       const missing = [...acked].filter((id) => !arrivals.has(`${id}|/a`) || !arrivals.has(`${id}|/b`));
       expect(missing).toEqual([]);
       const stats = withDb(db, (d) => ({
         integrity: d.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check,
-        byStatus: Object.fromEntries(d.query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM deliveries GROUP BY status").all().map((r) => [r.status, r.n])),
+        byStatus: Object.fromEntries(
+          d
+            .query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
+            .all()
+            .map((r) => [r.status, r.n]),
+        ),
         storedAcked: [...acked].filter((id) => d.query("SELECT 1 FROM events WHERE id = ?").get(id) !== null).length,
       }));
       expect(stats.integrity).toBe("ok");

@@ -1,7 +1,8 @@
 // At-least-once across a crash: events acknowledged with 202 are all delivered after kill -9 and restart.
+
+import { Database } from "bun:sqlite";
 import { describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { Database } from "bun:sqlite";
 import { freePort, stopProcess, waitFor, waitForHttp } from "../helpers/process.ts";
 import { tempDir } from "../helpers/temp.ts";
 
@@ -50,7 +51,11 @@ describe("crash safety", () => {
     let gateway = startGateway(dir.path, configPath);
     try {
       await waitForHttp(`${base}/healthz`, { timeoutMs: 15_000 });
-      const created = await fetch(`${base}/v1/endpoints`, { method: "POST", headers, body: JSON.stringify({ url: `http://127.0.0.1:${receiver.port}/hook`, events: ["*"] }) });
+      const created = await fetch(`${base}/v1/endpoints`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ url: `http://127.0.0.1:${receiver.port}/hook`, events: ["*"] }),
+      });
       expect(created.status).toBe(201);
 
       // Publish 1,000 events (20 at a time) while the receiver works through them; kill -9 part-way.
@@ -61,7 +66,11 @@ describe("crash safety", () => {
         while (next < 1000) {
           const i = next++;
           try {
-            const res = await fetch(`${base}/v1/events`, { method: "POST", headers, body: JSON.stringify({ type: "order.created", data: { i } }) });
+            const res = await fetch(`${base}/v1/events`, {
+              method: "POST",
+              headers,
+              body: JSON.stringify({ type: "order.created", data: { i } }),
+            });
             if (res.status === 202) acknowledged.push((await res.json()).data.id);
           } catch {
             // the gateway was killed while this publish was in flight: it was never acknowledged
@@ -82,17 +91,25 @@ describe("crash safety", () => {
 
       gateway = startGateway(dir.path, configPath);
       await waitForHttp(`${base}/healthz`, { timeoutMs: 15_000 });
-      await waitFor(() => acknowledged.every((id) => received.has(id)), { timeoutMs: 60_000, intervalMs: 100, what: "every acknowledged event to arrive" });
+      await waitFor(() => acknowledged.every((id) => received.has(id)), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        what: "every acknowledged event to arrive",
+      });
 
       const duplicates = [...received.values()].reduce((sum, n) => sum + (n - 1), 0);
-      console.log(`crash test: ${acknowledged.length} acknowledged, ${deliveredBeforeRestart} delivered before kill -9, all delivered after restart, ${duplicates} duplicate deliveries`);
+      console.log(
+        `crash test: ${acknowledged.length} acknowledged, ${deliveredBeforeRestart} delivered before kill -9, all delivered after restart, ${duplicates} duplicate deliveries`,
+      );
       expect(acknowledged.every((id) => received.has(id))).toBe(true);
 
       await stopProcess(gateway);
       const db = new Database(dir.file("hookgate.db"), { readonly: true });
       try {
         expect(db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check).toBe("ok");
-        expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status = 'delivering'").get()?.n).toBe(0);
+        expect(
+          db.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status = 'delivering'").get()?.n,
+        ).toBe(0);
       } finally {
         db.close();
       }

@@ -3,8 +3,17 @@
 // endpoint-disabling rule (disable_after, wall-clock time) reacts as documented below.
 import { afterEach, describe, expect, it } from "bun:test";
 import { iso } from "../../src/lib/clock.ts";
-import { advance, createEndpoint, getDelivery, getEndpoint, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import {
+  advance,
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  getEndpoint,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const S = 1000;
 const H = 3600 * S;
@@ -90,7 +99,9 @@ describe("clock jumps", () => {
     const ds = [await getDelivery(t, first), await getDelivery(t, second)];
     for (const d of ds) expect(d.status).toBe("failed");
     expect(ds.some((d) => d.last_error.includes("endpoint disabled after failing for 5d"))).toBe(true);
-    console.log(`6-day jump: ${r.requests.length - 2} attempt(s) after the jump, then the endpoint was disabled; last errors: ${ds.map((d) => JSON.stringify(d.last_error)).join(", ")}`);
+    console.log(
+      `6-day jump: ${r.requests.length - 2} attempt(s) after the jump, then the endpoint was disabled; last errors: ${ds.map((d) => JSON.stringify(d.last_error)).join(", ")}`,
+    );
   });
 
   it("forward 1 day while an attempt is in flight: the leased delivery is not claimed again", async () => {

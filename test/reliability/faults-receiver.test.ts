@@ -5,9 +5,17 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { brotliCompressSync, deflateSync, zstdCompressSync } from "node:zlib";
 import { send } from "../../src/delivery/sender.ts";
 import { iso } from "../../src/lib/clock.ts";
-import { advance, createEndpoint, getDelivery, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
-import { fakeDns, gzipBomb, raw, rawServer, rssPeak, startFaultGateway, type RawServer } from "../helpers/faults.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import {
+  advance,
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
+import { fakeDns, gzipBomb, type RawServer, raw, rawServer, rssPeak, startFaultGateway } from "../helpers/faults.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
 const S = 1000;
 const MiB = 1024 * 1024;
@@ -112,7 +120,9 @@ describe("faults at the receiver", () => {
     const before = process.memoryUsage().rss;
     const peak = rssPeak();
     // Eight bombs at once: an unbounded inflate would need 800 MiB.
-    const published = await Promise.all(Array.from({ length: 8 }, (_, i) => publishOk(t!, { type: "run.completed", data: { i } })));
+    const published = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => publishOk(t!, { type: "run.completed", data: { i } })),
+    );
     await settle(t);
     const grew = peak.stop() - before;
     console.log(`gzip bomb: RSS grew by at most ${(grew / MiB).toFixed(0)} MiB while 8 attempts read 100 MiB bombs`);
@@ -121,7 +131,9 @@ describe("faults at the receiver", () => {
       const d = await getDelivery(t, p.deliveries[0].id);
       expect(d).toMatchObject({ status: "delivered", http_status: 200 });
       const body: string = d.history[0].response_body;
-      expect(Buffer.byteLength(body, d.history[0].response_body_encoding === "base64" ? "base64" : "utf8")).toBeLessThanOrEqual(32 * 1024);
+      expect(
+        Buffer.byteLength(body, d.history[0].response_body_encoding === "base64" ? "base64" : "utf8"),
+      ).toBeLessThanOrEqual(32 * 1024);
       expect(body.length).toBeGreaterThan(0);
     }
   }, 30_000);
@@ -139,7 +151,9 @@ describe("faults at the receiver", () => {
     d = await getDelivery(t, id);
     expect(d).toMatchObject({ status: "pending", attempts: 2, http_status: null });
     expect(d.history[1].error).toBeString();
-    console.log(`garbage answers recorded as: ${d.history.map((a: any) => JSON.stringify(a.error.slice(0, 60))).join(", ")}`);
+    console.log(
+      `garbage answers recorded as: ${d.history.map((a: any) => JSON.stringify(a.error.slice(0, 60))).join(", ")}`,
+    );
 
     s.behave(raw.ok());
     await advance(t, 60 * S);
@@ -158,7 +172,9 @@ describe("faults at the receiver", () => {
   });
 
   it("a resolver that fails (SERVFAIL) is dns_error and retried", async () => {
-    const dns = fakeDns({ "hooks.example.test": Object.assign(new Error("querySrv ESERVFAIL hooks.example.test"), { code: "ESERVFAIL" }) });
+    const dns = fakeDns({
+      "hooks.example.test": Object.assign(new Error("querySrv ESERVFAIL hooks.example.test"), { code: "ESERVFAIL" }),
+    });
     t = await startFaultGateway({ resolver: dns.resolve });
     await createEndpoint(t, { url: "https://hooks.example.test/hooks" });
     const published = await publishOk(t, { type: "run.completed", data: {} });
@@ -186,7 +202,11 @@ describe("faults at the receiver", () => {
   });
 
   describe("response bodies, one attempt (send)", () => {
-    const attempt = (url: string) => send({ url, method: "POST", headers: { "content-type": "application/json" }, body: "{}", timeoutMs: 3000 }, () => 0);
+    const attempt = (url: string) =>
+      send(
+        { url, method: "POST", headers: { "content-type": "application/json" }, body: "{}", timeoutMs: 3000 },
+        () => 0,
+      );
     const text = "hookgate ".repeat(20_000);
 
     it("decodes gzip, x-gzip, deflate, br and zstd bodies up to 32 KiB", async () => {
@@ -203,7 +223,12 @@ describe("faults at the receiver", () => {
       for (const [encoding, body, expected] of encoded) {
         r.script(() => new Response(new Uint8Array(body), { headers: { "content-encoding": encoding } }));
         const result = await attempt(r.url);
-        expect({ encoding, status: result.httpStatus, error: result.error, body: result.responseBody }).toEqual({ encoding, status: 200, error: null, body: expected });
+        expect({ encoding, status: result.httpStatus, error: result.error, body: result.responseBody }).toEqual({
+          encoding,
+          status: 200,
+          error: null,
+          body: expected,
+        });
       }
     });
 
@@ -212,7 +237,12 @@ describe("faults at the receiver", () => {
       const junk = new Uint8Array([0xff, 0xfe, 0xfd, 0x00, 0x80, 0x81, 0x82, 0x83]);
       r.script(() => new Response(junk, { headers: { "content-encoding": "gzip" } }));
       const result = await attempt(r.url);
-      expect(result).toMatchObject({ httpStatus: 200, error: null, bodyEncoding: "base64", responseBody: Buffer.from(junk).toString("base64") });
+      expect(result).toMatchObject({
+        httpStatus: 200,
+        error: null,
+        bodyEncoding: "base64",
+        responseBody: Buffer.from(junk).toString("base64"),
+      });
     });
 
     it("keeps the bytes that arrived before a chunked body was cut off, with the error", async () => {

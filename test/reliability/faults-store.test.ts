@@ -2,17 +2,26 @@
 // file, a wrong master key and key files readable by others. Publishes answer 503 `unavailable` (never
 // 500), acknowledged events survive, results that could not be written are written later, and startup
 // refuses rather than damage anything.
-import { afterEach, describe, expect, it } from "bun:test";
+
 import type { Database } from "bun:sqlite";
+import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync } from "node:fs";
 import { StartupError } from "../../src/gateway.ts";
 import { InstanceLockedError, MasterKeyError } from "../../src/store/index.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
-import { createEndpoint, getDelivery, publish, publishOk, settle, startDeliveryApp, type DeliveryApp } from "../helpers/delivery.ts";
+import {
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  publish,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
 import { lagProbe, resultBacklogInChild, spawnServe, withDb, writeServeConfig } from "../helpers/faults.ts";
-import { json, type JsonResponse } from "../helpers/http.ts";
+import { type JsonResponse, json } from "../helpers/http.ts";
 import { freePort, streamText, waitFor } from "../helpers/process.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 import { tempDir } from "../helpers/temp.ts";
 
 const open: { stop(): void }[] = [];
@@ -85,14 +94,20 @@ describe("disk full and read-only store", () => {
     r.release();
     await Bun.sleep(1500);
     expect(await statuses(t, deliveryIds)).toEqual(["delivering", "delivering", "delivering"]);
-    expect(t.logger.lines!.some((l) => l.includes("writing to the store failed") && l.includes("disk is full"))).toBe(true);
+    expect(t.logger.lines!.some((l) => l.includes("writing to the store failed") && l.includes("disk is full"))).toBe(
+      true,
+    );
 
     pragma(db, "max_page_count = 1073741823");
-    await waitFor(async () => (await statuses(t, deliveryIds)).every((s) => s === "delivered"), { timeoutMs: 5000, what: "the pending results to be written" });
+    await waitFor(async () => (await statuses(t, deliveryIds)).every((s) => s === "delivered"), {
+      timeoutMs: 5000,
+      what: "the pending results to be written",
+    });
     for (const id of deliveryIds) expect((await getDelivery(t, id)).history).toHaveLength(1);
     expect(r.requests).toHaveLength(3); // written late, not sent again
 
-    for (const id of [...before.map((p) => p.id), ...acked]) expect((await json(t.app, "GET", `/v1/events/${id}`, { key: t.adminKey })).status).toBe(200);
+    for (const id of [...before.map((p) => p.id), ...acked])
+      expect((await json(t.app, "GET", `/v1/events/${id}`, { key: t.adminKey })).status).toBe(200);
     const after = await publishOk(t, { type: "order.created", data: { after: true } });
     await settle(t);
     expect((await getDelivery(t, after.deliveries[0].id)).status).toBe("delivered");
@@ -113,7 +128,10 @@ describe("disk full and read-only store", () => {
     expect((await getDelivery(t, first.deliveries[0].id)).status).toBe("delivering");
 
     pragma(db, "query_only = OFF");
-    await waitFor(async () => (await getDelivery(t, first.deliveries[0].id)).status === "delivered", { timeoutMs: 5000, what: "the pending result to be written" });
+    await waitFor(async () => (await getDelivery(t, first.deliveries[0].id)).status === "delivered", {
+      timeoutMs: 5000,
+      what: "the pending result to be written",
+    });
     const again = await publishOk(t, { type: "order.created", data: { after: true } });
     await settle(t);
     expect((await getDelivery(t, again.deliveries[0].id)).status).toBe("delivered");
@@ -141,11 +159,18 @@ describe("disk full and read-only store", () => {
     release(); // attempt 2 answers 200; writing the result and clearing failing_since both fail
     await Bun.sleep(300);
     pragma(dbOf(t), "query_only = OFF");
-    await waitFor(async () => (await getDelivery(t, id)).status !== "delivering", { timeoutMs: 5000, what: "the result to be written" });
+    await waitFor(async () => (await getDelivery(t, id)).status !== "delivering", {
+      timeoutMs: 5000,
+      what: "the result to be written",
+    });
     await settle(t);
 
     const d = await getDelivery(t, id);
-    expect({ status: d.status, attempts: d.attempts, last_error: d.last_error }).toEqual({ status: "delivered", attempts: 2, last_error: null });
+    expect({ status: d.status, attempts: d.attempts, last_error: d.last_error }).toEqual({
+      status: "delivered",
+      attempts: 2,
+      last_error: null,
+    });
     t.clock.advance(60_000);
     await t.gateway.engine.poll();
     await settle(t);
@@ -176,7 +201,11 @@ describe("another process holds the database", () => {
       Bun.sleepSync(Number(process.env.HOLD_MS));
       db.run("COMMIT");
       db.close();`;
-    const child = Bun.spawn([process.execPath, "-e", script], { env: { ...process.env, DB_PATH: path, HOLD_MS: String(holdMs) }, stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([process.execPath, "-e", script], {
+      env: { ...process.env, DB_PATH: path, HOLD_MS: String(holdMs) },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const reader = child.stdout.getReader();
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toContain("locked");
@@ -192,11 +221,15 @@ describe("another process holds the database", () => {
     const child = await holdWriteLock(t.config.storage.path, 1000);
     const lag = lagProbe();
     const started = performance.now();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => publish(t, { type: "order.created", data: { i } })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => publish(t, { type: "order.created", data: { i } })),
+    );
     const took = Math.round(performance.now() - started);
     const { maxGapMs } = lag.stop();
     expect(await child.exited).toBe(0);
-    console.log(`SQLITE_BUSY (lock held 1000 ms by another process): 10 publishes answered in ${took} ms; the event loop stalled for up to ${maxGapMs} ms`);
+    console.log(
+      `SQLITE_BUSY (lock held 1000 ms by another process): 10 publishes answered in ${took} ms; the event loop stalled for up to ${maxGapMs} ms`,
+    );
     expect(results.map((x) => x.status)).toEqual(Array(10).fill(202));
     await settle(t);
     for (const x of results) expect((await getDelivery(t, x.body.data.deliveries[0].id)).status).toBe("delivered");
@@ -208,7 +241,9 @@ describe("another process holds the database", () => {
     const lag = lagProbe();
     const res = await publish(t, { type: "order.created", data: {} });
     const { maxGapMs } = lag.stop();
-    console.log(`SQLITE_BUSY beyond busy_timeout: publish answered ${res.status}; the event loop stalled for up to ${maxGapMs} ms`);
+    console.log(
+      `SQLITE_BUSY beyond busy_timeout: publish answered ${res.status}; the event loop stalled for up to ${maxGapMs} ms`,
+    );
     expectUnavailable(res);
     await child.exited;
     expect((await publish(t, { type: "order.created", data: {} })).status).toBe(202);
@@ -241,9 +276,19 @@ describe("keys at startup", () => {
     const dir = tempDir();
     try {
       const a = await buildTestApp({ dir, env: { HOOKGATE_MASTER_KEY: KEY_A } });
-      const ep = await createEndpoint(a, { url: "https://example.com/hooks", auth: { type: "bearer", token: "outbound-token-123" } });
+      const ep = await createEndpoint(a, {
+        url: "https://example.com/hooks",
+        auth: { type: "bearer", token: "outbound-token-123" },
+      });
       await a.cleanup();
-      const read = () => withDb(dir.file("hookgate.db"), (db) => db.query<{ id: string; secrets_enc: Uint8Array | string; auth_enc: Uint8Array | string | null }, []>("SELECT id, secrets_enc, auth_enc FROM endpoints ORDER BY id").all());
+      const read = () =>
+        withDb(dir.file("hookgate.db"), (db) =>
+          db
+            .query<{ id: string; secrets_enc: Uint8Array | string; auth_enc: Uint8Array | string | null }, []>(
+              "SELECT id, secrets_enc, auth_enc FROM endpoints ORDER BY id",
+            )
+            .all(),
+        );
       const sealed = read();
       expect(sealed).toHaveLength(1);
 

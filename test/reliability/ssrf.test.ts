@@ -1,13 +1,20 @@
 // The SSRF guard at delivery time, with DNS under the test's control: rebinding, metadata, embedded IPv4
 // forms, connecting to the checked address (Host header and TLS name kept), certificates still verified,
 // and redirects never followed.
-import { afterEach, beforeAll, afterAll, describe, expect, it } from "bun:test";
-import type { Server } from "bun";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { advance, createEndpoint, getDelivery, publishOk, settle, type DeliveryApp } from "../helpers/delivery.ts";
-import { deliverInChild, fakeDns, selfSignedCert, startFaultGateway, type Certificate, type FakeDns } from "../helpers/faults.ts";
-import { startReceiver, type Receiver } from "../helpers/receiver.ts";
-import { tempDir, type TempDir } from "../helpers/temp.ts";
+import type { Server } from "bun";
+import { advance, createEndpoint, type DeliveryApp, getDelivery, publishOk, settle } from "../helpers/delivery.ts";
+import {
+  type Certificate,
+  deliverInChild,
+  type FakeDns,
+  fakeDns,
+  selfSignedCert,
+  startFaultGateway,
+} from "../helpers/faults.ts";
+import { type Receiver, startReceiver } from "../helpers/receiver.ts";
+import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const S = 1000;
 const PUBLIC = "93.184.216.34";
@@ -28,7 +35,10 @@ function receiver(): Receiver {
 }
 
 async function gateway(dns: FakeDns, security: Record<string, unknown> = {}): Promise<DeliveryApp> {
-  t = await startFaultGateway({ resolver: dns.resolve, config: { security: { allow_private_networks: false, allowed_cidrs: [], ...security } } });
+  t = await startFaultGateway({
+    resolver: dns.resolve,
+    config: { security: { allow_private_networks: false, allowed_cidrs: [], ...security } },
+  });
   return t;
 }
 
@@ -71,15 +81,28 @@ describe("SSRF guard at delivery time", () => {
   });
 
   it("keeps cloud metadata blocked even when allowed_cidrs covers 169.254.0.0/16 or private networks are allowed", async () => {
-    for (const security of [{ allowed_cidrs: ["169.254.0.0/16"] }, { allow_private_networks: true }, { allowed_cidrs: ["0.0.0.0/0", "::/0"] }]) {
-      const dns = fakeDns({ "metadata.example.test": ["169.254.169.254"], "metadata6.example.test": ["fd00:ec2::254"], "alibaba.example.test": ["100.100.100.200"] });
+    for (const security of [
+      { allowed_cidrs: ["169.254.0.0/16"] },
+      { allow_private_networks: true },
+      { allowed_cidrs: ["0.0.0.0/0", "::/0"] },
+    ]) {
+      const dns = fakeDns({
+        "metadata.example.test": ["169.254.169.254"],
+        "metadata6.example.test": ["fd00:ec2::254"],
+        "alibaba.example.test": ["100.100.100.200"],
+      });
       const g = await gateway(dns, security);
-      for (const name of ["metadata", "metadata6", "alibaba"]) await createEndpoint(g, { url: `http://${name}.example.test/latest/meta-data/` });
+      for (const name of ["metadata", "metadata6", "alibaba"])
+        await createEndpoint(g, { url: `http://${name}.example.test/latest/meta-data/` });
       const ids = await publishOne(g);
       expect(ids).toHaveLength(3);
       for (const id of ids) {
         const d = await getDelivery(g, id);
-        expect({ security, status: d.status, error: d.last_error?.split(":")[0] }).toEqual({ security, status: "failed", error: "blocked_address" });
+        expect({ security, status: d.status, error: d.last_error?.split(":")[0] }).toEqual({
+          security,
+          status: "failed",
+          error: "blocked_address",
+        });
         expect(d.last_error).toContain("metadata");
       }
       await g.cleanup();
@@ -125,7 +148,8 @@ describe("SSRF guard at delivery time", () => {
     const dns = fakeDns(Object.fromEntries(Object.entries(answers).map(([name, a]) => [`${name}.example.test`, [a]])));
     const g = await gateway(dns);
     const endpointOf = new Map<string, string>();
-    for (const name of Object.keys(answers)) endpointOf.set((await createEndpoint(g, { url: `http://${name}.example.test:${r.port}/hooks` })).id, name);
+    for (const name of Object.keys(answers))
+      endpointOf.set((await createEndpoint(g, { url: `http://${name}.example.test:${r.port}/hooks` })).id, name);
     const ids = await publishOne(g);
     expect(ids).toHaveLength(Object.keys(answers).length);
     const outcome: Record<string, string> = {};
@@ -142,7 +166,10 @@ describe("SSRF guard at delivery time", () => {
     const r = receiver();
     const dns = fakeDns({ "hooks.example.test": ["127.0.0.1"] });
     const g = await gateway(dns, { allowed_cidrs: ["127.0.0.0/8"] });
-    r.script({ status: 302, headers: { location: `http://127.0.0.1:${target.port}/internal` } }, { status: 307, headers: { location: "http://169.254.169.254/latest/meta-data/" } });
+    r.script(
+      { status: 302, headers: { location: `http://127.0.0.1:${target.port}/internal` } },
+      { status: 307, headers: { location: "http://169.254.169.254/latest/meta-data/" } },
+    );
     await createEndpoint(g, { url: `http://hooks.example.test:${r.port}/hooks` });
     const [id] = await publishOne(g);
     let d = await getDelivery(g, id!);
@@ -212,7 +239,11 @@ describe("TLS to the checked address", () => {
       const [trusted, mismatch, alias] = await deliverInChild(
         {
           dir: work.path,
-          urls: [`https://hooks.example.test:${good.port}/hooks`, `https://hooks.example.test:${wrong.port}/hooks`, `https://alias.example.test:${good.port}/hooks`],
+          urls: [
+            `https://hooks.example.test:${good.port}/hooks`,
+            `https://hooks.example.test:${wrong.port}/hooks`,
+            `https://alias.example.test:${good.port}/hooks`,
+          ],
           dns,
           allowed_cidrs: ["127.0.0.0/8"],
         },

@@ -44,7 +44,13 @@ describe("checkFilter", () => {
   });
 
   it("reports problems in nested nodes with their full path", () => {
-    const spec = { all: [cond, { any: [cond, { field: "data.x", op: "gt", value: true }] }, { not: { field: "data.x", op: "nope" } }] };
+    const spec = {
+      all: [
+        cond,
+        { any: [cond, { field: "data.x", op: "gt", value: true }] },
+        { not: { field: "data.x", op: "nope" } },
+      ],
+    };
     expect(paths(spec)).toEqual(["all[1].any[1].value", "all[2].not.op"]);
   });
 
@@ -52,7 +58,9 @@ describe("checkFilter", () => {
     expect(only({ field: "", op: "exists" }).path).toBe("field");
     expect(only({ op: "exists" }).path).toBe("field");
     expect(only({ field: "data..x", op: "exists" }).message).toContain("empty segments");
-    expect(only({ field: "amount", op: "exists" }).message).toContain("must start with one of id, type, timestamp, tenant_id, data");
+    expect(only({ field: "amount", op: "exists" }).message).toContain(
+      "must start with one of id, type, timestamp, tenant_id, data",
+    );
     expect(only({ field: `data.${"x".repeat(300)}`, op: "exists" }).path).toBe("field");
   });
 
@@ -86,7 +94,10 @@ describe("checkFilter", () => {
 
   it("refuses a value for the ops that take none, null included", () => {
     for (const op of ["exists", "not_exists", "is_empty", "is_not_empty"]) {
-      expect(only({ field: "data.x", op, value: null })).toEqual({ path: "value", message: `must be omitted for op ${op}` });
+      expect(only({ field: "data.x", op, value: null })).toEqual({
+        path: "value",
+        message: `must be omitted for op ${op}`,
+      });
     }
   });
 
@@ -95,22 +106,31 @@ describe("checkFilter", () => {
   });
 
   it("rejects invalid, unsafe and over-long regular expressions", () => {
-    expect(only({ field: "data.x", op: "matches", value: "([a-z" }).message).toContain("not a valid regular expression");
+    expect(only({ field: "data.x", op: "matches", value: "([a-z" }).message).toContain(
+      "not a valid regular expression",
+    );
     expect(only({ field: "data.x", op: "matches", value: "(a+)+$" }).message).toContain("unsafe");
     expect(only({ field: "data.x", op: "matches", value: "^(\\w+\\s?)*$" }).message).toContain("unsafe");
-    expect(only({ field: "data.x", op: "matches", value: "a".repeat(257) }).message).toBe("must be at most 256 characters");
+    expect(only({ field: "data.x", op: "matches", value: "a".repeat(257) }).message).toBe(
+      "must be at most 256 characters",
+    );
     expect(checkFilter({ field: "data.x", op: "matches", value: "a".repeat(256) })).toEqual([]);
   });
 
   it("limits nesting to 8 levels", () => {
     let node: unknown = cond;
     for (let i = 0; i < 8; i++) node = { not: node };
-    expect(only(node)).toEqual({ path: "not.not.not.not.not.not.not.not", message: "is nested too deeply: at most 8 levels are allowed" });
+    expect(only(node)).toEqual({
+      path: "not.not.not.not.not.not.not.not",
+      message: "is nested too deeply: at most 8 levels are allowed",
+    });
   });
 
   it("limits a tree to 100 conditions", () => {
     expect(checkFilter({ all: Array.from({ length: 100 }, () => cond) })).toEqual([]);
-    expect(only({ any: [{ all: Array.from({ length: 60 }, () => cond) }, { all: Array.from({ length: 41 }, () => cond) }] })).toEqual({
+    expect(
+      only({ any: [{ all: Array.from({ length: 60 }, () => cond) }, { all: Array.from({ length: 41 }, () => cond) }] }),
+    ).toEqual({
       path: "",
       message: "has 101 conditions; at most 100 are allowed",
     });
@@ -118,12 +138,17 @@ describe("checkFilter", () => {
 
   it("reports one problem, not thousands, for a huge list of bad conditions", () => {
     expect(checkFilter({ all: Array.from({ length: 5000 }, () => ({ field: "x", op: "gt" })) })).toHaveLength(201);
-    expect(only({ all: Array.from({ length: 5000 }, () => cond) }).message).toBe("has 5000 conditions; at most 100 are allowed");
+    expect(only({ all: Array.from({ length: 5000 }, () => cond) }).message).toBe(
+      "has 5000 conditions; at most 100 are allowed",
+    );
   });
 
   it("allows an expression only alone at the root", () => {
     expect(only({ all: [{ expression: "true" }] }).path).toBe("all[0].expression");
-    expect(only({ expression: "true", all: [cond] })).toEqual({ path: "all", message: "is not allowed beside expression" });
+    expect(only({ expression: "true", all: [cond] })).toEqual({
+      path: "all",
+      message: "is not allowed beside expression",
+    });
   });
 
   it("reports JSONata syntax errors at expression, with the position", () => {
@@ -135,7 +160,9 @@ describe("checkFilter", () => {
   it("requires a non-empty expression string of at most 4096 characters", () => {
     expect(only({ expression: "" }).path).toBe("expression");
     expect(only({ expression: 42 }).path).toBe("expression");
-    expect(only({ expression: `true or ${"true or ".repeat(600)}true` }).message).toBe("must be at most 4096 characters");
+    expect(only({ expression: `true or ${"true or ".repeat(600)}true` }).message).toBe(
+      "must be at most 4096 characters",
+    );
   });
 
   it("collects every problem at once", () => {

@@ -7,7 +7,15 @@ const envelope = {
   type: "order.created",
   timestamp: "2026-06-06T09:00:42.000Z",
   tenant_id: "acme",
-  data: { amount: 150, region: "eu", city: "Zürich", items: [{ sku: "A", qty: 2 }, { sku: "B", qty: 5 }] },
+  data: {
+    amount: 150,
+    region: "eu",
+    city: "Zürich",
+    items: [
+      { sku: "A", qty: 2 },
+      { sku: "B", qty: 5 },
+    ],
+  },
 };
 const test = (expression: string) => compileFilter({ expression }).test(envelope);
 
@@ -18,7 +26,10 @@ describe("expression filters", () => {
 
   it("matches when the expression returns true", async () => {
     expect(await test("data.amount > 100")).toEqual({ matched: true, reason: null });
-    expect(await test("type = 'order.created' and data.region in ['eu', 'us']")).toEqual({ matched: true, reason: null });
+    expect(await test("type = 'order.created' and data.region in ['eu', 'us']")).toEqual({
+      matched: true,
+      reason: null,
+    });
     expect(await test("$sum(data.items.qty) = 7")).toEqual({ matched: true, reason: null });
     expect(await test("data.city = 'Zürich'")).toEqual({ matched: true, reason: null });
   });
@@ -37,7 +48,7 @@ describe("expression filters", () => {
   it("turns evaluation errors into a non-match with the JSONata message", async () => {
     const result = await test("data.region + 1");
     expect(result.matched).toBe(false);
-    expect(result.reason).toStartWith("expression error: The left side of the \"+\" operator must evaluate to a number");
+    expect(result.reason).toStartWith('expression error: The left side of the "+" operator must evaluate to a number');
     expect((await test("$error('nope')")).reason).toStartWith("expression error: nope");
   });
 
@@ -51,7 +62,10 @@ describe("expression filters", () => {
   });
 
   it("sees only the envelope: no process, no env", async () => {
-    expect(await test("$exists($process) or $exists(process) or $exists($env)")).toEqual({ matched: false, reason: "expression returned false" });
+    expect(await test("$exists($process) or $exists(process) or $exists($env)")).toEqual({
+      matched: false,
+      reason: "expression returned false",
+    });
   });
 
   it("evaluates concurrent events independently", async () => {

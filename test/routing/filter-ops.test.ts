@@ -266,7 +266,12 @@ describe("condition trees", () => {
   const tree = {
     all: [
       { field: "data.amount", op: "gte", value: 100 },
-      { any: [{ field: "data.region", op: "in", value: ["us", "ca"] }, { field: "data.vip", op: "equals", value: true }] },
+      {
+        any: [
+          { field: "data.region", op: "in", value: ["us", "ca"] },
+          { field: "data.vip", op: "equals", value: true },
+        ],
+      },
       { not: { field: "tenant_id", op: "equals", value: "blocked" } },
     ],
   };
@@ -285,7 +290,10 @@ describe("condition trees", () => {
 
   it("explains a failed condition with the value it saw", () => {
     const small = { ...envelope, data: { ...envelope.data, amount: 50 } };
-    expect(compileFilter(tree).test(small)).toEqual({ matched: false, reason: "data.amount gte 100 was false (value: 50)" });
+    expect(compileFilter(tree).test(small)).toEqual({
+      matched: false,
+      reason: "data.amount gte 100 was false (value: 50)",
+    });
   });
 
   it("explains a missing field and a fanned-out one", () => {
@@ -294,9 +302,18 @@ describe("condition trees", () => {
   });
 
   it("explains any and not", () => {
-    const r = compileFilter({ any: [{ field: "data.region", op: "equals", value: "us" }, { field: "data.vip", op: "equals", value: false }] }).test(envelope) as FilterResult;
-    expect(r.reason).toBe('none of any matched: data.region equals "us" was false (value: "eu"); data.vip equals false was false (value: true)');
-    const n = compileFilter({ not: { field: "data.region", op: "equals", value: "eu" } }).test(envelope) as FilterResult;
+    const r = compileFilter({
+      any: [
+        { field: "data.region", op: "equals", value: "us" },
+        { field: "data.vip", op: "equals", value: false },
+      ],
+    }).test(envelope) as FilterResult;
+    expect(r.reason).toBe(
+      'none of any matched: data.region equals "us" was false (value: "eu"); data.vip equals false was false (value: true)',
+    );
+    const n = compileFilter({ not: { field: "data.region", op: "equals", value: "eu" } }).test(
+      envelope,
+    ) as FilterResult;
     expect(n.reason).toBe('data.region equals "eu" was true (negated by not)');
   });
 

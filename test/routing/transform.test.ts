@@ -10,7 +10,8 @@ const envelope = {
   tenant_id: "acme",
   data: { run_id: "r_42", status: "ok", customer: { name: "Łukasz", email: "l@example.com" }, items: [1, 2, 3] },
 };
-const apply = (expression: string, env: unknown = envelope, timeoutMs?: number) => compileTransform(expression).apply(env, timeoutMs);
+const apply = (expression: string, env: unknown = envelope, timeoutMs?: number) =>
+  compileTransform(expression).apply(env, timeoutMs);
 const SLOW = "($f := function($n){ $n > 0 ? $f($n-1) + $f($n-1) : 1 }; $f(40))";
 
 describe("transform results", () => {
@@ -24,16 +25,28 @@ describe("transform results", () => {
 
   it("picks fields", async () => {
     const out = await apply('{"id": id, "status": data.status, "items": data.items}');
-    expect(out).toEqual({ ok: true, body: '{"id":"evt_01JXAMPLE","status":"ok","items":[1,2,3]}', contentType: "application/json" });
+    expect(out).toEqual({
+      ok: true,
+      body: '{"id":"evt_01JXAMPLE","status":"ok","items":[1,2,3]}',
+      contentType: "application/json",
+    });
   });
 
   it("renames keys and keeps non-ASCII text as is", async () => {
     const out = await apply('{"event_id": id, "kind": type, "who": data.customer.name}');
-    expect(out).toEqual({ ok: true, body: '{"event_id":"evt_01JXAMPLE","kind":"run.completed","who":"Łukasz"}', contentType: "application/json" });
+    expect(out).toEqual({
+      ok: true,
+      body: '{"event_id":"evt_01JXAMPLE","kind":"run.completed","who":"Łukasz"}',
+      contentType: "application/json",
+    });
   });
 
   it("renders arrays as JSON", async () => {
-    expect(await apply("data.items.($ * 10)")).toEqual({ ok: true, body: "[10,20,30]", contentType: "application/json" });
+    expect(await apply("data.items.($ * 10)")).toEqual({
+      ok: true,
+      body: "[10,20,30]",
+      contentType: "application/json",
+    });
   });
 
   it("sends a string as is, as text/plain", async () => {
@@ -51,7 +64,11 @@ describe("transform results", () => {
   });
 
   it("drops functions inside objects, as JSON does", async () => {
-    expect(await apply('{"f": $uppercase, "a": 1}')).toEqual({ ok: true, body: '{"a":1}', contentType: "application/json" });
+    expect(await apply('{"f": $uppercase, "a": 1}')).toEqual({
+      ok: true,
+      body: '{"a":1}',
+      contentType: "application/json",
+    });
   });
 });
 
@@ -61,21 +78,36 @@ describe("transform failures", () => {
   });
 
   it("fails when the result is a function", async () => {
-    expect(await apply("function($x){ $x }")).toEqual({ ok: false, error: "transform produced a function, not a value" });
+    expect(await apply("function($x){ $x }")).toEqual({
+      ok: false,
+      error: "transform produced a function, not a value",
+    });
   });
 
   it("fails with JSONata's message on evaluation errors", async () => {
     const out = await apply("data.status + 1");
     expect(out.ok).toBe(false);
-    if (!out.ok) expect(out.error).toBe('transform failed: The left side of the "+" operator must evaluate to a number (T2001, position 13)');
-    expect(await apply("$error('custom')")).toEqual({ ok: false, error: "transform failed: custom (D3137, position 7)" });
+    if (!out.ok)
+      expect(out.error).toBe(
+        'transform failed: The left side of the "+" operator must evaluate to a number (T2001, position 13)',
+      );
+    expect(await apply("$error('custom')")).toEqual({
+      ok: false,
+      error: "transform failed: custom (D3137, position 7)",
+    });
   });
 
   it("fails when the output is larger than 1 MiB, counting UTF-8 bytes", async () => {
     expect(await apply('$pad("", 1048576, "x")')).toMatchObject({ ok: true });
-    expect(await apply('$pad("", 1048577, "x")')).toEqual({ ok: false, error: "transform output is larger than 1048576 bytes" });
+    expect(await apply('$pad("", 1048577, "x")')).toEqual({
+      ok: false,
+      error: "transform output is larger than 1048576 bytes",
+    });
     expect(await apply('$pad("", 524288, "é")')).toMatchObject({ ok: true });
-    expect(await apply('$pad("", 524289, "é")')).toEqual({ ok: false, error: "transform output is larger than 1048576 bytes" });
+    expect(await apply('$pad("", 524289, "é")')).toEqual({
+      ok: false,
+      error: "transform output is larger than 1048576 bytes",
+    });
   });
 
   it("refuses huge ranges before building them", async () => {
@@ -91,7 +123,11 @@ describe("transform failures", () => {
       ok: false,
       error: "transform failed: more than 500 nested function calls",
     });
-    expect(await apply("($f := function($n){ $n = 0 ? 0 : 1 + $f($n-1) }; $f(400))")).toEqual({ ok: true, body: "400", contentType: "application/json" });
+    expect(await apply("($f := function($n){ $n = 0 ? 0 : 1 + $f($n-1) }; $f(400))")).toEqual({
+      ok: true,
+      body: "400",
+      contentType: "application/json",
+    });
   });
 
   it("does not count wide, flat work as depth", async () => {
@@ -112,7 +148,10 @@ describe("transform time budget", () => {
   });
 
   it("stops a long $map over a range", async () => {
-    expect(await apply("$map([1..200000], function($x){ $x * 2 })")).toEqual({ ok: false, error: "transform timed out after 100 ms" });
+    expect(await apply("$map([1..200000], function($x){ $x * 2 })")).toEqual({
+      ok: false,
+      error: "transform timed out after 100 ms",
+    });
   });
 
   it("stops an expression hidden in $eval", async () => {
@@ -126,7 +165,9 @@ describe("transform time budget", () => {
   });
 
   it("keeps each apply's clock and result separate when applies overlap", async () => {
-    const transform = compileTransform('$exists(data.n) ? {"n": data.n * 2} : ($f := function($n){ $n > 0 ? $f($n-1) + $f($n-1) : 1 }; $f(40))');
+    const transform = compileTransform(
+      '$exists(data.n) ? {"n": data.n * 2} : ($f := function($n){ $n > 0 ? $f($n-1) + $f($n-1) : 1 }; $f(40))',
+    );
     const started = performance.now();
     const slow = transform.apply({ data: {} });
     const fast = await Promise.all(Array.from({ length: 20 }, (_, n) => transform.apply({ data: { n } })));
@@ -138,7 +179,9 @@ describe("transform time budget", () => {
   });
 
   it("does not let a timed-out apply poison the next one", async () => {
-    const transform = compileTransform('data.n > 0 ? ($f := function($n){ $n > 0 ? $f($n-1) + $f($n-1) : 1 }; $f(40)) : "done"');
+    const transform = compileTransform(
+      'data.n > 0 ? ($f := function($n){ $n > 0 ? $f($n-1) + $f($n-1) : 1 }; $f(40)) : "done"',
+    );
     expect(await transform.apply({ data: { n: 1 } })).toEqual({ ok: false, error: "transform timed out after 100 ms" });
     expect(await transform.apply({ data: { n: 0 } })).toEqual({ ok: true, body: "done", contentType: "text/plain" });
   });

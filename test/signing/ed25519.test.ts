@@ -66,7 +66,10 @@ describe("loadOrCreateEd25519Key", () => {
   });
 
   it("loads existing files in whsk_ and PEM form", () => {
-    for (const [name, text] of [["whsk.key", `${WHSK}\n`], ["pem.key", PEM]] as const) {
+    for (const [name, text] of [
+      ["whsk.key", `${WHSK}\n`],
+      ["pem.key", PEM],
+    ] as const) {
       const path = join(dir, name);
       writeFileSync(path, text, { mode: 0o600 });
       expect(loadOrCreateEd25519Key(path).keyId).toBe(KEY_ID);

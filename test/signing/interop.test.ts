@@ -5,14 +5,21 @@ import { createHmac, createPublicKey, timingSafeEqual, verify } from "node:crypt
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import Stripe from "stripe";
 import { Webhook as SvixWebhook } from "svix";
-import { signatureHeaders, signerFromSecretKey, type SignInput } from "../../src/signing";
+import { type SignInput, signatureHeaders, signerFromSecretKey } from "../../src/signing";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OLD_SECRET = "whsec_aG9va2dhdGUtcHJldmlvdXMtc2VjcmV0LTMyYnl0ZXM=";
 const BODY = JSON.stringify({ id: "evt_01JX", type: "invoice.paid", data: { customer: "Zoë ✓", amount: 4200 } });
 
 function freshInput(overrides: Partial<SignInput> = {}): SignInput {
-  return { id: "evt_01JX", eventType: "invoice.paid", timestampMs: Date.now(), body: BODY, secrets: [SECRET], ...overrides };
+  return {
+    id: "evt_01JX",
+    eventType: "invoice.paid",
+    timestampMs: Date.now(),
+    body: BODY,
+    secrets: [SECRET],
+    ...overrides,
+  };
 }
 
 describe("standardwebhooks library", () => {

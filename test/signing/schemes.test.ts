@@ -1,7 +1,7 @@
 // Fixed vectors for every signing scheme. Expected values were computed once with openssl
 // (`openssl dgst -sha256 -hmac`, `openssl pkeyutl -sign -rawin`); the standard-webhooks one is the published vector.
 import { describe, expect, it } from "bun:test";
-import { reservedHeaderNames, signatureHeaders, signerFromSecretKey, type SignInput } from "../../src/signing";
+import { reservedHeaderNames, type SignInput, signatureHeaders, signerFromSecretKey } from "../../src/signing";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /** `whsec_` + base64("hookgate-previous-secret-32bytes"). */
@@ -41,7 +41,10 @@ describe("standard-webhooks scheme", () => {
   });
 
   it("signs the same bytes whether the body is a string or a Uint8Array", () => {
-    const headers = signatureHeaders({ scheme: "standard-webhooks" }, { ...input, body: new TextEncoder().encode(BODY) });
+    const headers = signatureHeaders(
+      { scheme: "standard-webhooks" },
+      { ...input, body: new TextEncoder().encode(BODY) },
+    );
     expect(headers["webhook-signature"]).toBe(V1);
   });
 

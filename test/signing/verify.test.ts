@@ -1,6 +1,6 @@
 // The reference verifier accepts what signatureHeaders produces and rejects tampering, wrong keys and stale times.
 import { describe, expect, it } from "bun:test";
-import { signatureHeaders, signerFromSecretKey, verifyWebhook, type SigningConfig } from "../../src/signing";
+import { type SigningConfig, signatureHeaders, signerFromSecretKey, verifyWebhook } from "../../src/signing";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OLD_SECRET = "whsec_aG9va2dhdGUtcHJldmlvdXMtc2VjcmV0LTMyYnl0ZXM=";
@@ -17,7 +17,14 @@ const CONFIGS: SigningConfig[] = [
 ];
 
 function sign(config: SigningConfig, secrets = [SECRET]): Headers {
-  const headers = signatureHeaders(config, { id: "msg_1", eventType: "a.b", timestampMs: NOW_MS, body: BODY, secrets, signer });
+  const headers = signatureHeaders(config, {
+    id: "msg_1",
+    eventType: "a.b",
+    timestampMs: NOW_MS,
+    body: BODY,
+    secrets,
+    signer,
+  });
   return new Headers(headers);
 }
 
@@ -31,12 +38,24 @@ describe("verifyWebhook", () => {
       });
 
       it("rejects a tampered body", () => {
-        const result = verifyWebhook({ config, headers: sign(config), body: BODY + " ", secret: SECRET, nowMs: NOW_MS });
+        const result = verifyWebhook({
+          config,
+          headers: sign(config),
+          body: BODY + " ",
+          secret: SECRET,
+          nowMs: NOW_MS,
+        });
         expect(result).toEqual({ ok: false, reason: "no matching signature" });
       });
 
       it("rejects the wrong secret", () => {
-        const result = verifyWebhook({ config, headers: sign(config), body: BODY, secret: OTHER_SECRET, nowMs: NOW_MS });
+        const result = verifyWebhook({
+          config,
+          headers: sign(config),
+          body: BODY,
+          secret: OTHER_SECRET,
+          nowMs: NOW_MS,
+        });
         expect(result).toEqual({ ok: false, reason: "no matching signature" });
       });
 
@@ -82,7 +101,13 @@ describe("verifyWebhook", () => {
   it("rejects a v1a signature from another key", () => {
     const config = { scheme: "standard-webhooks", asymmetric: true } as const;
     const other = signerFromSecretKey("whsk_" + Buffer.alloc(32, 9).toString("base64"));
-    const result = verifyWebhook({ config, headers: sign(config), body: BODY, publicKey: other.publicKey, nowMs: NOW_MS });
+    const result = verifyWebhook({
+      config,
+      headers: sign(config),
+      body: BODY,
+      publicKey: other.publicKey,
+      nowMs: NOW_MS,
+    });
     expect(result.ok).toBe(false);
   });
 

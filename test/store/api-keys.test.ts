@@ -1,8 +1,8 @@
 // API-key rows: stored by hash, listed newest first, revoked once.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
-import { openStore, type ApiKeyRecord, type Store } from "../../src/store/index.ts";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { newId } from "../../src/lib/ids.ts";
-import { tempDir, type TempDir } from "../helpers/temp.ts";
+import { type ApiKeyRecord, openStore, type Store } from "../../src/store/index.ts";
+import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const record = (overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
   id: newId("key"),

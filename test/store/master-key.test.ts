@@ -1,11 +1,11 @@
 // The master key: from HOOKGATE_MASTER_KEY or a 0600 file beside the database; a mismatching key refuses to start.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { loadMasterKey, parseMasterKey, masterKeyPath, MasterKeyError } from "../../src/store/index.ts";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { StartupError } from "../../src/gateway.ts";
+import { loadMasterKey, MasterKeyError, masterKeyPath, parseMasterKey } from "../../src/store/index.ts";
 import { buildTestApp } from "../helpers/app.ts";
-import { tempDir, type TempDir } from "../helpers/temp.ts";
+import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const KEY = new Uint8Array(randomBytes(32));
 const HEX = Buffer.from(KEY).toString("hex");
@@ -32,7 +32,9 @@ describe("store: master key", () => {
 
     it("refuses a key that is not 32 bytes", () => {
       expect(() => parseMasterKey(HEX.slice(2))).toThrow(MasterKeyError);
-      expect(() => parseMasterKey(Buffer.from(randomBytes(16)).toString("base64"))).toThrow("the master key must be 32 bytes, written as 64 hex characters or base64");
+      expect(() => parseMasterKey(Buffer.from(randomBytes(16)).toString("base64"))).toThrow(
+        "the master key must be 32 bytes, written as 64 hex characters or base64",
+      );
       expect(() => parseMasterKey(Buffer.from(randomBytes(48)).toString("base64"))).toThrow(MasterKeyError);
       expect(() => parseMasterKey("")).toThrow(MasterKeyError);
     });
@@ -81,7 +83,9 @@ describe("store: master key", () => {
     it("refuses a file readable by other users", () => {
       const { source } = loadMasterKey(db, undefined);
       chmodSync(source, 0o644);
-      expect(() => loadMasterKey(db, undefined)).toThrow(`${source} is readable by other users (mode 644); run: chmod 600 ${source}`);
+      expect(() => loadMasterKey(db, undefined)).toThrow(
+        `${source} is readable by other users (mode 644); run: chmod 600 ${source}`,
+      );
     });
 
     it("refuses a file that does not hold a 32-byte key", () => {

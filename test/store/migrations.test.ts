@@ -1,20 +1,37 @@
 // Opening the database: pragmas, embedded migrations on new and existing files, and refusing a newer schema.
-import { describe, it, expect, beforeEach, afterEach } from "bun:test";
-import { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
-import { openDatabase, openStore, schemaVersion, SchemaTooNewError, LATEST_VERSION } from "../../src/store/index.ts";
-import { MIGRATIONS } from "../../src/store/migrations.ts";
-import { tempDir, type TempDir } from "../helpers/temp.ts";
 
-const TABLES = ["api_keys", "attempts", "deliveries", "endpoints", "event_types", "events", "meta", "schema_migrations"];
+import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { existsSync } from "node:fs";
+import { LATEST_VERSION, openDatabase, openStore, SchemaTooNewError, schemaVersion } from "../../src/store/index.ts";
+import { MIGRATIONS } from "../../src/store/migrations.ts";
+import { type TempDir, tempDir } from "../helpers/temp.ts";
+
+const TABLES = [
+  "api_keys",
+  "attempts",
+  "deliveries",
+  "endpoints",
+  "event_types",
+  "events",
+  "meta",
+  "schema_migrations",
+];
 
 const tablesOf = (db: Database) =>
   db
-    .query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .query<{ name: string }, []>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
     .all()
     .map((r) => r.name);
 
-const migrationRows = (db: Database) => db.query<{ version: number; name: string; applied_at: number }, []>("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").all();
+const migrationRows = (db: Database) =>
+  db
+    .query<{ version: number; name: string; applied_at: number }, []>(
+      "SELECT version, name, applied_at FROM schema_migrations ORDER BY version",
+    )
+    .all();
 
 describe("store: opening the database", () => {
   let dir: TempDir;
@@ -50,9 +67,19 @@ describe("store: opening the database", () => {
 
     it("makes every table STRICT", () => {
       const db = openDatabase({ path, synchronous: "normal" });
-      const rows = db.query<{ name: string; sql: string }, []>("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all();
-      for (const r of rows) expect({ table: r.name, strict: /\)\s*STRICT(\s*,\s*WITHOUT ROWID)?\s*$/i.test(r.sql) }).toEqual({ table: r.name, strict: true });
-      expect(() => db.run("INSERT INTO event_types (name, source, created_at) VALUES ('a', 'api', 'yesterday')")).toThrow(/cannot store TEXT value in INTEGER column/);
+      const rows = db
+        .query<{ name: string; sql: string }, []>(
+          "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .all();
+      for (const r of rows)
+        expect({ table: r.name, strict: /\)\s*STRICT(\s*,\s*WITHOUT ROWID)?\s*$/i.test(r.sql) }).toEqual({
+          table: r.name,
+          strict: true,
+        });
+      expect(() =>
+        db.run("INSERT INTO event_types (name, source, created_at) VALUES ('a', 'api', 'yesterday')"),
+      ).toThrow(/cannot store TEXT value in INTEGER column/);
       db.close();
     });
   });
@@ -75,7 +102,9 @@ describe("store: opening the database", () => {
     it("enforces foreign keys", () => {
       const db = openDatabase({ path, synchronous: "normal" });
       expect(() =>
-        db.run("INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, status, created_at) VALUES ('dlv_1', 'evt_missing', NULL, 'default', 'pending', 0)"),
+        db.run(
+          "INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, status, created_at) VALUES ('dlv_1', 'evt_missing', NULL, 'default', 'pending', 0)",
+        ),
       ).toThrow(/FOREIGN KEY/);
       db.close();
     });
@@ -91,7 +120,9 @@ describe("store: opening the database", () => {
       const again = openDatabase({ path, synchronous: "normal" });
       expect(migrationRows(again)).toEqual(rowsBefore);
       expect(tablesOf(again)).toEqual(TABLES);
-      expect(again.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'hello'").get()?.value).toBe("world");
+      expect(again.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'hello'").get()?.value).toBe(
+        "world",
+      );
       again.close();
     });
 

@@ -1,6 +1,6 @@
 // Checkpoints keep the write-ahead log bounded under sustained ingest.
 import { describe, expect, it } from "bun:test";
-import { statSync, existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { buildTestApp } from "../helpers/app.ts";
 
 describe("write-ahead log", () => {
