@@ -94,7 +94,7 @@ if (want("routing")) {
     scenario: "2 hookgate e2e, filter + transform",
     metric: "deliveries/s",
     value: fmt(r.deliveriesPerSec),
-    ratio: e2e ? ratio(r.deliveriesPerSec, e2e) + " of plain e2e" : undefined,
+    ratio: e2e ? `${ratio(r.deliveriesPerSec, e2e)} of plain e2e` : undefined,
   });
 }
 if (want("idle")) {

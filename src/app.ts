@@ -10,10 +10,11 @@ import { endpointsPlugin } from "./api/endpoints.ts";
 import { renderError } from "./api/errors.ts";
 import { eventTypesPlugin } from "./api/event-types.ts";
 import { eventsPlugin } from "./api/events.ts";
+import { RateLimitedError } from "./api/http-errors.ts";
 import { opsPlugin } from "./api/ops.ts";
 import { publicKeyPlugin } from "./api/public-key.ts";
 import { KeyRateLimiter } from "./api/rate-limit.ts";
-import { RateLimitedError, ValidationError } from "./lib/errors.ts";
+import { ValidationError } from "./lib/errors.ts";
 
 /** Methods that carry a body and change state (parsed as JSON; audited). */
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);

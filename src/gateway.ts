@@ -6,21 +6,21 @@ import { Authenticator } from "./api/auth.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { watchConfigFile } from "./config/watch.ts";
-import { EventCatalog } from "./delivery/catalog.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
-import { EndpointRegistry } from "./delivery/registry.ts";
 import { Retention } from "./delivery/retention.ts";
 import { type Resolver, systemResolver } from "./delivery/ssrf-guard.ts";
+import { EventCatalog } from "./endpoints/catalog.ts";
+import { EndpointRegistry } from "./endpoints/registry.ts";
+import { endpointRules } from "./endpoints/rules.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
+import { parseDuration } from "./lib/duration.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
-import { checkFilter } from "./routing/filter.ts";
-import { checkTransform } from "./routing/transform.ts";
 import { type Ed25519Signer, loadOrCreateEd25519Key } from "./signing/ed25519.ts";
 import { DecryptError, decrypt, encrypt } from "./signing/secrets.ts";
-import { acquireInstanceLock, loadMasterKey, openStore, type Store } from "./store/index.ts";
+import { acquireInstanceLock, loadMasterKey, openSqliteStore, type Store } from "./store/index.ts";
 
 export interface GatewayOptions {
   logger: Logger;
@@ -32,6 +32,11 @@ export interface GatewayOptions {
   watch?: boolean;
   /** DNS for the SSRF guard (tests inject one to simulate rebinding). */
   resolver?: Resolver;
+  /**
+   * A store opened by the caller (tests that inject storage faults through their own handle); by default the
+   * gateway opens the one `config.storage` names. The gateway closes it on stop either way.
+   */
+  store?: Store;
 }
 
 export interface Gateway {
@@ -103,7 +108,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const lock = acquireInstanceLock(config.storage.path);
   let store: Store;
   try {
-    store = openStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+    store = options.store ?? openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
   } catch (e) {
     lock.release();
     throw e;
@@ -126,7 +131,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   }
   const catalog = new EventCatalog(store, clock);
   await catalog.load();
-  const registry = new EndpointRegistry(store, masterKey, config, catalog, clock, logger);
+  const rules = endpointRules(config, () => catalog.names());
+  const registry = new EndpointRegistry(store, masterKey, rules, clock, logger);
   await registry.load();
 
   const applyDeclarations = async (next: Config) => {
@@ -149,7 +155,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const reloadText = async (text: string): Promise<boolean> => {
     let next: Config;
     try {
-      next = loadConfig(text, { file: config.file, dev: config.dev, env, checkFilter, checkTransform });
+      next = loadConfig(text, { file: config.file, dev: config.dev, env });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       for (const problem of e.problems)
@@ -189,18 +195,27 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const userAgent = `hookgate/${VERSION}`;
   const guard = { policy: registry.rules.address, resolve: options.resolver ?? systemResolver };
   const tokens = new OAuth2Tokens(clock, userAgent, guard);
+  const d = config.delivery;
   const engine = new DeliveryEngine({
     store,
     registry,
-    config,
     clock,
     logger,
     signer,
     userAgent,
     authHeaders: tokens.headersFor,
     guard,
+    concurrency: d.concurrency,
+    perEndpointConcurrency: d.per_endpoint_concurrency,
+    policy: {
+      scheduleMs: d.retry_schedule.map((s) => parseDuration(s)!),
+      jitter: d.jitter,
+      disableAfterMs: parseDuration(d.disable_after)!,
+      disableAfter: d.disable_after,
+      timeoutMs: d.timeout_ms,
+    },
   });
-  const ingest = new Ingest({ store, registry, catalog, engine, config, clock, logger });
+  const ingest = new Ingest({ store, registry, catalog, engine, clock, defaultTimeoutMs: d.timeout_ms });
   const retention = new Retention(store, config.retention.days, clock, logger);
   await engine.start();
   retention.start();

@@ -2,16 +2,15 @@
 // The hookgate command line: serve | check-config | create-key | version. The composition root.
 import { existsSync, readFileSync } from "node:fs";
 import { generateApiKey, issueApiKey } from "./api/auth.ts";
-import { type Config, ConfigError, loadConfig, TENANT_ID } from "./config/index.ts";
-import { StartupError, startGateway } from "./gateway.ts";
+import { type Config, ConfigError, loadConfig } from "./config/index.ts";
+import { TENANT_ID } from "./endpoints/spec.ts";
+import { type Gateway, StartupError, startGateway } from "./gateway.ts";
 import { createLogger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
-import { checkFilter } from "./routing/filter.ts";
-import { checkTransform } from "./routing/transform.ts";
 import {
   InstanceLockedError,
   MasterKeyError,
-  openStore,
+  openSqliteStore,
   SCOPES,
   SchemaTooNewError,
   type Scope,
@@ -60,7 +59,7 @@ function readConfig(file: string | null, dev: boolean): Config {
     text = readFileSync(file, "utf8");
   }
   try {
-    return loadConfig(text, { file, dev, env: process.env, checkFilter, checkTransform });
+    return loadConfig(text, { file, dev, env: process.env });
   } catch (e) {
     if (e instanceof ConfigError)
       fail(
@@ -86,7 +85,7 @@ async function serve(flags: Record<string, string | true>) {
       `\n  hookgate --dev: generated admin key (shown once, valid until restart):\n\n    ${key}\n\n`,
     );
   }
-  let gateway;
+  let gateway: Gateway;
   try {
     gateway = await startGateway(config, { logger });
   } catch (e) {
@@ -152,7 +151,7 @@ async function createKey(flags: Record<string, string | true>) {
   if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
   const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
   if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
-  const store = openStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  const store = openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
   try {
     const { record, key } = await issueApiKey(store, {
       name,

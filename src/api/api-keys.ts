@@ -1,10 +1,10 @@
 // /v1/api-keys: admin-only management of scoped, optionally tenant-bound API keys.
 import { Elysia, t } from "elysia";
-import { TENANT_ID } from "../config/index.ts";
+import { TENANT_ID } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { type ApiKeyRecord, SCOPES, type Scope } from "../store/index.ts";
-import { issueApiKey } from "./auth.ts";
+import { issueApiKey, routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { decodeCursor, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
 
@@ -84,10 +84,10 @@ const render = (k: ApiKeyRecord) => ({
 
 export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
   return new Elysia({ name: "api-keys", prefix: "/v1/api-keys", tags: ["API keys"] })
+    .use(routePolicy(auth))
     .post(
       "",
-      async ({ request, body, set }) => {
-        await auth.require(request, "admin");
+      async ({ body, set }) => {
         const now = clock.now();
         let expires: number | null = null;
         if (body.expires_at !== undefined) {
@@ -108,6 +108,7 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
         return { data: { ...out, key } };
       },
       {
+        scope: "admin",
         body: ApiKeyIn,
         response: { 201: ApiKeyCreated },
         detail: {
@@ -119,13 +120,13 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
     )
     .get(
       "",
-      async ({ request, query }) => {
-        await auth.require(request, "admin");
+      async ({ query }) => {
         const limit = limitOf(query.limit);
         const rows = await store.listApiKeys(decodeCursor(query.cursor), limit + 1);
         return page(rows, limit, (r) => r.id, render);
       },
       {
+        scope: "admin",
         query: t.Object(PageQuery),
         response: ListEnvelope(ApiKeyOut),
         detail: {
@@ -136,8 +137,7 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
     )
     .delete(
       "/:id",
-      async ({ request, params }) => {
-        await auth.require(request, "admin");
+      async ({ params }) => {
         const record = await store.apiKeyById(params.id);
         if (!record) throw new NotFoundError("API key");
         await store.revokeApiKey(params.id, clock.now());
@@ -145,6 +145,7 @@ export function apiKeysPlugin({ auth, store, clock }: ApiDeps) {
         return new Response(null, { status: 204 });
       },
       {
+        scope: "admin",
         response: { 204: t.Void({ description: "Done; no body." }) },
         params: t.Object({ id: t.String({ maxLength: 100 }) }),
         detail: {

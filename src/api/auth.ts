@@ -1,9 +1,11 @@
-// API-key authentication and scope checks. Keys are compared as SHA-256 hashes in constant time.
+// API-key authentication, scope checks declared on each route (the `scope` macro), and the one rule for which
+// tenant a request acts on. Keys are compared as SHA-256 hashes in constant time.
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { Elysia } from "elysia";
 import type { Clock } from "../lib/clock.ts";
-import { ForbiddenError, UnauthorizedError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import type { ApiKeyRecord, Scope, Store } from "../store/index.ts";
+import type { ApiKeyRecord, ApiKeyStore, Scope } from "../store/index.ts";
+import { ForbiddenError, UnauthorizedError } from "./http-errors.ts";
 
 export interface Principal {
   /** `key_…` for stored keys, `config:<n>` for the n-th admin key of the config file. */
@@ -29,7 +31,7 @@ export function generateApiKey(): string {
 
 /** Makes and stores a new API key; returns the record and the key itself (shown once, stored as a hash). */
 export async function issueApiKey(
-  store: Pick<Store, "insertApiKey">,
+  store: Pick<ApiKeyStore, "insertApiKey">,
   input: { name: string; tenant_id: string | null; scopes: Scope[]; expires_at: number | null; now: number },
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = generateApiKey();
@@ -56,7 +58,7 @@ export class Authenticator {
 
   constructor(
     adminKeys: readonly string[],
-    private readonly store: Pick<Store, "apiKeyByHash">,
+    private readonly store: Pick<ApiKeyStore, "apiKeyByHash">,
     private readonly clock: Clock,
   ) {
     this.adminHashes = adminKeys.map((k) => Buffer.from(hashKey(k), "hex"));
@@ -119,6 +121,33 @@ export class Authenticator {
       throw new ForbiddenError(`This API key lacks the ${scope} scope.`);
     return principal;
   }
+}
+
+/**
+ * The route policy: `{ scope: "endpoints:write" }` on a route authenticates the request (once; see app.ts),
+ * refuses a key without that scope (403; `"any"`: any valid key) and hands the handler its `principal`. The scope
+ * is also written into the route's OpenAPI operation as `x-required-scope`.
+ */
+export function routePolicy(auth: Authenticator) {
+  return new Elysia({ name: "route-policy" }).macro({
+    scope: (scope: Scope | "any") => ({
+      detail: { "x-required-scope": scope } as Record<string, unknown>,
+      resolve: async ({ request }: { request: Request }) => ({
+        principal: scope === "any" ? await auth.principalOf(request) : await auth.require(request, scope),
+      }),
+    }),
+  });
+}
+
+/**
+ * The tenant a request acts on: a tenant key's own (asking for another is 403), else the requested one or
+ * `default`. Reads never call this for another tenant's objects: they answer 404 (see canSee).
+ */
+export function actingTenant(p: Principal, requested: string | undefined): string {
+  if (p.tenantId === null) return requested ?? "default";
+  if (requested !== undefined && requested !== p.tenantId)
+    throw new ForbiddenError(`This API key belongs to tenant ${p.tenantId}; it cannot act for tenant ${requested}.`);
+  return p.tenantId;
 }
 
 /**

@@ -1,8 +1,9 @@
 // Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8,
 // and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys.
 import { concatBytes } from "../lib/bytes.ts";
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../lib/errors.ts";
+import { ValidationError } from "../lib/errors.ts";
 import { appendField } from "../lib/field-names.ts";
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

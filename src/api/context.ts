@@ -1,9 +1,9 @@
 // What the API plugins are built from (the composition root fills it; tests build it over a temp database).
 import type { Config } from "../config/index.ts";
-import type { EventCatalog } from "../delivery/catalog.ts";
 import type { DeliveryEngine } from "../delivery/engine.ts";
 import type { Ingest } from "../delivery/ingest.ts";
-import type { EndpointRegistry } from "../delivery/registry.ts";
+import type { EventCatalog } from "../endpoints/catalog.ts";
+import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";

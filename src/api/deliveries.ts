@@ -2,7 +2,7 @@
 import { Elysia, t } from "elysia";
 import { ConflictError, NotFoundError } from "../lib/errors.ts";
 import type { DeliveryListFilter, DeliveryRecord } from "../store/index.ts";
-import { canSee, type Principal } from "./auth.ts";
+import { canSee, type Principal, routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { AttemptOut, DeliveryOut, DeliveryQuery, renderAttempt, renderDelivery } from "./delivery-models.ts";
 import { decodeCursor, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
@@ -51,27 +51,25 @@ async function visibleDelivery(
 export function deliveriesPlugin(deps: ApiDeps) {
   const { auth, store, engine } = deps;
   return new Elysia({ name: "deliveries", prefix: "/v1/deliveries", tags: ["Deliveries"] })
-    .get(
-      "",
-      async ({ request, query }) => listDeliveries(deps, await auth.require(request, "deliveries:read"), query),
-      {
-        query: t.Object({ endpoint_id: t.Optional(t.String({ maxLength: 100 })), ...DeliveryQuery, ...PageQuery }),
-        response: ListEnvelope(DeliveryOut),
-        detail: {
-          summary: "List deliveries",
-          description: "Newest first. Filter by endpoint, event, status and creation time.",
-        },
+    .use(routePolicy(auth))
+    .get("", async ({ principal, query }) => listDeliveries(deps, principal, query), {
+      scope: "deliveries:read",
+      query: t.Object({ endpoint_id: t.Optional(t.String({ maxLength: 100 })), ...DeliveryQuery, ...PageQuery }),
+      response: ListEnvelope(DeliveryOut),
+      detail: {
+        summary: "List deliveries",
+        description: "Newest first. Filter by endpoint, event, status and creation time.",
       },
-    )
+    })
     .get(
       "/:id",
-      async ({ request, params }) => {
-        const principal = await auth.require(request, "deliveries:read");
+      async ({ principal, params }) => {
         const d = await visibleDelivery(deps, principal, params.id);
         const history = (await store.attemptsOf(d.id)).map(renderAttempt);
         return { data: { ...renderDelivery(d), history } };
       },
       {
+        scope: "deliveries:read",
         params: IdParams,
         response: t.Object({
           data: t.Object({
@@ -84,8 +82,7 @@ export function deliveriesPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/replay",
-      async ({ request, params, set }) => {
-        const principal = await auth.require(request, "deliveries:write");
+      async ({ principal, params, set }) => {
         await visibleDelivery(deps, principal, params.id);
         if (!(await engine.replay(params.id)))
           throw new ConflictError(`Delivery ${params.id} has an attempt in flight; replay it when it finishes.`);
@@ -93,6 +90,7 @@ export function deliveriesPlugin(deps: ApiDeps) {
         return { data: { id: params.id, status: "delivering" } };
       },
       {
+        scope: "deliveries:write",
         params: IdParams,
         response: {
           202: t.Object({ data: t.Object({ id: t.String(), status: t.String({ examples: ["delivering"] }) }) }),
@@ -106,8 +104,7 @@ export function deliveriesPlugin(deps: ApiDeps) {
     )
     .post(
       "/replay",
-      async ({ request, body }) => {
-        const principal = await auth.require(request, "deliveries:write");
+      async ({ principal, body }) => {
         const data: { id: string; result: "queued" | "not_found" }[] = [];
         for (const id of body.ids) {
           const d = await store.deliveryById(id);
@@ -121,6 +118,7 @@ export function deliveriesPlugin(deps: ApiDeps) {
         return { data };
       },
       {
+        scope: "deliveries:write",
         body: t.Object(
           { ids: t.Array(t.String({ maxLength: 100 }), { minItems: 1, maxItems: 100 }) },
           { additionalProperties: false },

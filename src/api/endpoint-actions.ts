@@ -1,12 +1,14 @@
 // /v1/endpoints/:id/{test,preview,recover,deliveries}: operating an endpoint rather than editing it.
 import { Elysia, t } from "elysia";
-import { TYPE_NAME } from "../config/index.ts";
-import type { Endpoint } from "../delivery/endpoint.ts";
-import { endpointRequest, envelopeValueOf, type LoadedEvent, staticAuthHeaders } from "../delivery/request.ts";
+import { envelopeValueOf, type LoadedEvent } from "../delivery/envelope.ts";
+import { endpointRequest, staticAuthHeaders } from "../delivery/request.ts";
+import type { Endpoint } from "../endpoints/endpoint.ts";
+import { planDelivery } from "../endpoints/plan.ts";
+import { TYPE_NAME } from "../endpoints/spec.ts";
 import { ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import { matchesType } from "../routing/type-index.ts";
 import { mask } from "../signing/secrets.ts";
+import { routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { listDeliveries } from "./deliveries.ts";
 import { DeliveryOut, DeliveryQuery } from "./delivery-models.ts";
@@ -32,12 +34,12 @@ function previewAuthHeaders(endpoint: Endpoint): Record<string, string> {
 }
 
 export function endpointActionsPlugin(deps: ApiDeps) {
-  const { auth, ingest, store, engine, clock, signer, version } = deps;
+  const { auth, ingest, engine, clock, signer, version } = deps;
   return new Elysia({ name: "endpoint-actions", prefix: "/v1/endpoints", tags: ["Endpoints"] })
+    .use(routePolicy(auth))
     .post(
       "/:id/test",
-      async ({ request, params }) => {
-        const principal = await auth.require(request, "endpoints:write");
+      async ({ principal, params }) => {
         const endpoint = visibleEndpoint(deps, principal, params.id);
         const report = await ingest.sendTest(endpoint);
         return {
@@ -50,6 +52,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         };
       },
       {
+        scope: "endpoints:write",
         params: IdParams,
         response: t.Object({
           data: t.Object({
@@ -68,8 +71,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/preview",
-      async ({ request, params, body }) => {
-        const principal = await auth.require(request, "endpoints:read");
+      async ({ principal, params, body }) => {
         const endpoint = visibleEndpoint(deps, principal, params.id);
         const now = clock.now();
         const event: LoadedEvent = {
@@ -81,22 +83,8 @@ export function endpointActionsPlugin(deps: ApiDeps) {
           created_at: now,
         };
         const nothing = { method: null, url: null, headers: null, body: null };
-        if (!endpoint.events.some((p) => matchesType(p, body.type))) {
-          return {
-            data: {
-              matched: false,
-              reason: `the endpoint is not subscribed to ${body.type} (events: ${endpoint.events.join(", ")})`,
-              ...nothing,
-            },
-          };
-        }
-        if (endpoint.compiled.filter) {
-          const verdict = await endpoint.compiled.filter.test(envelopeValueOf(event));
-          if (!verdict.matched)
-            return {
-              data: { matched: false, reason: `filtered: ${verdict.reason ?? "the filter did not match"}`, ...nothing },
-            };
-        }
+        const plan = await planDelivery(endpoint, envelopeValueOf(event));
+        if (plan.kind !== "deliver") return { data: { matched: false, reason: plan.reason, ...nothing } };
         const built = await endpointRequest(event, endpoint, {
           now,
           userAgent: `hookgate/${version}`,
@@ -120,6 +108,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         };
       },
       {
+        scope: "endpoints:read",
         params: IdParams,
         body: t.Object(
           {
@@ -147,18 +136,15 @@ export function endpointActionsPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/recover",
-      async ({ request, params, body }) => {
-        const principal = await auth.require(request, "deliveries:write");
+      async ({ principal, params, body }) => {
         visibleEndpoint(deps, principal, params.id);
-        const now = clock.now();
         const since = parseTime("since", body.since)!;
-        const until = parseTime("until", body.until) ?? now;
+        const until = parseTime("until", body.until) ?? clock.now();
         if (since >= until) throw ValidationError.of([{ field: "since", message: "must be before until" }]);
-        const requeued = await store.recoverFailed(params.id, since, until, now);
-        if (requeued > 0) engine.wake(now);
-        return { data: { requeued } };
+        return { data: { requeued: await engine.recover(params.id, since, until) } };
       },
       {
+        scope: "deliveries:write",
         params: IdParams,
         body: t.Object(
           { since: t.String({ format: "date-time" }), until: t.Optional(t.String({ format: "date-time" })) },
@@ -174,12 +160,12 @@ export function endpointActionsPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id/deliveries",
-      async ({ request, params, query }) => {
-        const principal = await auth.require(request, "deliveries:read");
+      async ({ principal, params, query }) => {
         visibleEndpoint(deps, principal, params.id);
         return listDeliveries(deps, principal, { ...query, endpoint_id: params.id });
       },
       {
+        scope: "deliveries:read",
         params: IdParams,
         query: t.Object({ ...DeliveryQuery, ...PageQuery }),
         response: ListEnvelope(DeliveryOut),

@@ -1,13 +1,11 @@
 // Request/response models of /v1/endpoints (TypeBox: validation, types and the OpenAPI document) and rendering.
 import { t } from "elysia";
-import { type AuthSpec, HTTP_METHODS, SCHEMES } from "../config/index.ts";
-import type { Endpoint } from "../delivery/endpoint.ts";
+import type { Endpoint } from "../endpoints/endpoint.ts";
+import { AUTH_TYPES, type AuthSpec, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { mask } from "../signing/secrets.ts";
 
 const Json = t.Record(t.String(), t.Unknown());
-
-const AUTH_TYPES = ["basic", "bearer", "header", "oauth2_client_credentials"] as const;
 
 /**
  * A string documented (OpenAPI `enum`) as one of `values`, but checked by the shared endpoint rules rather
@@ -18,7 +16,7 @@ const oneOf = (values: readonly string[], description: string) => t.String({ enu
 
 const Signing = t.Object(
   {
-    scheme: oneOf(SCHEMES, `One of ${SCHEMES.join(", ")}.`),
+    scheme: oneOf(SIGNING_SCHEMES, `One of ${SIGNING_SCHEMES.join(", ")}.`),
     header_prefix: t.Optional(
       t.String({
         description: "standard-webhooks/ed25519: header prefix (default `webhook-`; `svix-` for Svix receivers).",
@@ -65,14 +63,14 @@ const Auth = t.Object(
 
 const fields = {
   url: t.String({
-    maxLength: 2048,
+    maxLength: LIMITS.url,
     description: "Absolute https URL (http and private addresses only when the config allows them).",
     examples: ["https://example.com/hooks"],
   }),
-  description: t.String({ maxLength: 255, examples: ["Billing sink"] }),
+  description: t.String({ maxLength: LIMITS.description, examples: ["Billing sink"] }),
   events: t.Array(t.String(), {
     minItems: 1,
-    maxItems: 100,
+    maxItems: LIMITS.events,
     description: "Event types: exact names, `prefix.*` wildcards or `*`.",
     examples: [["run.completed", "run.*"]],
   }),
@@ -97,23 +95,23 @@ const fields = {
     examples: [{ all: [{ field: "data.amount", op: "gte", value: 100 }] }],
   }),
   transform: t.String({
-    maxLength: 10_000,
+    maxLength: LIMITS.transform,
     description: "JSONata over the envelope; its result is the request body.",
     examples: ['{"text": "Run " & data.run_id & " finished"}'],
   }),
   rate_limit_per_second: t.Number({
     exclusiveMinimum: 0,
-    maximum: 10_000,
+    maximum: LIMITS.rateLimit.max,
     description: "Token bucket; excess deliveries wait instead of failing.",
   }),
   timeout_ms: t.Integer({
-    minimum: 1000,
-    maximum: 30_000,
+    minimum: LIMITS.timeoutMs.min,
+    maximum: LIMITS.timeoutMs.max,
     description: "Per-attempt timeout (default from config, 10000).",
   }),
   retry_schedule: t.Array(t.String(), {
     minItems: 1,
-    maxItems: 20,
+    maxItems: LIMITS.retrySchedule.entries,
     description: "Waits after each failed attempt (5s, 5m, 2h, 1d); default from config.",
     examples: [["5s", "1m", "10m"]],
   }),
@@ -136,8 +134,8 @@ export const EndpointIn = t.Object(
     metadata: t.Optional(fields.metadata),
     secret: t.Optional(
       t.String({
-        minLength: 16,
-        maxLength: 256,
+        minLength: LIMITS.secret.min,
+        maxLength: LIMITS.secret.max,
         description: "Your own signing secret; otherwise `whsec_` + base64(32 random bytes) is generated.",
       }),
     ),
@@ -228,12 +226,16 @@ export const EndpointCreated = t.Object({
 export const RotateIn = t.Object(
   {
     secret: t.Optional(
-      t.String({ minLength: 16, maxLength: 256, description: "Your own new secret; otherwise one is generated." }),
+      t.String({
+        minLength: LIMITS.secret.min,
+        maxLength: LIMITS.secret.max,
+        description: "Your own new secret; otherwise one is generated.",
+      }),
     ),
     grace_period_seconds: t.Optional(
       t.Integer({
         minimum: 0,
-        maximum: 604_800,
+        maximum: LIMITS.graceSeconds.max,
         description: "How long the previous secret keeps signing too (default 86400).",
       }),
     ),
@@ -274,7 +276,7 @@ export function renderEndpoint(e: Endpoint) {
     disabled_reason: e.disabled_reason,
     metadata: e.metadata,
     secret: e.secrets.length > 0 ? mask(e.secrets[0]!.secret) : null,
-    signing: e.signing as unknown as Record<string, unknown>,
+    signing: e.signing,
     http_method: e.http_method,
     headers: e.headers,
     auth: maskAuth(e.auth),

@@ -1,9 +1,9 @@
 // /v1/endpoints: webhook subscriptions (create, list, get, patch, delete, rotate-secret).
 import { Elysia, t } from "elysia";
-import type { Endpoint } from "../delivery/endpoint.ts";
+import type { Endpoint } from "../endpoints/endpoint.ts";
 import { iso } from "../lib/clock.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "../lib/errors.ts";
-import { canSee, listTenant, type Principal } from "./auth.ts";
+import { NotFoundError, ValidationError } from "../lib/errors.ts";
+import { actingTenant, canSee, listTenant, type Principal, routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import {
   EndpointCreated,
@@ -40,21 +40,17 @@ function positionOf(cursor: string | null): { created_at: number; id: string } |
 export function endpointsPlugin(deps: ApiDeps) {
   const { auth, registry } = deps;
   return new Elysia({ name: "endpoints", prefix: "/v1/endpoints", tags: ["Endpoints"] })
+    .use(routePolicy(auth))
     .post(
       "",
-      async ({ request, body, set }) => {
-        const principal = await auth.require(request, "endpoints:write");
-        const input: Record<string, unknown> = { ...body };
-        if (principal.tenantId !== null) {
-          if (input.tenant_id !== undefined && input.tenant_id !== principal.tenantId)
-            throw new ForbiddenError(`This API key may only create endpoints in tenant ${principal.tenantId}.`);
-          input.tenant_id = principal.tenantId;
-        }
-        const { endpoint, secret } = await registry.create(input);
+      async ({ principal, body, set }) => {
+        const tenant = actingTenant(principal, typeof body.tenant_id === "string" ? body.tenant_id : undefined);
+        const { endpoint, secret } = await registry.create({ ...body, tenant_id: tenant });
         set.status = 201;
         return { data: { ...renderEndpoint(endpoint), secret } };
       },
       {
+        scope: "endpoints:write",
         body: EndpointIn,
         response: { 201: EndpointCreated },
         detail: {
@@ -66,8 +62,7 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .get(
       "",
-      async ({ request, query }) => {
-        const principal = await auth.require(request, "endpoints:read");
+      async ({ principal, query }) => {
         const limit = limitOf(query.limit);
         const tenant = listTenant(principal, query.tenant_id);
         if (tenant === null) return EMPTY_PAGE;
@@ -76,6 +71,7 @@ export function endpointsPlugin(deps: ApiDeps) {
         return page(rows, limit, (e) => `${e.created_at}:${e.id}`, renderEndpoint);
       },
       {
+        scope: "endpoints:read",
         query: t.Object({
           tenant_id: t.Optional(t.String({ maxLength: 64 })),
           enabled: t.Optional(t.BooleanString()),
@@ -91,11 +87,11 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ request, params }) => {
-        const principal = await auth.require(request, "endpoints:read");
+      async ({ principal, params }) => {
         return { data: renderEndpoint(visibleEndpoint(deps, principal, params.id)) };
       },
       {
+        scope: "endpoints:read",
         params: IdParams,
         response: One,
         detail: { summary: "Get an endpoint", description: "The secret and outbound credentials are masked." },
@@ -103,12 +99,12 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .patch(
       "/:id",
-      async ({ request, params, body }) => {
-        const principal = await auth.require(request, "endpoints:write");
+      async ({ principal, params, body }) => {
         visibleEndpoint(deps, principal, params.id);
         return { data: renderEndpoint(await registry.update(params.id, body)) };
       },
       {
+        scope: "endpoints:write",
         params: IdParams,
         body: EndpointPatch,
         response: One,
@@ -121,13 +117,13 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .delete(
       "/:id",
-      async ({ request, params, set }) => {
-        const principal = await auth.require(request, "endpoints:write");
+      async ({ principal, params }) => {
         visibleEndpoint(deps, principal, params.id);
         await registry.remove(params.id);
         return new Response(null, { status: 204 });
       },
       {
+        scope: "endpoints:write",
         response: { 204: t.Void({ description: "Done; no body." }) },
         params: IdParams,
         detail: {
@@ -138,8 +134,7 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .post(
       "/:id/rotate-secret",
-      async ({ request, params, body }) => {
-        const principal = await auth.require(request, "endpoints:write");
+      async ({ principal, params, body }) => {
         visibleEndpoint(deps, principal, params.id);
         const input = body ?? {};
         const rotated = await registry.rotateSecret(params.id, input.secret, input.grace_period_seconds ?? 86_400);
@@ -148,6 +143,7 @@ export function endpointsPlugin(deps: ApiDeps) {
         };
       },
       {
+        scope: "endpoints:write",
         params: IdParams,
         body: t.Optional(RotateIn),
         response: RotateOut,

@@ -1,8 +1,9 @@
 // One place that turns thrown errors into the API.md error shape; nothing unknown leaks (no stack, SQL or secret).
 
-import { AppError, type FieldProblem } from "../lib/errors.ts";
+import { DomainError, type ErrorCode, type FieldProblem } from "../lib/errors.ts";
 import { jsonPointerToField } from "../lib/field-names.ts";
 import type { Logger } from "../lib/logger.ts";
+import { HttpError } from "./http-errors.ts";
 
 interface ElysiaValidationIssue {
   path?: string;
@@ -13,6 +14,16 @@ interface ElysiaValidationIssue {
 }
 
 const NEED_OBJECT = "send a JSON object with content-type: application/json";
+
+/** The HTTP status of each domain error code (API.md "Conventions"). */
+const STATUS: Record<ErrorCode, number> = {
+  validation_error: 400,
+  not_found: 404,
+  conflict: 409,
+  managed_by_config: 409,
+  idempotency_key_reused: 409,
+  unavailable: 503,
+};
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -82,9 +93,14 @@ export function renderError(
 ): Response {
   // Elysia wraps errors thrown while parsing the body (our size, media-type and UTF-8 checks) in a ParseError.
   const cause = (error as { cause?: unknown } | null)?.cause;
-  if (!(error instanceof AppError) && cause instanceof AppError) error = cause;
-  if (error instanceof AppError)
+  if (
+    !(error instanceof HttpError || error instanceof DomainError) &&
+    (cause instanceof HttpError || cause instanceof DomainError)
+  )
+    error = cause;
+  if (error instanceof HttpError)
     return errorResponse(error.status, error.code, error.message, error.details, error.headers);
+  if (error instanceof DomainError) return errorResponse(STATUS[error.code], error.code, error.message, error.details);
   switch (code) {
     case "VALIDATION": {
       if ((error as { type?: string }).type === "response") {

@@ -1,8 +1,10 @@
 // /v1/event-types: the optional catalog; when non-empty, subscriptions and events must use known types.
 import { Elysia, t } from "elysia";
-import { eventTypeSchemaProblems, TYPE_NAME } from "../config/index.ts";
+import { eventTypeSchemaProblems } from "../config/index.ts";
+import { TYPE_NAME } from "../endpoints/spec.ts";
 import { type FieldProblem, NotFoundError, ValidationError } from "../lib/errors.ts";
 import type { EventTypeRecord } from "../store/index.ts";
+import { routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 
 export const EventTypeOut = t.Object(
@@ -49,22 +51,22 @@ const NameParams = t.Object({ name: t.String({ maxLength: 128 }) });
 
 export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
   return new Elysia({ name: "event-types", prefix: "/v1/event-types", tags: ["Event types"] })
+    .use(routePolicy(auth))
     .get(
       "",
-      async ({ request }) => {
-        await auth.principalOf(request);
+      async () => {
         const data = catalog.list().map(render);
         return { data, next_cursor: null, has_more: false };
       },
       {
+        scope: "any",
         response: t.Object({ data: t.Array(EventTypeOut), next_cursor: t.Null(), has_more: t.Boolean() }),
         detail: { summary: "List event types", description: "The whole catalog, by name (any valid key)." },
       },
     )
     .post(
       "",
-      async ({ request, body, set }) => {
-        await auth.require(request, "admin");
+      async ({ body, set }) => {
         if (body.schema) {
           const problems: FieldProblem[] =
             JSON.stringify(body.schema).length > 65_536
@@ -82,6 +84,7 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
         };
       },
       {
+        scope: "admin",
         body: EventTypeIn,
         response: { 201: t.Object({ data: EventTypeOut }) },
         detail: {
@@ -93,22 +96,26 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
     )
     .get(
       "/:name",
-      async ({ request, params }) => {
-        await auth.principalOf(request);
+      async ({ params }) => {
         const record = catalog.get(params.name);
         if (!record) throw new NotFoundError(`Event type ${params.name}`);
         return { data: render(record) };
       },
-      { params: NameParams, response: t.Object({ data: EventTypeOut }), detail: { summary: "Get an event type" } },
+      {
+        scope: "any",
+        params: NameParams,
+        response: t.Object({ data: EventTypeOut }),
+        detail: { summary: "Get an event type" },
+      },
     )
     .delete(
       "/:name",
-      async ({ request, params, set }) => {
-        await auth.require(request, "admin");
+      async ({ params }) => {
         await catalog.delete(params.name);
         return new Response(null, { status: 204 });
       },
       {
+        scope: "admin",
         response: { 204: t.Void({ description: "Done; no body." }) },
         params: NameParams,
         detail: {

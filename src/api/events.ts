@@ -1,10 +1,11 @@
 // /v1/events: publish (202 after the durable commit; idempotent) and read events with their deliveries.
 import { Elysia, t } from "elysia";
-import { TENANT_ID, TYPE_NAME } from "../config/index.ts";
+import type { PublishReceipt } from "../delivery/ingest.ts";
+import { TENANT_ID, TYPE_NAME } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
-import { NotFoundError } from "../lib/errors.ts";
+import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import type { EventRecord } from "../store/index.ts";
-import { canSee, listTenant } from "./auth.ts";
+import { actingTenant, canSee, listTenant, routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { DeliveryOut, renderDelivery } from "./delivery-models.ts";
 import { decodeCursor, EMPTY_PAGE, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
@@ -79,24 +80,40 @@ const render = (e: EventRecord) => ({
   created_at: iso(e.created_at),
 });
 
+/** The idempotency key of a publish: the header or the field (both given: they must be equal), or null. */
+function idempotencyKeyOf(field: string | undefined, header: string | null): string | null {
+  if (field !== undefined && header !== null && field !== header) {
+    throw ValidationError.of([
+      { field: "idempotency_key", message: "differs from the Idempotency-Key header; send one or make them equal" },
+    ]);
+  }
+  return field ?? header;
+}
+
 export function eventsPlugin(deps: ApiDeps) {
   const { auth, ingest, store } = deps;
   return new Elysia({ name: "events", prefix: "/v1/events", tags: ["Events"] })
+    .use(routePolicy(auth))
     .post(
       "",
-      async ({ request, body, query, set }) => {
-        const principal = await auth.require(request, "events:write");
-        const result = await ingest.publish(body, principal, {
-          idempotencyHeader: request.headers.get("idempotency-key") ?? undefined,
+      async ({ principal, request, body, query, set }) => {
+        const result = await ingest.publish({
+          tenantId: actingTenant(principal, body.tenant_id),
+          type: body.type,
+          data: body.data,
+          idempotencyKey: idempotencyKeyOf(body.idempotency_key, request.headers.get("idempotency-key")),
+          endpointIds: body.endpoint_ids,
+          targetUrl: body.target_url,
           wait: query.wait === true,
         });
         if (result.replayed) {
           set.status = 200;
           set.headers["idempotent-replayed"] = "true";
         } else set.status = 202;
-        return { data: result.data };
+        return { data: result.receipt satisfies PublishReceipt };
       },
       {
+        scope: "events:write",
         body: PublishIn,
         query: t.Object({
           wait: t.Optional(
@@ -125,8 +142,7 @@ export function eventsPlugin(deps: ApiDeps) {
     )
     .get(
       "",
-      async ({ request, query }) => {
-        const principal = await auth.require(request, "events:read");
+      async ({ principal, query }) => {
         const tenant = listTenant(principal, query.tenant_id);
         if (tenant === null) return EMPTY_PAGE;
         const limit = limitOf(query.limit);
@@ -141,6 +157,7 @@ export function eventsPlugin(deps: ApiDeps) {
         return page(rows, limit, (e) => e.id, render);
       },
       {
+        scope: "events:read",
         query: t.Object({
           type: t.Optional(t.String({ maxLength: 128 })),
           tenant_id: t.Optional(t.String({ maxLength: 64 })),
@@ -154,14 +171,14 @@ export function eventsPlugin(deps: ApiDeps) {
     )
     .get(
       "/:id",
-      async ({ request, params }) => {
-        const principal = await auth.require(request, "events:read");
+      async ({ principal, params }) => {
         const event = await store.eventById(params.id);
         if (!event || !canSee(principal, event.tenant_id)) throw new NotFoundError(`Event ${params.id}`);
         const deliveries = (await store.deliveriesOfEvent(event.id)).map(renderDelivery);
         return { data: { ...render(event), deliveries } };
       },
       {
+        scope: "events:read",
         params: t.Object({ id: t.String({ maxLength: 100 }) }),
         response: t.Object({ data: t.Object({ ...EventOut.properties, deliveries: t.Array(DeliveryOut) }) }),
         detail: { summary: "Get an event with its deliveries" },

@@ -1,8 +1,9 @@
 // Every key of the config file, with its default and a one-line description (the README reference is checked against this).
 
+import { retryScheduleProblem } from "../endpoints/field-rules.ts";
+import { SIGNING_SCHEMES } from "../endpoints/spec.ts";
 import { parseDuration } from "../lib/duration.ts";
 import { isValidCidr } from "../lib/net.ts";
-import { retryScheduleProblem, SCHEMES } from "./endpoint-spec.ts";
 import { bool, int, list, num, obj, str } from "./schema.ts";
 
 const duration = (description: string, def: string) =>
@@ -91,7 +92,7 @@ export const settingsSpec = obj(
         default_scheme: str({
           description: "Signature scheme of endpoints that do not choose one.",
           default: "standard-webhooks",
-          enum: SCHEMES,
+          enum: SIGNING_SCHEMES,
         }),
         ed25519_key_file: str({
           description: "Gateway Ed25519 signing key (PEM or whsk_…), created 0600 when absent.",

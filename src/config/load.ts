@@ -1,28 +1,19 @@
 // Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { checkEndpoint, endpointRules } from "../endpoints/rules.ts";
+import { DECLARED_ENDPOINT_ID, type DeclaredEndpoint, type DeclaredEventType, TYPE_NAME } from "../endpoints/spec.ts";
 import { appendField } from "../lib/field-names.ts";
 import { settingsSpec } from "./definition.ts";
-import {
-  CONFIG_ENDPOINT_ID,
-  checkEndpoint,
-  type EndpointRules,
-  type EndpointSpec,
-  endpointRules,
-  TYPE_NAME,
-} from "./endpoint-spec.ts";
 import { eventTypeSchemaProblems } from "./event-type-schema.ts";
 import { interpolate } from "./interpolate.ts";
 import type { Context, Problem } from "./schema.ts";
-import type { Config, ConfigEndpoint, EventTypeDecl, Settings } from "./types.ts";
+import type { Config, Settings } from "./types.ts";
 
 export interface LoadOptions {
   /** Name used in messages, e.g. `hookgate.yaml`; null when no file is used (built-in defaults). */
   file: string | null;
   env?: Record<string, string | undefined>;
   dev?: boolean;
-  /** Filter and transform compilers (from routing/), so YAML endpoints are checked like API ones. */
-  checkFilter?: EndpointRules["checkFilter"];
-  checkTransform?: EndpointRules["checkTransform"];
 }
 
 export class ConfigError extends Error {
@@ -46,7 +37,10 @@ function walk(doc: Document, counter: LineCounter, env: Record<string, string | 
   const interpolated = new Set<string>();
   const lineOf = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : undefined);
   const visit = (node: unknown, path: string, depth: number): unknown => {
-    if (depth > 64) return (problems.push({ path, message: "is nested too deeply" }), undefined);
+    if (depth > 64) {
+      problems.push({ path, message: "is nested too deeply" });
+      return undefined;
+    }
     if (isAlias(node)) return visit(node.resolve(doc), path, depth + 1);
     const line = lineOf(node as Node);
     if (line !== undefined && !lines.has(path)) lines.set(path, line);
@@ -126,7 +120,7 @@ export function loadConfig(text: string, options: LoadOptions): Config {
     }
   }
   const eventTypes = checkEventTypes(rawTypes, ctx.problems);
-  const endpoints = settings ? checkEndpoints(rawEndpoints, settings, eventTypes, options, ctx.problems) : [];
+  const endpoints = settings ? checkEndpoints(rawEndpoints, settings, eventTypes, ctx.problems) : [];
   // A value whose variable is missing gets only that message, not also "must be at least 1 characters".
   const unset = new Set(located.problems.map((p) => p.path));
   ctx.problems = ctx.problems.filter((p, i) => i < located.problems.length || !unset.has(p.path));
@@ -145,15 +139,20 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   return deepFreeze(config);
 }
 
-function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
+function checkEventTypes(raw: unknown, problems: Problem[]): DeclaredEventType[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) return (problems.push({ path: "event_types", message: "must be a list" }), []);
+  if (!Array.isArray(raw)) {
+    problems.push({ path: "event_types", message: "must be a list" });
+    return [];
+  }
   const seen = new Set<string>();
-  const out: EventTypeDecl[] = [];
-  raw.forEach((item, i) => {
+  const out: DeclaredEventType[] = [];
+  for (const [i, item] of raw.entries()) {
     const path = `event_types[${i}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item))
-      return problems.push({ path, message: "must be a mapping with a name" });
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      problems.push({ path, message: "must be a mapping with a name" });
+      continue;
+    }
     const t = item as Record<string, unknown>;
     for (const k of Object.keys(t))
       if (!["name", "description", "schema", "example"].includes(k))
@@ -161,12 +160,17 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
           path: `${path}.${k}`,
           message: "unknown key (expected one of: name, description, schema, example)",
         });
-    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name))
-      return problems.push({
+    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name)) {
+      problems.push({
         path: `${path}.name`,
         message: "must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)",
       });
-    if (seen.has(t.name)) return problems.push({ path: `${path}.name`, message: `duplicate event type "${t.name}"` });
+      continue;
+    }
+    if (seen.has(t.name)) {
+      problems.push({ path: `${path}.name`, message: `duplicate event type "${t.name}"` });
+      continue;
+    }
     seen.add(t.name);
     if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > 1000))
       problems.push({ path: `${path}.description`, message: "must be a string of at most 1000 characters" });
@@ -182,43 +186,49 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
       schema,
       example: t.example ?? null,
     });
-  });
+  }
   return out;
 }
 
 function checkEndpoints(
   raw: unknown,
   settings: Settings,
-  types: EventTypeDecl[],
-  options: LoadOptions,
+  types: DeclaredEventType[],
   problems: Problem[],
-): ConfigEndpoint[] {
+): DeclaredEndpoint[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) return (problems.push({ path: "endpoints", message: "must be a list" }), []);
+  if (!Array.isArray(raw)) {
+    problems.push({ path: "endpoints", message: "must be a list" });
+    return [];
+  }
   const known = new Set(types.map((t) => t.name));
-  const rules = endpointRules(settings, () => known, options);
+  const rules = endpointRules(settings, () => known);
   const seen = new Set<string>();
-  const out: ConfigEndpoint[] = [];
+  const out: DeclaredEndpoint[] = [];
   raw.forEach((item, i) => {
     const path = `endpoints[${i}]`;
-    const id = (item as Record<string, unknown> | null)?.id;
-    if (typeof id !== "string" || !CONFIG_ENDPOINT_ID.test(id))
+    const { id, ...fields } = (item ?? {}) as Record<string, unknown>;
+    if (typeof id !== "string" || !DECLARED_ENDPOINT_ID.test(id))
       problems.push({
         path: `${path}.id`,
         message: "is required: 1–64 letters, digits, - and _ (it identifies the endpoint across reloads)",
       });
     else if (seen.has(id)) problems.push({ path: `${path}.id`, message: `duplicate endpoint id "${id}"` });
     else seen.add(id);
-    const checked = checkEndpoint(item, "config", rules);
-    for (const p of checked.problems) problems.push({ path: p.path ? `${path}.${p.path}` : path, message: p.message });
-    if (checked.problems.length === 0 && checked.secret === undefined && checked.spec.signing?.scheme !== "ed25519") {
+    const checked = checkEndpoint(
+      typeof item === "object" && item !== null && !Array.isArray(item) ? fields : item,
+      rules,
+    );
+    for (const p of checked.problems)
+      problems.push({ path: p.field ? `${path}.${p.field}` : path, message: p.message });
+    if (checked.problems.length === 0 && checked.secret === undefined && checked.spec.signing.scheme !== "ed25519") {
       problems.push({
         path: `${path}.secret`,
         message: "is required for a YAML endpoint (write secret: ${SOME_ENV_VAR}); only the ed25519 scheme needs none",
       });
     }
     if (checked.problems.length === 0 && typeof id === "string")
-      out.push({ ...(checked.spec as EndpointSpec), id, secret: checked.secret ?? null });
+      out.push({ ...checked.spec, id, secret: checked.secret ?? null });
   });
   return out;
 }

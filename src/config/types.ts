@@ -1,5 +1,5 @@
 // The shape of a loaded, validated configuration.
-import type { EndpointSpec } from "./endpoint-spec.ts";
+import type { DeclaredEndpoint, DeclaredEventType } from "../endpoints/spec.ts";
 
 export interface Settings {
   server: { host: string; port: number; max_body_bytes: number };
@@ -20,22 +20,9 @@ export interface Settings {
   log: { level: "debug" | "info" | "warn" | "error" };
 }
 
-export interface EventTypeDecl {
-  name: string;
-  description: string;
-  schema: object | null;
-  example: unknown;
-}
-
-/** A YAML-declared endpoint: its id comes from the file; `secret` via ${ENV} (null → generated and kept). */
-export interface ConfigEndpoint extends EndpointSpec {
-  id: string;
-  secret: string | null;
-}
-
 export interface Config extends Settings {
-  event_types: EventTypeDecl[];
-  endpoints: ConfigEndpoint[];
+  event_types: DeclaredEventType[];
+  endpoints: DeclaredEndpoint[];
   /** Started with --dev (http and private addresses allowed). */
   dev: boolean;
   /** The config file path, or null when running on built-in defaults. */

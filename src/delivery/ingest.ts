@@ -1,28 +1,33 @@
-// POST /v1/events behind the API: validate, match endpoints, evaluate filters, write the event and its
-// deliveries in one group-committed transaction, then hand the fresh deliveries to the engine.
-import { type Config, urlProblem } from "../config/index.ts";
+// Publishing, in domain terms: validate an event against the catalog, plan one delivery per matching endpoint
+// (planDelivery: filters), and hand the event to the engine, which commits and queues it. The API resolves the
+// tenant and renders the receipt; see docs/architecture.md "The life of an event".
+import type { EventCatalog } from "../endpoints/catalog.ts";
+import type { Endpoint } from "../endpoints/endpoint.ts";
+import { planDelivery } from "../endpoints/plan.ts";
+import type { EndpointRegistry } from "../endpoints/registry.ts";
+import { urlProblem } from "../endpoints/rules.ts";
 import type { Clock } from "../lib/clock.ts";
-import { type FieldProblem, ForbiddenError, ValidationError } from "../lib/errors.ts";
+import { type FieldProblem, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import type { Logger } from "../lib/logger.ts";
-import type { NewDelivery, Store } from "../store/index.ts";
-import type { EventCatalog } from "./catalog.ts";
-import type { Endpoint } from "./endpoint.ts";
-import { type AttemptReport, type DeliveryEngine, LEASE_MS } from "./engine.ts";
-import type { Job } from "./lanes.ts";
-import type { EndpointRegistry } from "./registry.ts";
-import type { LoadedEvent } from "./request.ts";
+import type { EventStore } from "../store/index.ts";
+import type { AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
+import type { LoadedEvent } from "./envelope.ts";
 
-export interface PublishInput {
+export interface PublishCommand {
+  /** The tenant whose endpoints receive it (resolved by the API from the key and the request). */
+  tenantId: string;
   type: string;
   data: unknown;
-  tenant_id?: string;
-  idempotency_key?: string;
-  endpoint_ids?: string[];
-  target_url?: string;
+  idempotencyKey: string | null;
+  /** Only these endpoints (they must exist in the tenant). */
+  endpointIds?: readonly string[];
+  /** Also deliver once to this URL, signed with the gateway Ed25519 key. */
+  targetUrl?: string;
+  /** Wait for the first attempt of each delivery (bounded by the endpoints' timeouts). */
+  wait?: boolean;
 }
 
-export interface PublishedDelivery {
+export interface ReceiptDelivery {
   id: string;
   endpoint_id: string | null;
   status: string;
@@ -31,153 +36,96 @@ export interface PublishedDelivery {
   error?: string | null;
 }
 
-export interface PublishedEvent {
+/** What a publish answers, and what is stored with its idempotency key to answer a repeat. */
+export interface PublishReceipt {
   id: string;
   type: string;
   tenant_id: string;
   created_at: string;
-  deliveries: PublishedDelivery[];
+  deliveries: ReceiptDelivery[];
 }
 
 export interface PublishResult {
-  /** True when an earlier event with the same idempotency key answered (status 200). */
+  /** True when an earlier event with the same idempotency key answered. */
   replayed: boolean;
-  data: PublishedEvent;
+  receipt: PublishReceipt;
 }
+
+const WAIT_SLACK_MS = 5000;
 
 export class Ingest {
   constructor(
     private readonly d: {
-      store: Store;
+      store: Pick<EventStore, "eventByIdempotencyKey">;
       registry: EndpointRegistry;
       catalog: EventCatalog;
       engine: DeliveryEngine;
-      config: Config;
       clock: Clock;
-      logger: Logger;
+      /** Timeout of deliveries without an endpoint (ad-hoc targets). */
+      defaultTimeoutMs: number;
     },
   ) {}
 
-  /** Publishes an event for `principal`'s tenant. Throws ValidationError/ForbiddenError/UnavailableError. */
-  async publish(
-    input: PublishInput,
-    principal: { tenantId: string | null },
-    options: { idempotencyHeader?: string; wait?: boolean } = {},
-  ): Promise<PublishResult> {
-    const { store, registry, catalog, engine, clock } = this.d;
-    const tenant = principal.tenantId ?? input.tenant_id ?? "default";
-    if (principal.tenantId !== null && input.tenant_id !== undefined && input.tenant_id !== principal.tenantId) {
-      throw new ForbiddenError(`This API key may only publish events for tenant ${principal.tenantId}.`);
-    }
-    const key = this.idempotencyKey(input.idempotency_key, options.idempotencyHeader);
+  /** Publishes an event. Throws ValidationError (naming the field) or UnavailableError (store refuses writes). */
+  async publish(cmd: PublishCommand): Promise<PublishResult> {
+    const { store, catalog, engine, clock } = this.d;
+    const tenant = cmd.tenantId;
+    const key = cmd.idempotencyKey;
     if (key !== null) {
+      if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key))
+        throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
       const first = await store.eventByIdempotencyKey(tenant, key);
-      if (first?.response) return { replayed: true, data: JSON.parse(first.response) };
+      if (first?.response) return { replayed: true, receipt: JSON.parse(first.response) };
     }
-    const problems: FieldProblem[] = catalog.check(input.type, input.data);
-    if (input.target_url !== undefined) {
-      const why = urlProblem(input.target_url, registry.rules);
-      if (why) problems.push({ field: "target_url", message: why });
-    }
-    let endpoints = registry.match(tenant, input.type);
-    if (input.endpoint_ids !== undefined) {
-      const wanted = new Set(input.endpoint_ids);
-      input.endpoint_ids.forEach((id, i) => {
-        const e = registry.get(id);
-        if (!e || e.tenant_id !== tenant)
-          problems.push({ field: `endpoint_ids[${i}]`, message: `no endpoint ${id} in tenant ${tenant}` });
-      });
-      endpoints = endpoints.filter((e) => wanted.has(e.id));
-    }
-    if (problems.length > 0) throw ValidationError.of(problems);
+    const endpoints = this.recipients(cmd, catalog.check(cmd.type, cmd.data));
 
     const now = clock.now();
     const id = newId("evt");
-    const envelope = {
-      id,
-      type: input.type,
-      timestamp: new Date(now).toISOString(),
-      tenant_id: tenant,
-      data: input.data,
-    };
+    const timestamp = new Date(now).toISOString();
     const event: LoadedEvent = {
       id,
       tenant_id: tenant,
-      type: input.type,
-      payload: JSON.stringify(input.data),
+      type: cmd.type,
+      payload: JSON.stringify(cmd.data),
       idempotency_key: key,
       created_at: now,
-      envelopeValue: envelope,
+      envelopeValue: { id, type: cmd.type, timestamp, tenant_id: tenant, data: cmd.data },
     };
-    const deliveries: NewDelivery[] = [];
+    const deliveries: PlannedDelivery[] = [];
     for (const endpoint of endpoints) {
-      const verdict = endpoint.compiled.filter ? await endpoint.compiled.filter.test(envelope) : null;
-      const skipped = verdict !== null && !verdict.matched;
-      deliveries.push(
-        this.newDelivery(
-          event,
-          endpoint.id,
-          null,
-          skipped ? `filtered: ${verdict.reason ?? "the filter did not match"}` : null,
-          now,
-        ),
-      );
+      const plan = await planDelivery(endpoint, event.envelopeValue!);
+      if (plan.kind === "unsubscribed") continue;
+      const skip = plan.kind === "skip" ? { kind: "filtered", reason: plan.reason } : null;
+      deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip });
     }
-    if (input.target_url !== undefined) deliveries.push(this.newDelivery(event, null, input.target_url, null, now));
+    if (cmd.targetUrl !== undefined)
+      deliveries.push({ id: newId("dlv"), endpoint_id: null, target_url: cmd.targetUrl, skip: null });
 
-    const data: PublishedEvent = {
-      id: event.id,
-      type: event.type,
+    const receipt: PublishReceipt = {
+      id,
+      type: cmd.type,
       tenant_id: tenant,
-      created_at: envelope.timestamp,
+      created_at: timestamp,
       deliveries: deliveries.map((d) => ({
         id: d.id,
         endpoint_id: d.endpoint_id,
-        status: d.status === "skipped" ? "skipped" : "pending",
+        status: d.skip ? "skipped" : "pending",
       })),
     };
-    const outcome = await engine.submitEvent({
-      event,
-      idempotency_response: key === null ? null : JSON.stringify(data),
-      deliveries,
-    });
-    if (!outcome.inserted) {
-      if (outcome.response) return { replayed: true, data: JSON.parse(outcome.response) };
-      throw new ValidationError("idempotency_key was already used for another event.", [
-        { field: "idempotency_key", message: "already used" },
-      ]);
+    const admitted = await engine.admit(
+      { event, receipt: key === null ? null : JSON.stringify(receipt), deliveries },
+      cmd.wait ? { waitMs: this.waitBound(endpoints) } : {},
+    );
+    if (!admitted.inserted) {
+      if (admitted.receipt) return { replayed: true, receipt: JSON.parse(admitted.receipt) };
+      throw ValidationError.of([{ field: "idempotency_key", message: "already used" }]);
     }
-    engine.metrics.eventsIngested++;
-
-    const toSend = deliveries.filter((d) => d.status !== "skipped");
-    const waiting = options.wait
-      ? engine.waitForAttempts(
-          toSend.map((d) => d.id),
-          this.waitBound(toSend),
-        )
-      : null;
-    const jobs: Job[] = [];
-    for (const d of toSend) {
-      if (d.status === "delivering")
-        jobs.push({
-          deliveryId: d.id,
-          event,
-          endpointId: d.endpoint_id,
-          targetUrl: d.target_url,
-          attempts: 0,
-          retryBase: 0,
-          manual: false,
-          trigger: "scheduled",
-        });
-    }
-    if (jobs.length > 0) engine.enqueue(jobs);
-    if (jobs.length < toSend.length) engine.wake(now);
-    if (waiting) this.merge(data, await waiting);
-    return { replayed: false, data };
+    if (admitted.attempts) merge(receipt, await admitted.attempts);
+    return { replayed: false, receipt };
   }
 
   /** Sends one `webhook.test` event to an endpoint now, recorded with trigger `test` and never retried. */
-  async sendTest(endpoint: Endpoint): Promise<AttemptReport | null> {
+  sendTest(endpoint: Endpoint): Promise<AttemptReport | null> {
     const now = this.d.clock.now();
     const event: LoadedEvent = {
       id: newId("evt"),
@@ -187,79 +135,47 @@ export class Ingest {
       idempotency_key: null,
       created_at: now,
     };
-    const delivery = {
-      ...this.newDelivery(event, endpoint.id, null, null, now),
-      status: "delivering" as const,
-      lease_until: now + LEASE_MS,
-      manual: true,
-    };
-    await this.d.store.writeBatch([{ event, idempotency_response: null, deliveries: [delivery] }], [], []);
-    return this.d.engine.attemptNow(
-      {
-        deliveryId: delivery.id,
-        event,
-        endpointId: endpoint.id,
-        targetUrl: null,
-        attempts: 0,
-        retryBase: 0,
-        manual: true,
-        trigger: "test",
-      },
-      endpoint.timeout_ms + 5000,
-    );
+    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip: null };
+    return this.d.engine.attemptNow(event, delivery, endpoint.timeout_ms + WAIT_SLACK_MS);
   }
 
-  private newDelivery(
-    event: LoadedEvent,
-    endpointId: string | null,
-    targetUrl: string | null,
-    skipReason: string | null,
-    now: number,
-  ): NewDelivery {
-    return {
-      id: newId("dlv"),
-      event_id: event.id,
-      endpoint_id: endpointId,
-      tenant_id: event.tenant_id,
-      target_url: targetUrl,
-      status: skipReason ? "skipped" : "pending",
-      next_attempt_at: skipReason ? null : now,
-      lease_until: null,
-      last_error: skipReason,
-      manual: false,
-      created_at: now,
-    };
-  }
-
-  private idempotencyKey(field: string | undefined, header: string | undefined): string | null {
-    if (field !== undefined && header !== undefined && field !== header) {
-      throw ValidationError.of([
-        { field: "idempotency_key", message: "differs from the Idempotency-Key header; send one or make them equal" },
-      ]);
+  /** The endpoints an event goes to; throws with every problem of the command (`problems` come in from the catalog). */
+  private recipients(cmd: PublishCommand, problems: FieldProblem[]): Endpoint[] {
+    const { registry } = this.d;
+    if (cmd.targetUrl !== undefined) {
+      const why = urlProblem(cmd.targetUrl, registry.rules);
+      if (why) problems.push({ field: "target_url", message: why });
     }
-    const key = field ?? header;
-    if (key === undefined) return null;
-    if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key))
-      throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
-    return key;
-  }
-
-  /** How long `?wait=true` waits: the slowest endpoint timeout plus queueing slack. */
-  private waitBound(deliveries: NewDelivery[]): number {
-    let timeout = this.d.config.delivery.timeout_ms;
-    for (const d of deliveries)
-      if (d.endpoint_id) timeout = Math.max(timeout, this.d.registry.get(d.endpoint_id)?.timeout_ms ?? 0);
-    return timeout + 5000;
-  }
-
-  private merge(data: PublishedEvent, reports: Map<string, AttemptReport>): void {
-    for (const d of data.deliveries) {
-      if (d.status === "skipped") continue;
-      const r = reports.get(d.id);
-      d.status = r?.status ?? "pending";
-      d.http_status = r?.http_status ?? null;
-      d.response_time_ms = r?.response_time_ms ?? null;
-      d.error = r?.error ?? null;
+    let endpoints = registry.match(cmd.tenantId, cmd.type);
+    if (cmd.endpointIds !== undefined) {
+      const wanted = new Set(cmd.endpointIds);
+      cmd.endpointIds.forEach((id, i) => {
+        const e = registry.get(id);
+        if (!e || e.tenant_id !== cmd.tenantId)
+          problems.push({ field: `endpoint_ids[${i}]`, message: `no endpoint ${id} in tenant ${cmd.tenantId}` });
+      });
+      endpoints = endpoints.filter((e) => wanted.has(e.id));
     }
+    if (problems.length > 0) throw ValidationError.of(problems);
+    return endpoints;
+  }
+
+  /** How long `wait` waits: the slowest timeout among the recipients plus queueing slack. */
+  private waitBound(endpoints: readonly Endpoint[]): number {
+    let timeout = this.d.defaultTimeoutMs;
+    for (const e of endpoints) timeout = Math.max(timeout, e.timeout_ms);
+    return timeout + WAIT_SLACK_MS;
+  }
+}
+
+/** Puts each sent delivery's first attempt report into the receipt. */
+function merge(receipt: PublishReceipt, reports: Map<string, AttemptReport>): void {
+  for (const d of receipt.deliveries) {
+    if (d.status === "skipped") continue;
+    const r = reports.get(d.id);
+    d.status = r?.status ?? "pending";
+    d.http_status = r?.http_status ?? null;
+    d.response_time_ms = r?.response_time_ms ?? null;
+    d.error = r?.error ?? null;
   }
 }

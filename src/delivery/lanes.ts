@@ -1,7 +1,7 @@
 // The in-memory ready queue: one lane per endpoint, served round-robin under the global and per-endpoint
 // concurrency caps and an optional token bucket, so one slow or rate-limited endpoint never blocks others.
 import type { AttemptTrigger } from "../store/index.ts";
-import type { LoadedEvent } from "./request.ts";
+import type { LoadedEvent } from "./envelope.ts";
 
 export interface Job {
   deliveryId: string;
@@ -43,7 +43,7 @@ export interface LaneOptions {
   perEndpoint: number;
   /** Requests per second allowed for a lane key, or null for no limit. */
   rateOf(key: string): number | null;
-  /** Monotonic milliseconds (performance.now) for token buckets. */
+  /** Milliseconds for token buckets (the engine's clock; default performance.now). */
   now?: () => number;
 }
 
@@ -73,7 +73,10 @@ export class Lanes {
   push(job: Job): void {
     const key = laneKey(job);
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = new Lane(key)));
+    if (!lane) {
+      lane = new Lane(key);
+      this.lanes.set(key, lane);
+    }
     lane.jobs.push(job);
     this.queuedJobs++;
     this.offer(lane);
@@ -171,7 +174,8 @@ export class Lanes {
       lane.tokens = capacity;
       lane.refilledAt = now;
     } else {
-      lane.tokens = Math.min(capacity, lane.tokens + ((now - lane.refilledAt) / 1000) * rate);
+      // A clock that went back refills nothing (it never takes tokens away).
+      lane.tokens = Math.min(capacity, lane.tokens + (Math.max(0, now - lane.refilledAt) / 1000) * rate);
       lane.refilledAt = now;
     }
     if (lane.tokens >= 1) {

@@ -1,9 +1,9 @@
 // OAuth2 client-credentials tokens for outbound auth: fetched once per endpoint, shared by concurrent
 // deliveries (one token request, not one per delivery), cached until shortly before they expire.
 import { createHash } from "node:crypto";
-import type { AuthSpec } from "../config/index.ts";
+import type { Endpoint } from "../endpoints/endpoint.ts";
+import type { AuthSpec } from "../endpoints/spec.ts";
 import type { Clock } from "../lib/clock.ts";
-import type { Endpoint } from "./endpoint.ts";
 import { AuthError, staticAuthHeaders } from "./request.ts";
 import { connectionFor, type Guard } from "./ssrf-guard.ts";
 

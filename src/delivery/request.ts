@@ -1,52 +1,12 @@
 // Builds the request of one attempt: the envelope (or its transform), custom and auth headers, and the
 // signature computed over exactly the bytes that are sent, with the attempt's own timestamp.
 
+import { type Endpoint, liveSecrets } from "../endpoints/endpoint.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
 import { type SigningConfig, signatureHeaders } from "../signing/schemes.ts";
-import type { EventRecord } from "../store/index.ts";
-import { type Endpoint, liveSecrets } from "./endpoint.ts";
+import { envelopeOf, envelopeValueOf, type LoadedEvent } from "./envelope.ts";
 import type { AttemptError } from "./retry-policy.ts";
 import type { OutboundRequest } from "./sender.ts";
-
-/** The envelope that filters and transforms see, and that the default body serialises. */
-export interface Envelope {
-  id: string;
-  type: string;
-  timestamp: string;
-  tenant_id: string;
-  data: unknown;
-}
-
-/**
- * An event as the engine carries it. Both forms of the envelope are built at most once per event and shared
- * by all its deliveries: `envelope` (the default body) and `envelopeValue` (ingest sets it from the parsed
- * request, so fresh events are never parsed again).
- */
-export interface LoadedEvent extends EventRecord {
-  envelope?: string;
-  envelopeValue?: Envelope;
-}
-
-/** The envelope as a value (filters, transforms); `data` is parsed from the stored payload only once. */
-export function envelopeValueOf(event: LoadedEvent): Envelope {
-  event.envelopeValue ??= {
-    id: event.id,
-    type: event.type,
-    timestamp: new Date(event.created_at).toISOString(),
-    tenant_id: event.tenant_id,
-    data: JSON.parse(event.payload),
-  };
-  return event.envelopeValue;
-}
-
-/** The default body: compact JSON `{id, type, timestamp, tenant_id, data}`, with `data` spliced in as stored. */
-export function envelopeOf(event: LoadedEvent): string {
-  if (event.envelope === undefined) {
-    const timestamp = event.envelopeValue?.timestamp ?? new Date(event.created_at).toISOString();
-    event.envelope = `{"id":${JSON.stringify(event.id)},"type":${JSON.stringify(event.type)},"timestamp":"${timestamp}","tenant_id":${JSON.stringify(event.tenant_id)},"data":${event.payload}}`;
-  }
-  return event.envelope;
-}
 
 export interface RequestContext {
   now: number;
@@ -124,10 +84,9 @@ export async function endpointRequest(
   }
   if (endpoint.http_method !== "GET" && !hasContentType) headers["content-type"] = contentType;
   if (!hasUserAgent) headers["user-agent"] = ctx.userAgent;
-  const signing = endpoint.signing as SigningConfig;
   Object.assign(
     headers,
-    signatureHeaders(signing, {
+    signatureHeaders(endpoint.signing, {
       id: event.id,
       eventType: event.type,
       timestampMs: ctx.now,

@@ -1,8 +1,8 @@
 // Purges events (and with them deliveries and attempts) older than retention.days, in small batches with
 // pauses between them, so a large purge never holds the database long enough to stall ingest.
-import type { Clock } from "../lib/clock.ts";
+import type { Clock, Timer } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { Store } from "../store/index.ts";
+import type { RetentionStore } from "../store/index.ts";
 
 const BATCH = 500;
 const PAUSE_MS = 20;
@@ -10,11 +10,11 @@ const EVERY_MS = 60 * 60_000;
 const FIRST_AFTER_MS = 30_000;
 
 export class Retention {
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: Timer | null = null;
   private stopped = false;
 
   constructor(
-    private readonly store: Pick<Store, "purgeEventsBefore">,
+    private readonly store: RetentionStore,
     private readonly days: number,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -26,7 +26,7 @@ export class Retention {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
   }
 
   /** Runs one purge to completion; returns how many events went. */
@@ -46,7 +46,7 @@ export class Retention {
 
   private schedule(delay: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(async () => {
+    this.timer = this.clock.setTimeout(async () => {
       try {
         await this.purge();
       } catch (e) {
@@ -54,6 +54,7 @@ export class Retention {
       }
       this.schedule(EVERY_MS);
     }, delay);
-    this.timer.unref?.();
+    // A real timer must not keep the process alive on its own.
+    (this.timer as { unref?: () => void }).unref?.();
   }
 }

@@ -25,7 +25,10 @@ const addressVerdicts = new WeakMap<AddressPolicy, Map<string, string | null>>()
 
 function remember(policy: AddressPolicy, url: string, target: Target): Target {
   let cache = literalVerdicts.get(policy);
-  if (!cache) literalVerdicts.set(policy, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    literalVerdicts.set(policy, cache);
+  }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(url, target);
   return target;
@@ -34,7 +37,10 @@ function remember(policy: AddressPolicy, url: string, target: Target): Target {
 /** Why a resolved address is blocked (null when allowed, `invalid` when unparsable), cached per policy. */
 function addressVerdict(address: string, policy: AddressPolicy): string | null {
   let cache = addressVerdicts.get(policy);
-  if (!cache) addressVerdicts.set(policy, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    addressVerdicts.set(policy, cache);
+  }
   let verdict = cache.get(address);
   if (verdict === undefined) {
     const parsed = parseAddress(address);

@@ -1,15 +1,15 @@
-// Every write of the hot path goes through here: publishes arriving in one event-loop turn and attempt
-// results finished meanwhile share one transaction (group commit). A publish is answered only after the
-// commit; results, being off the delivery path, may wait a few milliseconds for a bigger batch.
-
+// Every write of the hot path goes through here: events admitted in one event-loop turn and attempt results
+// finished meanwhile share one transaction (group commit). An admission is answered only after its commit;
+// results, being off the delivery path, may wait a few milliseconds for a bigger batch.
+import type { Clock, Timer } from "../lib/clock.ts";
 import { UnavailableError } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent, Store } from "../store/index.ts";
+import type { AttemptRecord, BatchWriter, DeliveryUpdate, InsertOutcome, NewEvent } from "../store/index.ts";
 
 export interface Written {
   attempt: AttemptRecord | null;
   update: DeliveryUpdate;
-  /** Called once this item is committed. */
+  /** Called once this result is committed. */
   onCommitted?: () => void;
 }
 
@@ -20,6 +20,7 @@ interface WaitingEvent {
 }
 
 const RESULT_WINDOW_MS = 5;
+const RETRY_AFTER_FAILURE_MS = 1000;
 const MAX_EVENTS = 2000;
 const MAX_RESULTS = 2000;
 
@@ -27,7 +28,7 @@ export class WriteBatcher {
   private events: WaitingEvent[] = [];
   private results: Written[] = [];
   private immediate = false;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: Timer | null = null;
   private flushing: Promise<void> | null = null;
   /** The last write failed: results then wait for the retry timer instead of re-flushing at once. */
   private failing = false;
@@ -35,32 +36,42 @@ export class WriteBatcher {
   readonly stats = { commits: 0, events: 0, results: 0 };
 
   constructor(
-    private readonly store: Pick<Store, "writeBatch">,
+    private readonly store: BatchWriter,
     private readonly logger: Logger,
-    private readonly hooks: {
-      /** Runs just before each commit with the events in it (assigns in-memory vs stored deliveries). */
-      beforeCommit(batch: NewEvent[]): void;
-      /** Runs after each committed batch with its results (wake timers, answer waiters). */
-      afterCommit(results: Written[]): void;
-    },
+    private readonly clock: Clock,
   ) {}
+
+  /** True while the store refuses writes (the last write failed). */
+  get writesFailing(): boolean {
+    return this.failing;
+  }
 
   /** Queues an event (with its deliveries); resolves after the transaction that holds it commits. */
   submitEvent(item: NewEvent): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
       this.events.push({ item, resolve, reject });
-      if (!this.immediate) {
-        this.immediate = true;
-        setImmediate(() => void this.flush());
-      }
+      this.flushSoon();
     });
   }
 
-  /** Queues an attempt result; written with the next batch of events, or within a few milliseconds. */
-  addResult(item: Written): void {
+  /** Writes what is queued at the end of this event-loop turn (group commit). */
+  private flushSoon(): void {
+    if (this.immediate) return;
+    this.immediate = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /**
+   * Queues an attempt result; written with the next batch of events, or within a few milliseconds. `urgent`
+   * (someone waits for it) writes it in this event-loop turn's batch instead.
+   */
+  addResult(item: Written, urgent = false): void {
     this.results.push(item);
-    if (this.results.length >= MAX_RESULTS && !this.failing) void this.flush();
-    else if (!this.timer && !this.immediate) this.timer = setTimeout(() => void this.flush(), RESULT_WINDOW_MS);
+    if (this.failing) {
+      if (!this.timer) this.arm(RETRY_AFTER_FAILURE_MS);
+    } else if (this.results.length >= MAX_RESULTS) void this.flush();
+    else if (urgent) this.flushSoon();
+    else if (!this.timer && !this.immediate) this.arm(RESULT_WINDOW_MS);
   }
 
   get pendingResults(): number {
@@ -69,11 +80,11 @@ export class WriteBatcher {
 
   /**
    * Writes everything queued now, in as many transactions as it takes. After a failed write the results
-   * stay queued for the retry timer (they are not re-tried in a tight loop); queued publishes are answered.
+   * stay queued for the retry timer (they are not re-tried in a tight loop); queued admissions are refused.
    */
   async flush(): Promise<void> {
     this.immediate = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = null;
     while (this.flushing) await this.flushing;
     if (this.events.length === 0 && this.results.length === 0) return;
@@ -87,15 +98,20 @@ export class WriteBatcher {
     } while (this.events.length > 0 || (this.results.length > 0 && !this.failing));
   }
 
+  private arm(ms: number): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+
   private async writeOnce(): Promise<void> {
     const events = this.events.splice(0, MAX_EVENTS);
     const results = this.results.splice(0, MAX_RESULTS);
-    const items = events.map((w) => w.item);
     let outcomes: InsertOutcome[];
     try {
-      this.hooks.beforeCommit(items);
       outcomes = await this.store.writeBatch(
-        items,
+        events.map((w) => w.item),
         results.flatMap((r) => (r.attempt ? [r.attempt] : [])),
         results.map((r) => r.update),
       );
@@ -113,7 +129,7 @@ export class WriteBatcher {
       for (const w of events) w.reject(error);
       if (results.length > 0) {
         this.results = results.concat(this.results);
-        if (!this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
+        if (!this.timer) this.arm(RETRY_AFTER_FAILURE_MS);
       }
       return;
     }
@@ -122,7 +138,9 @@ export class WriteBatcher {
     this.stats.commits++;
     this.stats.events += events.length;
     this.stats.results += results.length;
-    events.forEach((w, i) => w.resolve(outcomes[i]!));
-    if (results.length > 0) this.hooks.afterCommit(results);
+    events.forEach((w, i) => {
+      w.resolve(outcomes[i]!);
+    });
+    for (const r of results) r.onCommitted?.();
   }
 }

@@ -1,56 +1,52 @@
-// Errors with a stable code and HTTP status, thrown anywhere and rendered once by the API's onError.
+// Domain errors with a stable code: thrown by any room, rendered once by the API's error mapping
+// (src/api/errors.ts), the only place that knows HTTP statuses.
 
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
-export class AppError extends Error {
+export type ErrorCode =
+  | "validation_error"
+  | "not_found"
+  | "conflict"
+  | "managed_by_config"
+  | "idempotency_key_reused"
+  | "unavailable";
+
+export class DomainError extends Error {
   constructor(
-    readonly code: string,
-    readonly status: number,
+    readonly code: ErrorCode,
     message: string,
     readonly details: FieldProblem[] = [],
-    readonly headers: Record<string, string> = {},
   ) {
     super(message);
-    this.name = "AppError";
+    this.name = "DomainError";
   }
 }
 
-export class ValidationError extends AppError {
+export class ValidationError extends DomainError {
   constructor(message: string, details: FieldProblem[] = []) {
-    super("validation_error", 400, message, details);
+    super("validation_error", message, details);
   }
-  /** One error from a list of field problems, with a sentence naming the first. */
-  static of(details: FieldProblem[]): ValidationError {
+  /** One error from a list of field problems (a problem of the whole body names `body`), naming the first. */
+  static of(problems: FieldProblem[]): ValidationError {
+    const details = problems.map((p) => (p.field ? p : { ...p, field: "body" }));
     const first = details[0];
     const more = details.length > 1 ? ` (and ${details.length - 1} more)` : "";
     return new ValidationError(first ? `${first.field}: ${first.message}${more}` : "Invalid request.", details);
   }
 }
 
-export class UnauthorizedError extends AppError {
-  constructor(message = "A valid API key is required: Authorization: Bearer <key>.") {
-    super("unauthorized", 401, message, [], { "www-authenticate": 'Bearer realm="hookgate"' });
-  }
-}
-
-export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super("forbidden", 403, message);
-  }
-}
-
-export class NotFoundError extends AppError {
+export class NotFoundError extends DomainError {
   constructor(what: string) {
-    super("not_found", 404, `${what} was not found.`);
+    super("not_found", `${what} was not found.`);
   }
 }
 
-export class ConflictError extends AppError {
-  constructor(message: string, code = "conflict") {
-    super(code, 409, message);
+export class ConflictError extends DomainError {
+  constructor(message: string, code: "conflict" | "managed_by_config" | "idempotency_key_reused" = "conflict") {
+    super(code, message);
   }
 }
 
@@ -63,28 +59,9 @@ export class ManagedByConfigError extends ConflictError {
   }
 }
 
-export class PayloadTooLargeError extends AppError {
-  constructor(limit: number) {
-    super("payload_too_large", 413, `The request body is larger than the limit of ${limit} bytes.`);
-  }
-}
-
-export class UnsupportedMediaTypeError extends AppError {
-  constructor() {
-    super("unsupported_media_type", 415, "Send the body as JSON with content-type: application/json.");
-  }
-}
-
-export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super("rate_limited", 429, `Too many requests; retry after ${retryAfterSeconds} s.`, [], {
-      "retry-after": String(retryAfterSeconds),
-    });
-  }
-}
-
-export class UnavailableError extends AppError {
+/** The store refuses writes (disk full, read-only); nothing was stored. */
+export class UnavailableError extends DomainError {
   constructor(message: string) {
-    super("unavailable", 503, message);
+    super("unavailable", message);
   }
 }

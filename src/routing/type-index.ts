@@ -93,7 +93,7 @@ function merge2(a: number[], b: number[]): number[] {
     const y = b[j];
     if (x <= y) i++;
     if (y <= x) j++;
-    out.push(x < y ? x : y);
+    out.push(Math.min(x, y));
   }
   while (i < a.length) out.push(a[i++]);
   while (j < b.length) out.push(b[j++]);

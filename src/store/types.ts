@@ -95,6 +95,8 @@ export interface NewDelivery {
   status: "pending" | "delivering" | "skipped";
   next_attempt_at: number | null;
   lease_until: number | null;
+  /** Why it will not be attempted (a skipped delivery): its kind, e.g. `filtered`, and the text shown. */
+  error_kind: string | null;
   last_error: string | null;
   manual: boolean;
   created_at: number;
@@ -123,6 +125,8 @@ export interface DeliveryRecord {
   next_attempt_at: number | null;
   lease_until: number | null;
   http_status: number | null;
+  /** Kind of the last error (`timeout`, `http_error`, `filtered`, …); `last_error` is its text as shown. */
+  error_kind: string | null;
   last_error: string | null;
   manual: boolean;
   created_at: number;
@@ -151,20 +155,21 @@ export interface AttemptRecord {
   response_headers: Record<string, string> | null;
   response_body: string | null;
   body_encoding: "utf8" | "base64" | null;
+  /** The error's kind (API.md error codes), or null when the receiver answered. */
+  error_kind: string | null;
+  /** `<kind>: <message>` as the API shows it. */
   error: string | null;
 }
 
-/** A DeliveryUpdate http_status that leaves the recorded status of the last real attempt as it is. */
-export const KEEP_HTTP_STATUS = -1;
-
-/** The new state of a delivery after an attempt. */
+/** The new state of a delivery after an attempt (or after a decision that made none). */
 export interface DeliveryUpdate {
   id: string;
   status: DeliveryStatus;
   attempts: number;
   next_attempt_at: number | null;
-  /** KEEP_HTTP_STATUS keeps the stored value (no HTTP exchange happened). */
-  http_status: number | null;
+  /** The receiver's status; omitted when no HTTP exchange happened, so the last recorded one stays. */
+  http_status?: number | null;
+  error_kind: string | null;
   last_error: string | null;
   delivered_at: number | null;
 }

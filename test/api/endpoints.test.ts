@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "bun:test
 import { existsSync, readFileSync } from "node:fs";
 import { encodeCursor } from "../../src/api/pagination.ts";
 import { ConfigError, loadConfig } from "../../src/config/index.ts";
-import { liveSecrets } from "../../src/delivery/endpoint.ts";
+import { liveSecrets } from "../../src/endpoints/endpoint.ts";
 import { iso, ManualClock } from "../../src/lib/clock.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";
 import {

@@ -1,7 +1,7 @@
 // The ready queue: fair round robin across endpoints, per-endpoint caps, and token buckets on an injected clock.
 import { describe, expect, it } from "bun:test";
+import type { LoadedEvent } from "../../src/delivery/envelope.ts";
 import { type Job, type LaneOptions, Lanes, laneKey } from "../../src/delivery/lanes.ts";
-import type { LoadedEvent } from "../../src/delivery/request.ts";
 
 const EVENT: LoadedEvent = {
   id: "evt_1",
@@ -68,7 +68,7 @@ describe("lanes", () => {
   it("keeps each endpoint's jobs in order", () => {
     const { q } = lanes();
     const pushed = [job("ep_a"), job("ep_a"), job("ep_a")];
-    pushed.forEach((j) => q.push(j));
+    for (const j of pushed) q.push(j);
     expect(takeAll(q).map((j) => j.deliveryId)).toEqual(pushed.map((j) => j.deliveryId));
   });
 

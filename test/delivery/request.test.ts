@@ -1,16 +1,15 @@
 // The request of one attempt: envelope bytes, headers, static auth, and signatures over exactly those bytes.
 import { afterEach, describe, expect, it } from "bun:test";
-import { type Endpoint, withCompiled } from "../../src/delivery/endpoint.ts";
+import { envelopeOf, type LoadedEvent } from "../../src/delivery/envelope.ts";
 import {
   AuthError,
   adHocRequest,
   endpointRequest,
-  envelopeOf,
-  type LoadedEvent,
   type RequestContext,
   staticAuthHeaders,
 } from "../../src/delivery/request.ts";
 import { type OutboundRequest, send } from "../../src/delivery/sender.ts";
+import { type Endpoint, withCompiled } from "../../src/endpoints/endpoint.ts";
 import { VERSION } from "../../src/lib/version.ts";
 import { type SigningConfig, signerFromSecretKey, verifyWebhook } from "../../src/signing/index.ts";
 import { type Receiver, startReceiver } from "../helpers/receiver.ts";

@@ -1,9 +1,11 @@
-// The group-commit writer: one flush writes everything queued, and a failing store is not retried in a loop.
+// The group-commit writer: one flush writes everything queued, results wait at most a few milliseconds (by the
+// injected clock), and a failing store is retried a second later, not in a loop.
 import { describe, expect, it } from "bun:test";
 import { WriteBatcher, type Written } from "../../src/delivery/write-batcher.ts";
+import { ManualClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/logger.ts";
 
-const result = (i: number): Written => ({
+const result = (i: number, committed: number[] = []): Written => ({
   attempt: null,
   update: {
     id: `dlv_${i}`,
@@ -11,14 +13,16 @@ const result = (i: number): Written => ({
     attempts: 1,
     next_attempt_at: null,
     http_status: 200,
+    error_kind: null,
     last_error: null,
     delivered_at: 1,
   },
+  onCommitted: () => void committed.push(i),
 });
 
 function writer(fail: () => boolean) {
   const calls: number[] = [];
-  const committed: number[] = [];
+  const clock = new ManualClock();
   const w = new WriteBatcher(
     {
       async writeBatch(events, _attempts, updates) {
@@ -28,41 +32,72 @@ function writer(fail: () => boolean) {
       },
     },
     silentLogger,
-    { beforeCommit: () => {}, afterCommit: (batch) => void committed.push(batch.length) },
+    clock,
   );
-  return { w, calls, committed };
+  return { w, calls, clock };
 }
+
+/** Lets the writes a timer started finish. */
+const turn = () => new Promise<void>((r) => setImmediate(r));
 
 describe("WriteBatcher", () => {
   it("writes every queued result in one flush, in batches of at most 2,000", async () => {
-    const { w, calls, committed } = writer(() => false);
-    for (let i = 0; i < 2500; i++) w.addResult(result(i));
+    const { w, calls } = writer(() => false);
+    const committed: number[] = [];
+    for (let i = 0; i < 2500; i++) w.addResult(result(i, committed));
     await w.flush();
     expect(w.pendingResults).toBe(0);
     expect(calls.reduce((a, b) => a + b, 0)).toBe(2500);
     expect(Math.max(...calls)).toBeLessThanOrEqual(2000);
-    expect(committed.reduce((a, b) => a + b, 0)).toBe(2500);
+    expect(committed).toHaveLength(2500);
   });
 
-  it("tries a failing store once per flush and keeps the results for the retry", async () => {
+  it("writes a result when its 5 ms window ends, by the clock", async () => {
+    const { w, calls, clock } = writer(() => false);
+    w.addResult(result(1));
+    clock.advance(4);
+    await turn();
+    expect(calls).toEqual([]);
+    clock.advance(1);
+    await turn();
+    expect(calls).toEqual([1]);
+  });
+
+  it("writes a result someone waits for in this turn, without the window", async () => {
+    const { w, calls } = writer(() => false);
+    w.addResult(result(1), true);
+    await turn();
+    await turn();
+    expect(calls).toEqual([1]);
+  });
+
+  it("tries a failing store once per flush and retries the results a second later", async () => {
     let failing = true;
-    const { w, calls } = writer(() => failing);
+    const { w, calls, clock } = writer(() => failing);
     for (let i = 0; i < 10; i++) w.addResult(result(i));
     await w.flush();
     expect(calls).toEqual([10]);
     expect(w.pendingResults).toBe(10);
+    expect(w.writesFailing).toBe(true);
     failing = false;
-    await w.flush();
+    clock.advance(999);
+    await turn();
+    expect(calls).toEqual([10]);
+    clock.advance(1);
+    await turn();
+    await turn();
+    expect(calls).toEqual([10, 10]);
     expect(w.pendingResults).toBe(0);
+    expect(w.writesFailing).toBe(false);
   });
 
-  it("answers queued publishes with 503 unavailable when the store fails", async () => {
+  it("refuses queued admissions with unavailable when the store fails", async () => {
     const { w } = writer(() => true);
-    const publish = w.submitEvent({
+    const admission = w.submitEvent({
       event: { id: "evt_1", tenant_id: "default", type: "a.b", payload: "{}", idempotency_key: null, created_at: 1 },
       idempotency_response: null,
       deliveries: [],
     });
-    await expect(publish).rejects.toMatchObject({ status: 503, code: "unavailable" });
+    await expect(admission).rejects.toMatchObject({ code: "unavailable" });
   });
 });

@@ -1,10 +1,11 @@
 // A real gateway over a temp SQLite database, for API and e2e tests: the same composition as `serve`.
-
+import { Database } from "bun:sqlite";
 import type { Config } from "../../src/config/index.ts";
 import type { Resolver } from "../../src/delivery/ssrf-guard.ts";
 import { type Gateway, startGateway } from "../../src/gateway.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import { type Logger, memoryLogger } from "../../src/lib/logger.ts";
+import { createSqliteStore, openDatabase } from "../../src/store/index.ts";
 import { type ConfigOverrides, TEST_ADMIN_KEY, testConfig } from "./config.ts";
 import { json } from "./http.ts";
 import { type TempDir, tempDir } from "./temp.ts";
@@ -21,11 +22,18 @@ export interface TestAppOptions {
   listen?: boolean;
   /** Use this directory instead of a new one (e.g. to reopen a database); it is not removed by cleanup. */
   dir?: TempDir;
+  /**
+   * Open the SQLite database here and hand the gateway a store over it, keeping the connection as `db`, so a
+   * test can inject faults on that very connection (a full disk, read-only).
+   */
+  ownDb?: boolean;
 }
 
 export interface TestApp {
   app: Gateway["app"];
   store: Gateway["store"];
+  /** The connection the store uses, when the test opened it (`ownDb`). */
+  db: Database | null;
   gateway: Gateway;
   config: Config;
   /** An admin key from the config (auth.admin_keys). */
@@ -56,6 +64,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: options.clock,
     env: options.env,
     listen: options.listen,
+    ownDb: options.ownDb,
   });
 }
 
@@ -74,11 +83,14 @@ export async function launchTestGateway(
     listen?: boolean;
     watch?: boolean;
     resolver?: Resolver;
+    ownDb?: boolean;
   },
 ): Promise<TestApp> {
   const logger = o.logger ?? memoryLogger();
   let gateway: Gateway;
+  let db: Database | null = null;
   try {
+    if (o.ownDb) db = openDatabase({ path: config.storage.path, synchronous: config.storage.synchronous });
     gateway = await startGateway(config, {
       logger,
       clock: o.clock,
@@ -86,8 +98,10 @@ export async function launchTestGateway(
       listen: o.listen ?? false,
       watch: o.watch ?? false,
       resolver: o.resolver,
+      store: db ? createSqliteStore(db) : undefined,
     });
   } catch (e) {
+    db?.close();
     if (o.ownDir) o.dir.cleanup();
     throw e;
   }
@@ -95,6 +109,7 @@ export async function launchTestGateway(
   return {
     app: gateway.app,
     store: gateway.store,
+    db,
     gateway,
     config,
     adminKey: config.auth.admin_keys[0] ?? TEST_ADMIN_KEY,
@@ -124,4 +139,23 @@ export async function createApiKey(
   const res = await json(t.app, "POST", "/v1/api-keys", { key: t.adminKey, body: { name: "test key", ...body } });
   if (res.status !== 201) throw new Error(`creating an API key answered ${res.status}: ${res.text}`);
   return { id: res.body.data.id, key: res.body.data.key };
+}
+
+/**
+ * Rows of a query over the gateway's SQLite file, read through a connection of the test's own (read-only; WAL
+ * lets it see every committed write). Tests look at the file; they never reach into the store object.
+ */
+export function sqlRows<T = Record<string, unknown>>(t: Pick<TestApp, "config">, sql: string): T[] {
+  const db = new Database(t.config.storage.path, { readonly: true });
+  try {
+    return db.query(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** A count(*) (or any single number) from the gateway's SQLite file. */
+export function sqlCount(t: Pick<TestApp, "config">, sql: string): number {
+  const row = sqlRows<Record<string, number>>(t, sql)[0]!;
+  return Object.values(row)[0]!;
 }

@@ -23,10 +23,10 @@ export function deliveryConfig(overrides: ConfigOverrides = {}): ConfigOverrides
 
 /** A gateway over a temp database with a ManualClock (`app.handle`, no socket). Always call `cleanup()`. */
 export async function startDeliveryApp(
-  options: { config?: ConfigOverrides; clock?: ManualClock } = {},
+  options: { config?: ConfigOverrides; clock?: ManualClock; ownDb?: boolean } = {},
 ): Promise<DeliveryApp> {
   const clock = options.clock ?? new ManualClock();
-  const t = await buildTestApp({ config: deliveryConfig(options.config), clock });
+  const t = await buildTestApp({ config: deliveryConfig(options.config), clock, ownDb: options.ownDb });
   return { ...t, clock };
 }
 

@@ -5,8 +5,6 @@ import { writeFileSync } from "node:fs";
 import { type Config, loadConfig } from "../../src/config/index.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import { type Logger, memoryLogger } from "../../src/lib/logger.ts";
-import { checkFilter } from "../../src/routing/filter.ts";
-import { checkTransform } from "../../src/routing/transform.ts";
 import { launchTestGateway, type TestApp } from "./app.ts";
 import { TEST_ADMIN_KEY } from "./config.ts";
 import { type Handler, type JsonResponse, json } from "./http.ts";
@@ -95,7 +93,7 @@ export async function startYamlGateway(
   write(body);
   let config: Config;
   try {
-    config = loadConfig(header + body, { file, env, checkFilter, checkTransform });
+    config = loadConfig(header + body, { file, env });
   } catch (e) {
     dir.cleanup();
     throw e;

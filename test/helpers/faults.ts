@@ -269,13 +269,13 @@ export function writeServeConfig(dir: TempDir, port: number, extra: string[] = [
   const path = dir.file("hookgate.yaml");
   writeFileSync(
     path,
-    [
+    `${[
       `server: {host: 127.0.0.1, port: ${port}}`,
       `storage: {path: ${JSON.stringify(dir.file("hookgate.db"))}}`,
       `signing: {ed25519_key_file: ${JSON.stringify(dir.file("ed25519.key"))}}`,
       "log: {level: warn}",
       ...extra,
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
   return path;
 }
@@ -379,7 +379,10 @@ async function resultBacklogMain(events: number): Promise<void> {
   const { createEndpoint, publishOk, startDeliveryApp, settle } = await import("./delivery.ts");
   const { startReceiver } = await import("./receiver.ts");
   const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-  const t = await startDeliveryApp({ config: { delivery: { concurrency: 5000, per_endpoint_concurrency: 1000 } } });
+  const t = await startDeliveryApp({
+    config: { delivery: { concurrency: 5000, per_endpoint_concurrency: 1000 } },
+    ownDb: true,
+  });
   const r = startReceiver();
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -396,7 +399,7 @@ async function resultBacklogMain(events: number): Promise<void> {
       ),
     );
   await r.waitForRequests(200, 10_000);
-  const db = (t.store as unknown as { db: Database }).db;
+  const db = t.db!;
   db.run("PRAGMA query_only = ON");
   let ticks = 0;
   const timer = setInterval(() => ticks++, 100);

@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 async function deliveryApp(): Promise<DeliveryApp> {
-  const t = await startDeliveryApp();
+  const t = await startDeliveryApp({ ownDb: true });
   apps.push(t);
   return t;
 }
@@ -51,7 +51,8 @@ function gatedReceiver(): Receiver & { release(): void } {
   return Object.assign(r, { release: () => release() });
 }
 
-const dbOf = (t: TestApp): Database => (t.store as unknown as { db: Database }).db;
+/** The connection the gateway's store uses (the test opened it: see startDeliveryApp's ownDb). */
+const dbOf = (t: TestApp): Database => t.db!;
 const pragma = (db: Database, sql: string) => db.query(`PRAGMA ${sql}`).get() as Record<string, number> | null;
 
 function expectUnavailable(res: JsonResponse): void {
@@ -99,6 +100,7 @@ describe("disk full and read-only store", () => {
     );
 
     pragma(db, "max_page_count = 1073741823");
+    t.clock.advance(1000); // the writer retries a second after the failure (by the gateway's clock)
     await waitFor(async () => (await statuses(t, deliveryIds)).every((s) => s === "delivered"), {
       timeoutMs: 5000,
       what: "the pending results to be written",
@@ -128,6 +130,7 @@ describe("disk full and read-only store", () => {
     expect((await getDelivery(t, first.deliveries[0].id)).status).toBe("delivering");
 
     pragma(db, "query_only = OFF");
+    t.clock.advance(1000); // the writer retries a second after the failure (by the gateway's clock)
     await waitFor(async () => (await getDelivery(t, first.deliveries[0].id)).status === "delivered", {
       timeoutMs: 5000,
       what: "the pending result to be written",
@@ -159,6 +162,7 @@ describe("disk full and read-only store", () => {
     release(); // attempt 2 answers 200; writing the result and clearing failing_since both fail
     await Bun.sleep(300);
     pragma(dbOf(t), "query_only = OFF");
+    t.clock.advance(1000); // the writer retries a second after the failure (by the gateway's clock)
     await waitFor(async () => (await getDelivery(t, id)).status !== "delivering", {
       timeoutMs: 5000,
       what: "the result to be written",

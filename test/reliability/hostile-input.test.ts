@@ -1,7 +1,7 @@
 // Hostile input on every route (taken from app.routes, so new routes are covered): malformed, oversized, deeply
 // nested or junk requests answer a 4xx in the API.md error shape, never a 500 or a stack, and change nothing stored.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { buildTestApp, createApiKey, type TestApp } from "../helpers/app.ts";
+import { buildTestApp, createApiKey, sqlRows, type TestApp } from "../helpers/app.ts";
 import { createEndpoint } from "../helpers/endpoints.ts";
 import { buildRequest, type JsonResponse, json, readResponse, streamOf } from "../helpers/http.ts";
 
@@ -78,7 +78,7 @@ function fill(pattern: string, ids: Record<string, string>, value?: string): str
 function snapshot(t: TestApp): Record<string, string> {
   const out: Record<string, string> = {};
   for (const table of TABLES) {
-    const rows = t.store.db.query(`SELECT * FROM ${table}`).all();
+    const rows = sqlRows(t, `SELECT * FROM ${table}`);
     out[table] = `${rows.length} rows, digest ${Bun.hash(JSON.stringify(rows)).toString(16)}`;
   }
   return out;
@@ -92,7 +92,9 @@ function storeGuard(fixture: () => Fixture) {
   });
   return {
     /** Takes a new snapshot (after a test that writes on purpose). */
-    retake: () => void (before = snapshot(fixture().t)),
+    retake: () => {
+      before = snapshot(fixture().t);
+    },
     unchanged: () => it("changed nothing stored", () => expect(snapshot(fixture().t)).toEqual(before)),
   };
 }

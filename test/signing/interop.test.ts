@@ -32,7 +32,7 @@ describe("standardwebhooks library", () => {
     const headers = signatureHeaders({ scheme: "standard-webhooks" }, freshInput({ secrets: [SECRET, OLD_SECRET] }));
     expect(new StandardWebhook(SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
     expect(new StandardWebhook(OLD_SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
-    expect(() => new StandardWebhook("whsec_" + btoa("some-other-secret")).verify(BODY, headers)).toThrow();
+    expect(() => new StandardWebhook(`whsec_${btoa("some-other-secret")}`).verify(BODY, headers)).toThrow();
   });
 
   it("still verifies v1 when an asymmetric v1a entry is present", () => {

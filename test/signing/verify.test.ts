@@ -41,7 +41,7 @@ describe("verifyWebhook", () => {
         const result = verifyWebhook({
           config,
           headers: sign(config),
-          body: BODY + " ",
+          body: `${BODY} `,
           secret: SECRET,
           nowMs: NOW_MS,
         });
@@ -100,7 +100,7 @@ describe("verifyWebhook", () => {
 
   it("rejects a v1a signature from another key", () => {
     const config = { scheme: "standard-webhooks", asymmetric: true } as const;
-    const other = signerFromSecretKey("whsk_" + Buffer.alloc(32, 9).toString("base64"));
+    const other = signerFromSecretKey(`whsk_${Buffer.alloc(32, 9).toString("base64")}`);
     const result = verifyWebhook({
       config,
       headers: sign(config),

@@ -1,7 +1,7 @@
 // API-key rows: stored by hash, listed newest first, revoked once.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { newId } from "../../src/lib/ids.ts";
-import { type ApiKeyRecord, openStore, type Store } from "../../src/store/index.ts";
+import { type ApiKeyRecord, openSqliteStore, type Store } from "../../src/store/index.ts";
 import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const record = (overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
@@ -22,7 +22,7 @@ describe("store: api keys", () => {
   let store: Store;
   beforeEach(() => {
     dir = tempDir();
-    store = openStore({ path: dir.file("hookgate.db"), synchronous: "normal" });
+    store = openSqliteStore({ path: dir.file("hookgate.db"), synchronous: "normal" });
   });
   afterEach(async () => {
     await store.close();

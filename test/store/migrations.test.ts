@@ -3,8 +3,14 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
-import { LATEST_VERSION, openDatabase, openStore, SchemaTooNewError, schemaVersion } from "../../src/store/index.ts";
-import { MIGRATIONS } from "../../src/store/migrations.ts";
+import {
+  LATEST_VERSION,
+  openDatabase,
+  openSqliteStore,
+  SchemaTooNewError,
+  schemaVersion,
+} from "../../src/store/index.ts";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const TABLES = [
@@ -161,7 +167,7 @@ describe("store: opening the database", () => {
 
     it("leaves the database untouched and closed", () => {
       makeNewer(999);
-      expect(() => openStore({ path, synchronous: "normal" })).toThrow(SchemaTooNewError);
+      expect(() => openSqliteStore({ path, synchronous: "normal" })).toThrow(SchemaTooNewError);
       const db = new Database(path);
       expect(migrationRows(db).map((r) => r.version)).toEqual([...MIGRATIONS.map((m) => m.version), 999]);
       db.close();
@@ -170,7 +176,7 @@ describe("store: opening the database", () => {
 
   describe("the store", () => {
     it("answers ping and closes cleanly", async () => {
-      const store = openStore({ path, synchronous: "normal" });
+      const store = openSqliteStore({ path, synchronous: "normal" });
       expect(await store.ping()).toBe(true);
       await store.putMeta("k", "v1");
       await store.putMeta("k", "v2");

@@ -1,7 +1,7 @@
 // Checkpoints keep the write-ahead log bounded under sustained ingest.
 import { describe, expect, it } from "bun:test";
 import { existsSync, statSync } from "node:fs";
-import { buildTestApp } from "../helpers/app.ts";
+import { buildTestApp, sqlCount } from "../helpers/app.ts";
 
 describe("write-ahead log", () => {
   it("stays bounded while 12,000 events with deliveries are written", async () => {
@@ -21,14 +21,16 @@ describe("write-ahead log", () => {
       let maxWal = 0;
       for (let round = 0; round < 24; round++) {
         await Promise.all(
-          Array.from({ length: 500 }, () => t.gateway.ingest.publish({ type: "bulk.test", data }, { tenantId: null })),
+          Array.from({ length: 500 }, () =>
+            t.gateway.ingest.publish({ tenantId: "default", type: "bulk.test", data, idempotencyKey: null }),
+          ),
         );
         if (existsSync(wal)) maxWal = Math.max(maxWal, statSync(wal).size);
       }
       await t.gateway.engine.settle();
       // ~12,000 × 1.5 KB payloads plus deliveries and attempts is well over 40 MB of pages written;
       // without checkpoints the WAL would hold all of them.
-      const written = t.store.db.query<{ n: number }, []>("SELECT count(*) AS n FROM events").get()!.n;
+      const written = sqlCount(t, "SELECT count(*) AS n FROM events");
       expect(written).toBe(12_000);
       const dbBytes = statSync(t.config.storage.path).size;
       console.log(`WAL peak ${(maxWal / 1048576).toFixed(1)} MiB; database ${(dbBytes / 1048576).toFixed(1)} MiB`);

@@ -1,10 +1,11 @@
-// The live form of an endpoint: decrypted secrets and credentials, compiled filter and transform.
-import type { AuthSpec, EndpointSpec, SigningSpec } from "../config/index.ts";
+// The live form of an endpoint: decrypted secrets and credentials, compiled filter and transform, and how it is
+// written to and read from the store (encrypted under the master key).
 import { parseDuration } from "../lib/duration.ts";
 import { type CompiledFilter, compileFilter } from "../routing/filter.ts";
 import { type CompiledTransform, compileTransform } from "../routing/transform.ts";
 import { decrypt, encrypt } from "../signing/secrets.ts";
 import type { EndpointRecord } from "../store/index.ts";
+import type { AuthSpec, EndpointSpec, HttpMethod, SigningConfig } from "./spec.ts";
 
 export interface SecretEntry {
   secret: string;
@@ -31,6 +32,23 @@ export function liveSecrets(endpoint: Pick<Endpoint, "secrets">, now: number): s
   return out;
 }
 
+/** The user-set part of an endpoint, as the config file declares it and the validator checks it. */
+export function specOf(e: Endpoint): EndpointSpec {
+  const {
+    id: _i,
+    disabled_reason: _d,
+    source: _s,
+    failing_since: _f,
+    created_at: _c,
+    updated_at: _u,
+    secrets: _x,
+    compiled: _p,
+    ...spec
+  } = e;
+  return spec;
+}
+
+/** A stored row, decrypted and compiled (the row was validated before it was stored). */
 export function decodeEndpoint(record: EndpointRecord, masterKey: Uint8Array): Endpoint {
   const secrets = JSON.parse(decrypt(masterKey, record.secrets_enc, record.id)) as SecretEntry[];
   const auth =
@@ -40,18 +58,18 @@ export function decodeEndpoint(record: EndpointRecord, masterKey: Uint8Array): E
   const { secrets_enc: _s, auth_enc: _a, ...rest } = record;
   return withCompiled({
     ...rest,
-    signing: record.signing as unknown as SigningSpec,
-    http_method: record.http_method as Endpoint["http_method"],
+    signing: record.signing as SigningConfig,
+    http_method: record.http_method as HttpMethod,
     auth,
     secrets,
-  } as Omit<Endpoint, "compiled">);
+  });
 }
 
+/** The row to store: secrets and credentials encrypted, compiled forms dropped. */
 export function encodeEndpoint(endpoint: Endpoint, masterKey: Uint8Array): EndpointRecord {
   const { secrets, auth, compiled: _c, ...rest } = endpoint;
   return {
     ...rest,
-    signing: endpoint.signing as unknown as EndpointRecord["signing"],
     secrets_enc: encrypt(masterKey, JSON.stringify(secrets), endpoint.id),
     auth_enc: auth === null ? null : encrypt(masterKey, JSON.stringify(auth), `${endpoint.id}:auth`),
   };

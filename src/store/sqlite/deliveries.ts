@@ -1,14 +1,7 @@
 // SQL for deliveries and attempts: claims for the scheduler, batched result writes, replays and lists.
 import type { Database } from "bun:sqlite";
+import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord, DeliveryUpdate } from "../types.ts";
 import { filteredList } from "./filtered-list.ts";
-import {
-  type AttemptRecord,
-  type ClaimedDelivery,
-  type DeliveryListFilter,
-  type DeliveryRecord,
-  type DeliveryUpdate,
-  KEEP_HTTP_STATUS,
-} from "./types.ts";
 
 interface DeliveryRow extends Omit<DeliveryRecord, "manual"> {
   manual: number;
@@ -50,12 +43,14 @@ export function deliveryQueries(db: Database) {
     "UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?2 WHERE id = ?1 AND status = 'delivering'",
   );
   const insertAttempt = db.query(
-    `INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers, response_body, body_encoding, error)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
+    `INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers,
+       response_body, body_encoding, error_kind, error)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
   );
   const update = db.query(
-    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL, http_status = CASE WHEN ?5 = ${KEEP_HTTP_STATUS} THEN http_status ELSE ?5 END,
-       last_error = ?6, delivered_at = coalesce(?7, delivered_at) WHERE id = ?1`,
+    `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL,
+       http_status = CASE WHEN ?8 THEN ?5 ELSE http_status END, error_kind = ?9, last_error = ?6,
+       delivered_at = coalesce(?7, delivered_at) WHERE id = ?1`,
   );
   const byId = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.id = ?`);
   const byEvent = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.event_id = ? ORDER BY d.id`);
@@ -68,7 +63,8 @@ export function deliveryQueries(db: Database) {
      WHERE endpoint_id = ?1 AND status = 'failed' AND created_at >= ?2 AND created_at < ?3`,
   );
   const failWaiting = db.query(
-    "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, last_error = ?2 WHERE endpoint_id = ?1 AND status = 'pending'",
+    `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL, error_kind = ?2, last_error = ?3
+     WHERE endpoint_id = ?1 AND status = 'pending'`,
   );
   const list = filteredList<DeliveryRow>(db, SELECT_DELIVERY, "ORDER BY d.id DESC");
 
@@ -85,11 +81,24 @@ export function deliveryQueries(db: Database) {
         a.response_headers === null ? null : JSON.stringify(a.response_headers),
         a.response_body,
         a.body_encoding,
+        a.error_kind,
         a.error,
       );
     }
-    for (const u of updates)
-      update.run(u.id, u.status, u.attempts, u.next_attempt_at, u.http_status, u.last_error, u.delivered_at);
+    for (const u of updates) {
+      const exchanged = u.http_status !== undefined;
+      update.run(
+        u.id,
+        u.status,
+        u.attempts,
+        u.next_attempt_at,
+        u.http_status ?? null,
+        u.last_error,
+        u.delivered_at,
+        exchanged,
+        u.error_kind,
+      );
+    }
   };
 
   return {
@@ -136,8 +145,8 @@ export function deliveryQueries(db: Database) {
       return recover.run(endpointId, since, until, now).changes;
     },
     /** Fails every waiting delivery of an endpoint (it was disabled). */
-    async failWaitingDeliveries(endpointId: string, reason: string): Promise<number> {
-      return failWaiting.run(endpointId, reason).changes;
+    async failWaitingDeliveries(endpointId: string, errorKind: string, reason: string): Promise<number> {
+      return failWaiting.run(endpointId, errorKind, reason).changes;
     },
     /** Newest first by id. */
     async listDeliveries(f: DeliveryListFilter): Promise<DeliveryRecord[]> {

@@ -1,6 +1,8 @@
-// The SQLite implementation of the store: one connection, statements prepared once, async methods so a
-// PostgreSQL store can stand in later without touching api/ or delivery/.
+// The SQLite implementation of the Store interface (src/store/store.ts): one connection, statements prepared
+// once at open, the hot path's writes in one immediate transaction.
 import type { Database } from "bun:sqlite";
+import type { Store } from "../store.ts";
+import type { AttemptRecord, DeliveryUpdate, NewEvent } from "../types.ts";
 import { apiKeyQueries } from "./api-keys.ts";
 import { deliveryQueries } from "./deliveries.ts";
 import { endpointQueries } from "./endpoints.ts";
@@ -9,9 +11,9 @@ import { eventQueries } from "./events.ts";
 import { metaQueries } from "./meta.ts";
 import { type OpenOptions, openDatabase } from "./open.ts";
 import { retentionQueries } from "./retention.ts";
-import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent } from "./types.ts";
 
-export function createSqliteStore(db: Database) {
+/** A Store over an open database (the caller keeps `db` only if it opened it, e.g. a test injecting faults). */
+export function createSqliteStore(db: Database): Store {
   const { insertEventsIn, ...events } = eventQueries(db);
   const { writeResultsIn, ...deliveries } = deliveryQueries(db);
   const writeBatch = db.transaction(
@@ -22,7 +24,6 @@ export function createSqliteStore(db: Database) {
     },
   );
   return {
-    db,
     ...metaQueries(db),
     ...apiKeyQueries(db),
     ...eventTypeQueries(db),
@@ -30,18 +31,10 @@ export function createSqliteStore(db: Database) {
     ...events,
     ...deliveries,
     ...retentionQueries(db),
-    /**
-     * One immediate transaction for everything the engine has to write at once: new events with their
-     * deliveries, and attempt results. Returns the per-event outcomes: inserted, or a duplicate idempotency key with the first response.
-     */
-    async writeBatch(
-      batch: readonly NewEvent[],
-      attempts: readonly AttemptRecord[],
-      updates: readonly DeliveryUpdate[],
-    ): Promise<InsertOutcome[]> {
+    async writeBatch(batch, attempts, updates) {
       return writeBatch.immediate(batch, attempts, updates);
     },
-    async close(): Promise<void> {
+    async close() {
       try {
         db.run("PRAGMA wal_checkpoint(TRUNCATE)");
       } catch {
@@ -52,8 +45,7 @@ export function createSqliteStore(db: Database) {
   };
 }
 
-export type Store = ReturnType<typeof createSqliteStore>;
-
-export function openStore(options: OpenOptions): Store {
+/** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
+export function openSqliteStore(options: OpenOptions): Store {
   return createSqliteStore(openDatabase(options));
 }

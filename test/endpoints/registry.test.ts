@@ -3,26 +3,21 @@
 // disable, reconcile and load.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { type ConfigEndpoint, loadConfig } from "../../src/config/index.ts";
-import { EventCatalog } from "../../src/delivery/catalog.ts";
-import { EndpointRegistry } from "../../src/delivery/registry.ts";
+import { loadConfig } from "../../src/config/index.ts";
+import { EventCatalog } from "../../src/endpoints/catalog.ts";
+import { EndpointRegistry } from "../../src/endpoints/registry.ts";
+import { endpointRules } from "../../src/endpoints/rules.ts";
+import type { DeclaredEndpoint } from "../../src/endpoints/spec.ts";
 import { ManualClock } from "../../src/lib/clock.ts";
 import { ManagedByConfigError, ValidationError } from "../../src/lib/errors.ts";
 import { memoryLogger } from "../../src/lib/logger.ts";
-import { checkFilter } from "../../src/routing/filter.ts";
-import { checkTransform } from "../../src/routing/transform.ts";
-import { openStore, type Store } from "../../src/store/index.ts";
+import { openSqliteStore, type Store } from "../../src/store/index.ts";
 import { testConfig } from "../helpers/config.ts";
 import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 /** Config-declared endpoints, loaded from YAML the way the gateway does it. */
-function declared(yaml: string): ConfigEndpoint[] {
-  return loadConfig(yaml, {
-    file: "hookgate.yaml",
-    env: { SINK_SECRET: "sink-secret-0123456789" },
-    checkFilter,
-    checkTransform,
-  }).endpoints;
+function declared(yaml: string): DeclaredEndpoint[] {
+  return loadConfig(yaml, { file: "hookgate.yaml", env: { SINK_SECRET: "sink-secret-0123456789" } }).endpoints;
 }
 
 const SINK = [
@@ -43,13 +38,19 @@ describe("endpoint registry", () => {
   const config = testConfig();
 
   const open = async () => {
-    const r = new EndpointRegistry(store, masterKey, config, catalog, clock, memoryLogger());
+    const r = new EndpointRegistry(
+      store,
+      masterKey,
+      endpointRules(config, () => catalog.names()),
+      clock,
+      memoryLogger(),
+    );
     await r.load();
     return r;
   };
   beforeEach(async () => {
     dir = tempDir();
-    store = openStore({ path: dir.file("hookgate.db"), synchronous: "normal" });
+    store = openSqliteStore({ path: dir.file("hookgate.db"), synchronous: "normal" });
     clock = new ManualClock();
     catalog = new EventCatalog(store, clock);
     await catalog.load();

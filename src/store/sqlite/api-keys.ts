@@ -1,6 +1,6 @@
 // SQL for API keys (stored as SHA-256 hashes; the key itself is shown once at creation).
 import type { Database } from "bun:sqlite";
-import type { ApiKeyRecord } from "./types.ts";
+import type { ApiKeyRecord } from "../types.ts";
 
 interface Row {
   id: string;

@@ -1,7 +1,7 @@
 // SQL for events, including the group-committed ingest batch (events + their deliveries, one transaction).
 import type { Database } from "bun:sqlite";
+import type { EventListFilter, EventRecord, InsertOutcome, NewEvent } from "../types.ts";
 import { filteredList } from "./filtered-list.ts";
-import type { EventListFilter, EventRecord, InsertOutcome, NewEvent } from "./types.ts";
 
 export function eventQueries(db: Database) {
   const insertEvent = db.query(
@@ -9,8 +9,9 @@ export function eventQueries(db: Database) {
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING`,
   );
   const insertDelivery = db.query(
-    `INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, target_url, status, next_attempt_at, lease_until, last_error, manual, created_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`,
+    `INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, target_url, status, next_attempt_at, lease_until,
+       error_kind, last_error, manual, created_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
   );
   const firstResponse = db.query<{ idempotency_response: string | null }, [string, string]>(
     "SELECT idempotency_response FROM events WHERE tenant_id = ? AND idempotency_key = ?",
@@ -58,6 +59,7 @@ export function eventQueries(db: Database) {
           d.status,
           d.next_attempt_at,
           d.lease_until,
+          d.error_kind,
           d.last_error,
           d.manual ? 1 : 0,
           d.created_at,

@@ -1,6 +1,7 @@
 // SQL for endpoints. Secrets and outbound credentials arrive here already encrypted.
-import type { Database, Statement } from "bun:sqlite";
-import type { EndpointListFilter, EndpointRecord } from "./types.ts";
+import type { Database } from "bun:sqlite";
+import type { EndpointListFilter, EndpointRecord } from "../types.ts";
+import { filteredList } from "./filtered-list.ts";
 
 interface Row {
   id: string;
@@ -97,19 +98,7 @@ export function endpointQueries(db: Database) {
     "UPDATE endpoints SET enabled = $enabled, disabled_reason = $reason, updated_at = $at WHERE id = $id",
   );
   const setFailing = db.query("UPDATE endpoints SET failing_since = $since WHERE id = $id");
-  const lists = new Map<string, Statement<Row, any[]>>();
-
-  /** One prepared statement per combination of filters. */
-  const listStatement = (f: EndpointListFilter) => {
-    const where: string[] = [];
-    if (f.tenant_id !== undefined) where.push("tenant_id = $tenant_id");
-    if (f.enabled !== undefined) where.push("enabled = $enabled");
-    if (f.after !== undefined) where.push("(created_at < $created_at OR (created_at = $created_at AND id < $id))");
-    const sql = `SELECT * FROM endpoints ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT $limit`;
-    let stmt = lists.get(sql);
-    if (!stmt) lists.set(sql, (stmt = db.query<Row, any[]>(sql)));
-    return stmt;
-  };
+  const list = filteredList<Row>(db, "SELECT * FROM endpoints", "ORDER BY created_at DESC, id DESC");
 
   return {
     async insertEndpoint(e: EndpointRecord): Promise<void> {
@@ -129,13 +118,14 @@ export function endpointQueries(db: Database) {
     },
     /** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
     async listEndpoints(f: EndpointListFilter): Promise<EndpointRecord[]> {
-      const params: Record<string, unknown> = { limit: f.limit };
-      if (f.tenant_id !== undefined) params.tenant_id = f.tenant_id;
-      if (f.enabled !== undefined) params.enabled = f.enabled ? 1 : 0;
-      if (f.after !== undefined) Object.assign(params, { created_at: f.after.created_at, id: f.after.id });
-      return listStatement(f)
-        .all(params as never)
-        .map(toRecord);
+      return list(
+        [
+          ["tenant_id = $tenant_id", "tenant_id", f.tenant_id],
+          ["enabled = $enabled", "enabled", f.enabled === undefined ? undefined : f.enabled ? 1 : 0],
+          ["(created_at < $created_at OR (created_at = $created_at AND id < $id))", f.after],
+        ],
+        f.limit,
+      ).map(toRecord);
     },
     /** Deletes the endpoint; its deliveries and their attempts go with it (foreign-key cascade). */
     async deleteEndpoint(id: string): Promise<boolean> {

@@ -1,14 +1,8 @@
-// The endpoint rules shared by the API and the YAML file (the API tests cover them again end to end).
+// The one endpoint validator shared by the API and the YAML file (the API tests cover it again end to end).
 import { describe, expect, it } from "bun:test";
-import {
-  checkEndpoint,
-  type EndpointRules,
-  type EndpointSpec,
-  reservedHeaders,
-  retryScheduleProblem,
-  secretProblem,
-  urlProblem,
-} from "../../src/config/index.ts";
+import { reservedHeaders, retryScheduleProblem, secretProblem } from "../../src/endpoints/field-rules.ts";
+import { checkEndpoint, type EndpointRules, urlProblem } from "../../src/endpoints/rules.ts";
+import type { EndpointSpec } from "../../src/endpoints/spec.ts";
 import { parseCidrs } from "../../src/lib/net.ts";
 
 const rules = (over: Partial<EndpointRules> = {}): EndpointRules => ({
@@ -19,17 +13,12 @@ const rules = (over: Partial<EndpointRules> = {}): EndpointRules => ({
   ...over,
 });
 const base = { url: "https://example.com/hooks", events: ["run.completed"] };
-const problems = (
-  input: unknown,
-  mode: "create" | "patch" | "config" = "create",
-  r = rules(),
-  current?: EndpointSpec,
-) => checkEndpoint(input, mode, r, current).problems;
+const problems = (input: unknown, r = rules(), current?: EndpointSpec) => checkEndpoint(input, r, current).problems;
 
 describe("endpoint rules", () => {
   describe("create", () => {
     it("fills every default", () => {
-      expect(checkEndpoint(base, "create", rules())).toEqual({
+      expect(checkEndpoint(base, rules())).toEqual({
         spec: {
           tenant_id: "default",
           url: "https://example.com/hooks",
@@ -54,37 +43,36 @@ describe("endpoint rules", () => {
 
     it("requires url and events and refuses unknown fields", () => {
       expect(problems({ colour: "red" })).toEqual([
-        { path: "colour", message: "unknown field" },
-        { path: "url", message: "is required" },
-        { path: "events", message: "is required: a non-empty list of event types" },
+        { field: "colour", message: "unknown field" },
+        { field: "url", message: "is required" },
+        { field: "events", message: "is required: a non-empty list of event types" },
       ]);
-      expect(problems(["not", "an", "object"])).toEqual([{ path: "", message: "must be a JSON object" }]);
+      expect(problems(["not", "an", "object"])).toEqual([{ field: "", message: "must be a JSON object" }]);
     });
 
-    it("accepts an id only in the config file", () => {
-      expect(problems({ ...base, id: "x" })).toEqual([{ path: "id", message: "unknown field" }]);
-      expect(problems({ ...base, id: "x" }, "config")).toEqual([]);
+    it("refuses an id (the config loader reads a YAML endpoint's id before validating the rest)", () => {
+      expect(problems({ ...base, id: "x" })).toEqual([{ field: "id", message: "unknown field" }]);
     });
 
     it("keeps exact names, prefix.* and *, once each", () => {
-      expect(
-        checkEndpoint({ ...base, events: ["*", "run.*", "run.completed", "run.*"] }, "create", rules()).spec.events,
-      ).toEqual(["*", "run.*", "run.completed"]);
+      expect(checkEndpoint({ ...base, events: ["*", "run.*", "run.completed", "run.*"] }, rules()).spec.events).toEqual(
+        ["*", "run.*", "run.completed"],
+      );
       expect(problems({ ...base, events: ["bad name", 3] })).toEqual([
         {
-          path: "events[0]",
+          field: "events[0]",
           message: '"bad name" is not a valid event type (letters, digits, - and _, dot-separated; or prefix.* or *)',
         },
-        { path: "events[1]", message: "must be a string" },
+        { field: "events[1]", message: "must be a string" },
       ]);
     });
 
     it("checks events against a non-empty catalog", () => {
       const r = rules({ knownTypes: () => new Set(["run.completed", "run.failed"]) });
-      expect(problems({ ...base, events: ["run.*", "run.completed", "*"] }, "create", r)).toEqual([]);
-      expect(problems({ ...base, events: ["user.*", "run.exploded"] }, "create", r)).toEqual([
-        { path: "events[0]", message: '"user.*" matches no known event type' },
-        { path: "events[1]", message: 'unknown event type "run.exploded"' },
+      expect(problems({ ...base, events: ["run.*", "run.completed", "*"] }, r)).toEqual([]);
+      expect(problems({ ...base, events: ["user.*", "run.exploded"] }, r)).toEqual([
+        { field: "events[0]", message: '"user.*" matches no known event type' },
+        { field: "events[1]", message: 'unknown event type "run.exploded"' },
       ]);
     });
   });
@@ -129,30 +117,38 @@ describe("endpoint rules", () => {
     });
   });
 
-  describe("patch", () => {
-    const current = checkEndpoint({ ...base, metadata: { team: "billing", region: "eu" } }, "create", rules())
-      .spec as EndpointSpec;
+  describe("a change of an existing endpoint (PATCH)", () => {
+    const current: EndpointSpec = {
+      ...checkEndpoint({ ...base, metadata: { team: "billing", region: "eu" } }, rules()).spec,
+      transform: "data",
+      timeout_ms: 5000,
+    };
 
-    it("keeps only the given fields and clears optional ones with null", () => {
-      expect(checkEndpoint({ description: "new", transform: null }, "patch", rules(), current)).toEqual({
-        spec: { description: "new", transform: null },
+    it("changes only the given fields; null sets one back to its default", () => {
+      expect(checkEndpoint({ description: "new", transform: null, timeout_ms: null }, rules(), current)).toEqual({
+        spec: { ...current, description: "new", transform: null, timeout_ms: 10_000 },
         secret: undefined,
         problems: [],
       });
     });
 
+    it("does not require url and events, which it already has", () => {
+      expect(problems({}, rules(), current)).toEqual([]);
+    });
+
     it("merges metadata: omitted keys stay, an empty string removes one, null clears all", () => {
-      expect(
-        checkEndpoint({ metadata: { region: "", tier: "gold" } }, "patch", rules(), current).spec.metadata,
-      ).toEqual({ team: "billing", tier: "gold" });
-      expect(checkEndpoint({ metadata: null }, "patch", rules(), current).spec.metadata).toEqual({});
-      expect(checkEndpoint({ metadata: {} }, "patch", rules(), current).spec.metadata).toEqual({});
+      expect(checkEndpoint({ metadata: { region: "", tier: "gold" } }, rules(), current).spec.metadata).toEqual({
+        team: "billing",
+        tier: "gold",
+      });
+      expect(checkEndpoint({ metadata: null }, rules(), current).spec.metadata).toEqual({});
+      expect(checkEndpoint({ metadata: {} }, rules(), current).spec.metadata).toEqual({});
     });
 
     it("refuses tenant_id and secret", () => {
-      expect(problems({ tenant_id: "other", secret: "a-new-secret-of-16+" }, "patch", rules(), current)).toEqual([
-        { path: "tenant_id", message: "cannot be changed; create the endpoint in the other tenant instead" },
-        { path: "secret", message: "cannot be set by PATCH; use POST /v1/endpoints/{id}/rotate-secret" },
+      expect(problems({ tenant_id: "other", secret: "a-new-secret-of-16+" }, rules(), current)).toEqual([
+        { field: "tenant_id", message: "cannot be changed; create the endpoint in the other tenant instead" },
+        { field: "secret", message: "cannot be set by PATCH; use POST /v1/endpoints/{id}/rotate-secret" },
       ]);
     });
   });
@@ -160,20 +156,20 @@ describe("endpoint rules", () => {
   describe("limits", () => {
     it("bounds description, metadata, timeout, rate limit and method", () => {
       expect(problems({ ...base, description: "d".repeat(256) })).toEqual([
-        { path: "description", message: "must be at most 255 characters" },
+        { field: "description", message: "must be at most 255 characters" },
       ]);
       expect(
         problems({ ...base, metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) }),
-      ).toEqual([{ path: "metadata", message: "must have at most 50 keys" }]);
+      ).toEqual([{ field: "metadata", message: "must have at most 50 keys" }]);
       expect(problems({ ...base, metadata: { ["k".repeat(41)]: "v", ok: "v".repeat(501), n: 1 } })).toEqual([
-        { path: `metadata.${"k".repeat(41)}`, message: "keys must be 1–40 characters" },
-        { path: "metadata.ok", message: "must be at most 500 characters" },
-        { path: "metadata.n", message: "must be a string" },
+        { field: `metadata.${"k".repeat(41)}`, message: "keys must be 1–40 characters" },
+        { field: "metadata.ok", message: "must be at most 500 characters" },
+        { field: "metadata.n", message: "must be a string" },
       ]);
       expect(problems({ ...base, timeout_ms: 999, rate_limit_per_second: 0, http_method: "TRACE" })).toEqual([
-        { path: "http_method", message: "must be one of POST, PUT, PATCH, GET, DELETE" },
-        { path: "rate_limit_per_second", message: "must be a number > 0 and ≤ 10000" },
-        { path: "timeout_ms", message: "must be an integer from 1000 to 30000" },
+        { field: "http_method", message: "must be one of POST, PUT, PATCH, GET, DELETE" },
+        { field: "rate_limit_per_second", message: "must be a number > 0 and ≤ 10000" },
+        { field: "timeout_ms", message: "must be an integer from 1000 to 30000" },
       ]);
     });
   });
@@ -197,19 +193,21 @@ describe("endpoint rules", () => {
       expect(
         checkEndpoint(
           { ...base, signing: { scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true } },
-          "create",
           rules(),
         ).spec.signing,
       ).toEqual({ scheme: "standard-webhooks", header_prefix: "svix-", asymmetric: true });
       expect(problems({ ...base, signing: { scheme: "hmac-sha256", asymmetric: true } })).toEqual([
         {
-          path: "signing.asymmetric",
+          field: "signing.asymmetric",
           message:
             "is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header)",
         },
       ]);
       expect(problems({ ...base, signing: { scheme: "rot13" } })).toEqual([
-        { path: "signing.scheme", message: "must be one of standard-webhooks, hmac-sha256, timestamped-hmac, ed25519" },
+        {
+          field: "signing.scheme",
+          message: "must be one of standard-webhooks, hmac-sha256, timestamped-hmac, ed25519",
+        },
       ]);
     });
 
@@ -219,33 +217,33 @@ describe("endpoint rules", () => {
         "x-hub-signature-256",
       );
       expect(problems({ ...base, headers: { "Webhook-Signature": "forged", "X-Team": "billing" } })).toEqual([
-        { path: "headers.Webhook-Signature", message: "cannot override a signature, content or auth header" },
+        { field: "headers.Webhook-Signature", message: "cannot override a signature, content or auth header" },
       ]);
     });
 
     it("refuses header injection and bad names", () => {
       expect(problems({ ...base, headers: { "X-A": "a\r\nX-Evil: 1", "bad name": "x" } })).toEqual([
-        { path: "headers.X-A", message: "must not contain CR, LF or NUL" },
-        { path: "headers.bad name", message: "is not a valid HTTP header name" },
+        { field: "headers.X-A", message: "must not contain CR, LF or NUL" },
+        { field: "headers.bad name", message: "is not a valid HTTP header name" },
       ]);
     });
 
     it("reserves Authorization when auth sets it", () => {
       expect(problems({ ...base, auth: { type: "bearer", token: "t" }, headers: { authorization: "x" } })).toEqual([
-        { path: "headers.authorization", message: "cannot override a signature, content or auth header" },
+        { field: "headers.authorization", message: "cannot override a signature, content or auth header" },
       ]);
       expect(problems({ ...base, headers: { authorization: "x" } })).toEqual([]);
     });
 
     it("checks each auth type's fields", () => {
       expect(problems({ ...base, auth: { type: "basic", username: "a:b", password: "p" } })).toEqual([
-        { path: "auth.username", message: "must not contain ':'" },
+        { field: "auth.username", message: "must not contain ':'" },
       ]);
       expect(problems({ ...base, auth: { type: "bearer", token: "t", extra: 1 } })).toEqual([
-        { path: "auth.extra", message: "unknown field for auth type bearer" },
+        { field: "auth.extra", message: "unknown field for auth type bearer" },
       ]);
       expect(problems({ ...base, auth: { type: "header", name: "Content-Length", value: "1" } })).toEqual([
-        { path: "auth.name", message: "cannot set the reserved header Content-Length" },
+        { field: "auth.name", message: "cannot set the reserved header Content-Length" },
       ]);
       expect(
         problems({
@@ -254,13 +252,13 @@ describe("endpoint rules", () => {
         }),
       ).toEqual([
         {
-          path: "auth.token_url",
+          field: "auth.token_url",
           message: "must be an absolute https URL (http is allowed only with security.allow_http)",
         },
-        { path: "auth.client_secret", message: "must be a non-empty string of at most 4096 characters" },
+        { field: "auth.client_secret", message: "must be a non-empty string of at most 4096 characters" },
       ]);
       expect(problems({ ...base, auth: { type: "magic" } })).toEqual([
-        { path: "auth.type", message: "must be one of basic, bearer, header, oauth2_client_credentials" },
+        { field: "auth.type", message: "must be one of basic, bearer, header, oauth2_client_credentials" },
       ]);
     });
   });

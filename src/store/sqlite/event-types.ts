@@ -1,6 +1,6 @@
 // SQL for the event-type catalog.
 import type { Database } from "bun:sqlite";
-import type { EventTypeRecord } from "./types.ts";
+import type { EventTypeRecord } from "../types.ts";
 
 interface Row {
   name: string;

@@ -1,47 +1,31 @@
-// Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or
-// YAML) and the create/update/delete/rotate operations the API and the config reconciler share.
-import {
-  type Config,
-  type ConfigEndpoint,
-  checkEndpoint,
-  type EndpointRules,
-  type EndpointSpec,
-  endpointRules,
-} from "../config/index.ts";
+// Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or YAML) and
+// the create/update/delete/rotate operations the API and the config reconciler share.
 import type { Clock } from "../lib/clock.ts";
-import { type FieldProblem, ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
+import { ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { stableStringify } from "../lib/json.ts";
 import type { Logger } from "../lib/logger.ts";
-import { checkFilter } from "../routing/filter.ts";
-import { checkTransform } from "../routing/transform.ts";
 import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
 import { generateSecret } from "../signing/secrets.ts";
-import type { EndpointListFilter, Store } from "../store/index.ts";
-import type { EventCatalog } from "./catalog.ts";
-import { decodeEndpoint, type Endpoint, encodeEndpoint, type SecretEntry, withCompiled } from "./endpoint.ts";
+import type { EndpointListFilter, EndpointStore } from "../store/index.ts";
+import { decodeEndpoint, type Endpoint, encodeEndpoint, type SecretEntry, specOf, withCompiled } from "./endpoint.ts";
+import { checkEndpoint, type EndpointRules } from "./rules.ts";
+import type { DeclaredEndpoint } from "./spec.ts";
 
 /** At most this many rotated-out secrets keep signing during their grace periods. */
 const MAX_OLD_SECRETS = 5;
 
-const toDetails = (problems: { path: string; message: string }[]): FieldProblem[] =>
-  problems.map((p) => ({ field: p.path || "body", message: p.message }));
-
 export class EndpointRegistry {
   private byId = new Map<string, Endpoint>();
   private indexes = new Map<string, TypeIndex<Endpoint>>();
-  readonly rules: EndpointRules;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: EndpointStore,
     private readonly masterKey: Uint8Array,
-    config: Config,
-    catalog: EventCatalog,
+    readonly rules: EndpointRules,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {
-    this.rules = endpointRules(config, () => catalog.names(), { checkFilter, checkTransform });
-  }
+  ) {}
 
   async load(): Promise<void> {
     this.byId.clear();
@@ -67,12 +51,12 @@ export class EndpointRegistry {
 
   /** Validates and stores a new endpoint; returns it with the full secret (shown once). */
   async create(input: unknown): Promise<{ endpoint: Endpoint; secret: string }> {
-    const checked = checkEndpoint(input, "create", this.rules);
-    if (checked.problems.length > 0) throw ValidationError.of(toDetails(checked.problems));
+    const checked = checkEndpoint(input, this.rules);
+    if (checked.problems.length > 0) throw ValidationError.of(checked.problems);
     const now = this.clock.now();
     const secret = checked.secret ?? generateSecret();
     const endpoint = withCompiled({
-      ...(checked.spec as EndpointSpec),
+      ...checked.spec,
       id: newId("ep"),
       disabled_reason: checked.spec.enabled === false ? "manual" : null,
       source: "api",
@@ -90,14 +74,14 @@ export class EndpointRegistry {
   async update(id: string, patch: unknown): Promise<Endpoint> {
     const current = this.require(id);
     if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
-    const checked = checkEndpoint(patch, "patch", this.rules, current);
-    if (checked.problems.length > 0) throw ValidationError.of(toDetails(checked.problems));
-    const spec = checked.spec;
-    const next: Omit<Endpoint, "compiled"> = { ...current, ...spec, updated_at: this.clock.now() };
-    if (spec.enabled === true) {
+    const checked = checkEndpoint(patch, this.rules, specOf(current));
+    if (checked.problems.length > 0) throw ValidationError.of(checked.problems);
+    const enabled = (patch as { enabled?: unknown }).enabled;
+    const next: Omit<Endpoint, "compiled"> = { ...current, ...checked.spec, updated_at: this.clock.now() };
+    if (enabled === true) {
       next.disabled_reason = null;
       next.failing_since = null;
-    } else if (spec.enabled === false && current.enabled) next.disabled_reason = "manual";
+    } else if (enabled === false && current.enabled) next.disabled_reason = "manual";
     const endpoint = withCompiled(next);
     await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
     this.put(endpoint);
@@ -167,7 +151,7 @@ export class EndpointRegistry {
    * when the file's secret changed) and removed by id. Returns what changed.
    */
   async reconcile(
-    declared: readonly ConfigEndpoint[],
+    declared: readonly DeclaredEndpoint[],
   ): Promise<{ created: string[]; updated: string[]; removed: string[] }> {
     const result = { created: [] as string[], updated: [] as string[], removed: [] as string[] };
     const now = this.clock.now();
@@ -237,25 +221,12 @@ export class EndpointRegistry {
     for (const e of this.byId.values()) {
       if (!e.enabled) continue;
       let list = byTenant.get(e.tenant_id);
-      if (!list) byTenant.set(e.tenant_id, (list = []));
+      if (!list) {
+        list = [];
+        byTenant.set(e.tenant_id, list);
+      }
       list.push({ patterns: e.events, value: e });
     }
     this.indexes = new Map([...byTenant].map(([tenant, items]) => [tenant, buildTypeIndex(items)]));
   }
-}
-
-/** The user-set part of an endpoint, as the config file declares it. */
-function specOf(e: Endpoint): EndpointSpec {
-  const {
-    id: _i,
-    disabled_reason: _d,
-    source: _s,
-    failing_since: _f,
-    created_at: _c,
-    updated_at: _u,
-    secrets: _x,
-    compiled: _p,
-    ...spec
-  } = e;
-  return spec;
 }

@@ -1,10 +1,10 @@
 // The event-type catalog in memory: names for subscription checks, compiled JSON Schemas for publish checks.
 import Ajv, { type ValidateFunction } from "ajv";
-import type { EventTypeDecl } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
 import { ConflictError, type FieldProblem, ManagedByConfigError, NotFoundError } from "../lib/errors.ts";
 import { jsonPointerToField } from "../lib/field-names.ts";
-import type { EventTypeRecord, Store } from "../store/index.ts";
+import type { EventTypeRecord, EventTypeStore } from "../store/index.ts";
+import type { DeclaredEventType } from "./spec.ts";
 
 interface Entry {
   record: EventTypeRecord;
@@ -16,7 +16,7 @@ export class EventCatalog {
   private nameSet: ReadonlySet<string> = new Set();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: EventTypeStore,
     private readonly clock: Clock,
   ) {}
 
@@ -85,7 +85,7 @@ export class EventCatalog {
   }
 
   /** Makes the config-declared types exactly those of the file (API types with other names stay). */
-  async reconcile(decls: readonly EventTypeDecl[]): Promise<{ upserted: number; removed: number }> {
+  async reconcile(decls: readonly DeclaredEventType[]): Promise<{ upserted: number; removed: number }> {
     const wanted = new Set(decls.map((d) => d.name));
     let upserted = 0;
     let removed = 0;

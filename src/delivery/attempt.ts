@@ -1,0 +1,144 @@
+// One attempt of a delivery: build the request, send it, decide what happens next (retry-policy.ts), and return
+// the records to write. Nothing here writes or queues; the engine applies the outcome.
+
+import type { Endpoint } from "../endpoints/endpoint.ts";
+import type { Clock } from "../lib/clock.ts";
+import { newId } from "../lib/ids.ts";
+import type { Ed25519Signer } from "../signing/ed25519.ts";
+import type { AttemptRecord, DeliveryUpdate } from "../store/index.ts";
+import type { Job } from "./lanes.ts";
+import { adHocRequest, type BuiltRequest, endpointRequest, type RequestContext } from "./request.ts";
+import { type Decision, decide } from "./retry-policy.ts";
+import { type AttemptResult, send } from "./sender.ts";
+import type { Guard } from "./ssrf-guard.ts";
+
+export interface AttemptContext {
+  endpoint(id: string): Endpoint | undefined;
+  clock: Clock;
+  signer: Ed25519Signer;
+  userAgent: string;
+  /** Outbound auth headers (static credentials, OAuth2 tokens). */
+  authHeaders: RequestContext["authHeaders"];
+  /** The SSRF guard every attempt goes through (resolve, check, connect to the checked address). */
+  guard: Guard;
+  policy: {
+    scheduleMs: readonly number[];
+    jitter: number;
+    disableAfterMs: number;
+    /** delivery.disable_after as written, for messages. */
+    disableAfter: string;
+    /** Timeout of ad-hoc target deliveries. */
+    timeoutMs: number;
+  };
+  random?: () => number;
+}
+
+/** What an attempt (or a decision not to make one) leaves to record. */
+export interface AttemptOutcome {
+  /** null when no request was made (the endpoint is disabled). */
+  attempt: AttemptRecord | null;
+  update: DeliveryUpdate;
+  endpoint: Endpoint | null;
+  /** What the attempt says about the endpoint's health (null: nothing). */
+  health: Decision["endpoint"] | null;
+  durationMs: number | null;
+  /** For metrics: `2xx`, `5xx`, … or an error kind; null when no request was made. */
+  outcome: string | null;
+}
+
+/** Runs one attempt of `job`. Null when its endpoint was deleted meanwhile (its deliveries went with it). */
+export async function runAttempt(job: Job, ctx: AttemptContext): Promise<AttemptOutcome | null> {
+  const endpoint = job.endpointId === null ? null : ctx.endpoint(job.endpointId);
+  if (job.endpointId !== null && !endpoint) return null;
+  const now = ctx.clock.now();
+  if (endpoint && !endpoint.enabled && job.trigger !== "test") {
+    const reason = endpoint.disabled_reason ?? "manual";
+    return {
+      attempt: null,
+      update: {
+        id: job.deliveryId,
+        status: "failed",
+        attempts: job.attempts,
+        next_attempt_at: null,
+        error_kind: "endpoint_disabled",
+        last_error: `endpoint_disabled: the endpoint is disabled (${reason})`,
+        delivered_at: null,
+      },
+      endpoint,
+      health: null,
+      durationMs: null,
+      outcome: null,
+    };
+  }
+  const requestContext = { now, userAgent: ctx.userAgent, signer: ctx.signer, authHeaders: ctx.authHeaders };
+  const built: BuiltRequest = endpoint
+    ? await endpointRequest(job.event, endpoint, requestContext)
+    : { ok: true, request: adHocRequest(job.event, job.targetUrl!, requestContext, ctx.policy.timeoutMs) };
+  const result: AttemptResult = built.ok
+    ? await send(built.request, () => ctx.clock.now(), ctx.guard)
+    : {
+        startedAt: now,
+        durationMs: 0,
+        httpStatus: null,
+        responseHeaders: null,
+        responseBody: null,
+        bodyEncoding: null,
+        error: built.error,
+        retryAfter: null,
+      };
+  return recordOf(job, endpoint ?? null, result, ctx);
+}
+
+/** The attempt row and the delivery's next state, as the retry policy decides. */
+function recordOf(job: Job, endpoint: Endpoint | null, r: AttemptResult, ctx: AttemptContext): AttemptOutcome {
+  const n = job.attempts + 1;
+  const now = ctx.clock.now();
+  const { policy } = ctx;
+  const decision = decide({
+    outcome: { httpStatus: r.httpStatus, error: r.error?.kind ?? null, retryAfter: r.retryAfter },
+    attemptInRun: n - job.retryBase,
+    scheduleMs: endpoint?.compiled.scheduleMs ?? policy.scheduleMs,
+    jitter: policy.jitter,
+    now,
+    manual: job.manual,
+    failingSince: endpoint?.failing_since ?? null,
+    disableAfterMs: policy.disableAfterMs,
+    random: ctx.random,
+  });
+  const error = r.error ? `${r.error.kind}: ${r.error.message}` : null;
+  const delivered = decision.status === "delivered";
+  const errorKind = r.error ? r.error.kind : delivered ? null : "http_error";
+  let lastError = error ?? (delivered ? null : `HTTP ${r.httpStatus}`);
+  if (decision.status === "failed" && decision.reason === "endpoint_failing")
+    lastError = `${lastError}; endpoint disabled after failing for ${policy.disableAfter}`;
+  return {
+    attempt: {
+      id: newId("att"),
+      delivery_id: job.deliveryId,
+      n,
+      trigger: job.trigger,
+      started_at: r.startedAt,
+      duration_ms: r.durationMs,
+      http_status: r.httpStatus,
+      response_headers: r.responseHeaders,
+      response_body: r.responseBody,
+      body_encoding: r.bodyEncoding,
+      error_kind: r.error?.kind ?? null,
+      error,
+    },
+    update: {
+      id: job.deliveryId,
+      status: decision.status,
+      attempts: n,
+      next_attempt_at: decision.status === "pending" ? decision.nextAttemptAt : null,
+      http_status: r.httpStatus,
+      error_kind: errorKind,
+      last_error: lastError,
+      delivered_at: delivered ? now : null,
+    },
+    endpoint,
+    health: endpoint ? decision.endpoint : null,
+    durationMs: r.durationMs,
+    outcome: r.error ? r.error.kind : `${Math.floor((r.httpStatus ?? 0) / 100)}xx`,
+  };
+}

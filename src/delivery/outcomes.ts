@@ -1,0 +1,84 @@
+// What an attempt's outcome changes besides the delivery row: metrics, the waiters of `?wait=true` and the test
+// route (answered once the result is committed), a retry's wake-up, and the endpoint's health (a run of failures,
+// disabling on 410 or after delivery.disable_after).
+import type { Endpoint } from "../endpoints/endpoint.ts";
+import type { EndpointRegistry } from "../endpoints/registry.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { DeliveryQueueStore } from "../store/index.ts";
+import type { AttemptOutcome } from "./attempt.ts";
+import type { EngineMetrics } from "./metrics.ts";
+import type { AttemptReport, AttemptWaiters } from "./waiters.ts";
+import type { WriteBatcher } from "./write-batcher.ts";
+
+export interface OutcomeDeps {
+  writer: WriteBatcher;
+  waiters: AttemptWaiters;
+  metrics: EngineMetrics;
+  /** The store has a retry due at `at`. */
+  wake(at: number): void;
+  registry: Pick<EndpointRegistry, "disable" | "setFailingSince">;
+  store: Pick<DeliveryQueueStore, "failWaitingDeliveries">;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class OutcomeRecorder {
+  constructor(private readonly d: OutcomeDeps) {}
+
+  /** Queues the outcome's writes; once committed, a retry wakes the scheduler and waiters get their report. */
+  async record(o: AttemptOutcome): Promise<void> {
+    const { writer, waiters, metrics } = this.d;
+    const { update } = o;
+    if (o.outcome !== null) metrics.countAttempt(o.outcome, o.durationMs ?? 0);
+    if (update.status !== "pending") metrics.countFinal(update.status);
+    const report: AttemptReport | null = waiters.has(update.id)
+      ? {
+          delivery_id: update.id,
+          status: update.status,
+          http_status: update.http_status ?? null,
+          response_time_ms: o.durationMs,
+          error: o.attempt?.error ?? update.last_error,
+        }
+      : null;
+    writer.addResult(
+      {
+        attempt: o.attempt,
+        update,
+        onCommitted: () => {
+          if (update.status === "pending" && update.next_attempt_at !== null) this.d.wake(update.next_attempt_at);
+          if (report) waiters.report(report);
+        },
+      },
+      report !== null,
+    );
+    if (o.endpoint && o.health) {
+      // The attempt's result is already queued; failing to record the endpoint's health must not undo it.
+      try {
+        await this.applyHealth(o.endpoint, o.health);
+      } catch (e) {
+        this.d.logger.error("updating endpoint health failed", { endpoint_id: o.endpoint.id, error: e });
+      }
+    }
+  }
+
+  private async applyHealth(endpoint: Endpoint, verdict: NonNullable<AttemptOutcome["health"]>): Promise<void> {
+    const { registry, store, clock } = this.d;
+    if (verdict === "healthy") return registry.setFailingSince(endpoint.id, null);
+    if (endpoint.failing_since === null) await registry.setFailingSince(endpoint.id, clock.now());
+    if (verdict === "disable_gone" || verdict === "disable_failing") {
+      const reason = verdict === "disable_gone" ? "gone" : "failing";
+      await registry.disable(endpoint.id, reason);
+      const failed = await store.failWaitingDeliveries(
+        endpoint.id,
+        "endpoint_disabled",
+        `endpoint_disabled: the endpoint was disabled (${reason})`,
+      );
+      if (failed > 0)
+        this.d.logger.info("waiting deliveries of a disabled endpoint failed", {
+          endpoint_id: endpoint.id,
+          count: failed,
+        });
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// The store as the rest of hookgate sees it: a declared interface, grouped by concern so each consumer can take
+// only the part it uses. src/store/sqlite/ implements it; the composition root (src/gateway.ts) picks one.
+import type {
+  ApiKeyRecord,
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryListFilter,
+  DeliveryRecord,
+  DeliveryUpdate,
+  EndpointListFilter,
+  EndpointRecord,
+  EventListFilter,
+  EventRecord,
+  EventTypeRecord,
+  InsertOutcome,
+  NewEvent,
+} from "./types.ts";
+
+/** A small key/value table (master-key check value and similar). */
+export interface MetaStore {
+  getMeta(key: string): Promise<string | null>;
+  putMeta(key: string, value: string): Promise<void>;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+}
+
+export interface ApiKeyStore {
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  apiKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
+  apiKeyById(id: string): Promise<ApiKeyRecord | null>;
+  /** Newest first, ids strictly below `before` (null: from the newest). */
+  listApiKeys(before: string | null, limit: number): Promise<ApiKeyRecord[]>;
+  /** False when the key does not exist or was already revoked. */
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+}
+
+export interface EventTypeStore {
+  /** By name. */
+  listEventTypes(): Promise<EventTypeRecord[]>;
+  /** Inserts a new type; false when the name exists. */
+  insertEventType(type: EventTypeRecord): Promise<boolean>;
+  upsertEventType(type: EventTypeRecord): Promise<void>;
+  deleteEventType(name: string): Promise<boolean>;
+}
+
+export interface EndpointStore {
+  insertEndpoint(endpoint: EndpointRecord): Promise<void>;
+  /** Writes every column but id and created_at. */
+  updateEndpoint(endpoint: EndpointRecord): Promise<void>;
+  endpointById(id: string): Promise<EndpointRecord | null>;
+  allEndpoints(): Promise<EndpointRecord[]>;
+  /** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
+  listEndpoints(filter: EndpointListFilter): Promise<EndpointRecord[]>;
+  /** Deletes the endpoint with its deliveries and their attempts. */
+  deleteEndpoint(id: string): Promise<boolean>;
+  setEndpointState(id: string, enabled: boolean, reason: string | null, at: number): Promise<void>;
+  /** When the endpoint's current run of failures began (null: healthy). */
+  setEndpointFailingSince(id: string, since: number | null): Promise<void>;
+}
+
+export interface EventStore {
+  /** The event of a tenant's idempotency key, with the receipt stored for it. */
+  eventByIdempotencyKey(tenant: string, key: string): Promise<{ event: EventRecord; response: string | null } | null>;
+  eventById(id: string): Promise<EventRecord | null>;
+  eventsByIds(ids: readonly string[]): Promise<EventRecord[]>;
+  /** Newest first by id. */
+  listEvents(filter: EventListFilter): Promise<EventRecord[]>;
+}
+
+/** The hot path's one write: events with their deliveries, and attempt results, in one transaction. */
+export interface BatchWriter {
+  /**
+   * Returns the outcome of each event in order: inserted, or not (its tenant already has its idempotency key;
+   * the outcome then carries the first event's stored receipt). Attempts of deleted deliveries are dropped.
+   */
+  writeBatch(
+    events: readonly NewEvent[],
+    attempts: readonly AttemptRecord[],
+    updates: readonly DeliveryUpdate[],
+  ): Promise<InsertOutcome[]>;
+}
+
+/** What the scheduler needs: due work, claims and leases. */
+export interface DeliveryQueueStore {
+  /** Marks up to `limit` due pending deliveries as delivering, leased until `leaseUntil`, and returns them. */
+  claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /** Earliest next_attempt_at among pending deliveries, or null when none wait. */
+  nextDueAt(): Promise<number | null>;
+  /** Deliveries left `delivering` by a previous run are pending again, due at once. Returns how many. */
+  resetLeases(now: number): Promise<number>;
+  /** Hands claimed deliveries back (shutdown), due at `at`. */
+  releaseDeliveries(ids: readonly string[], at: number): Promise<void>;
+  /** Claims one delivery for a manual attempt; null when it is missing or already delivering. */
+  claimForReplay(id: string, leaseUntil: number): Promise<ClaimedDelivery | null>;
+  /** Re-queues an endpoint's failed deliveries created in [since, until); each starts a new retry run. */
+  recoverFailed(endpointId: string, since: number, until: number, now: number): Promise<number>;
+  /** Fails every waiting delivery of an endpoint (it was disabled). */
+  failWaitingDeliveries(endpointId: string, errorKind: string, reason: string): Promise<number>;
+}
+
+/** The delivery log as the API reads it. */
+export interface DeliveryLogStore {
+  deliveryById(id: string): Promise<DeliveryRecord | null>;
+  deliveriesOfEvent(eventId: string): Promise<DeliveryRecord[]>;
+  /** Oldest first. */
+  attemptsOf(deliveryId: string): Promise<AttemptRecord[]>;
+  /** Newest first by id. */
+  listDeliveries(filter: DeliveryListFilter): Promise<DeliveryRecord[]>;
+  pendingStats(): Promise<{ count: number; oldestCreatedAt: number | null }>;
+}
+
+export interface RetentionStore {
+  /** Deletes up to `limit` of the oldest events created before `cutoff`, with their deliveries and attempts. */
+  purgeEventsBefore(cutoff: number, limit: number): Promise<number>;
+}
+
+export interface Store
+  extends MetaStore,
+    ApiKeyStore,
+    EventTypeStore,
+    EndpointStore,
+    EventStore,
+    BatchWriter,
+    DeliveryQueueStore,
+    DeliveryLogStore,
+    RetentionStore {
+  /** Flushes what must be flushed and closes the connection. */
+  close(): Promise<void>;
+}
