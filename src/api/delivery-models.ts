@@ -1,4 +1,4 @@
-// Models and rendering of deliveries and attempts (API.md "Deliveries and attempts").
+// Models and rendering of deliveries and attempts (docs/api.md "Delivery").
 import { t } from "elysia";
 import { iso } from "../lib/clock.ts";
 import type { AttemptRecord, DeliveryRecord } from "../store/index.ts";

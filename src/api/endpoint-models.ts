@@ -35,7 +35,7 @@ const Signing = t.Object(
   },
   {
     additionalProperties: false,
-    description: "How requests are signed (see API.md Signatures).",
+    description: "How requests are signed (docs/api.md, Delivery).",
     examples: [{ scheme: "standard-webhooks" }, { scheme: "timestamped-hmac", signature_header: "Stripe-Signature" }],
   },
 );
@@ -91,7 +91,7 @@ const fields = {
   }),
   auth: Auth,
   filter: t.Record(t.String(), t.Unknown(), {
-    description: "A condition tree ({all|any|not|field,op,value}) or {expression: JSONata}. See API.md Filters.",
+    description: "A condition tree ({all|any|not|field,op,value}) or {expression: JSONata}. See docs/api.md, Delivery.",
     examples: [{ all: [{ field: "data.amount", op: "gte", value: 100 }] }],
   }),
   transform: t.String({
@@ -264,7 +264,7 @@ function maskAuth(auth: AuthSpec | null): Record<string, unknown> | null {
   }
 }
 
-/** The endpoint object of API.md, with the secret and credentials masked. */
+/** The endpoint object (docs/api.md "Endpoints"), with the secret and credentials masked. */
 export function renderEndpoint(e: Endpoint) {
   return {
     id: e.id,

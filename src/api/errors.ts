@@ -1,4 +1,4 @@
-// One place that turns thrown errors into the API.md error shape; nothing unknown leaks (no stack, SQL or secret).
+// One place that turns thrown errors into the error shape of docs/api.md; nothing unknown leaks (no stack, SQL or secret).
 
 import { DomainError, type ErrorCode, type FieldProblem } from "../lib/errors.ts";
 import { jsonPointerToField } from "../lib/field-names.ts";
@@ -15,7 +15,7 @@ interface ElysiaValidationIssue {
 
 const NEED_OBJECT = "send a JSON object with content-type: application/json";
 
-/** The HTTP status of each domain error code (API.md "Conventions"). */
+/** The HTTP status of each domain error code (docs/api.md "Conventions"). */
 const STATUS: Record<ErrorCode, number> = {
   validation_error: 400,
   not_found: 404,

@@ -56,7 +56,7 @@ export const ErrorModel = t.Object(
     }),
   },
   {
-    description: "Error body (API.md)",
+    description: 'Error body (docs/api.md "Conventions")',
     examples: [
       {
         error: {

@@ -1,4 +1,4 @@
-// An event as the engine carries it, with its envelope (API.md "Payload") built at most once and shared by all of
+// An event as the engine carries it, with its envelope (docs/api.md "Delivery") built at most once and shared by all of
 // its deliveries: as a value for filters and transforms, and as the default body's JSON text.
 import type { Envelope } from "../endpoints/plan.ts";
 import type { EventRecord } from "../store/index.ts";

@@ -16,7 +16,7 @@ export type ErrorKind =
   | "network_error"
   | "endpoint_disabled";
 
-/** What went wrong in an attempt: a kind of API.md and a short text. */
+/** What went wrong in an attempt: a kind (docs/api.md "Delivery") and a short text. */
 export interface AttemptError {
   kind: ErrorKind;
   message: string;
@@ -74,7 +74,7 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
-/** The decision after an attempt. See API.md "Retries". */
+/** The decision after an attempt. See docs/api.md "Delivery". */
 export function decide(input: RetryInput): Decision {
   const { outcome, now } = input;
   if (isSuccess(outcome)) return { status: "delivered", endpoint: "healthy" };

@@ -35,7 +35,7 @@ export interface AttemptResult {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Maps a fetch failure to an error kind of API.md. */
+/** Maps a fetch failure to an error kind (docs/api.md "Delivery"). */
 export function classifyFetchError(error: unknown): AttemptError {
   const e = error as { name?: string; code?: string | number; message?: string };
   const code = String(e?.code ?? "");

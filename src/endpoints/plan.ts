@@ -3,7 +3,7 @@
 import { matchesType } from "../routing/type-index.ts";
 import type { Endpoint } from "./endpoint.ts";
 
-/** The envelope filters and transforms see (API.md "Payload"). */
+/** The envelope filters and transforms see (docs/api.md "Delivery"). */
 export interface Envelope {
   id: string;
   type: string;

@@ -64,7 +64,7 @@ export const TYPE_NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
 export const TENANT_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 export const DECLARED_ENDPOINT_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
-/** The limits of every endpoint field (API.md "Endpoints"). */
+/** The limits of every endpoint field (docs/api.md "Endpoints"). */
 export const LIMITS = {
   url: 2048,
   description: 255,

@@ -1,10 +1,10 @@
-// The signature schemes and which headers each writes, with the defaults of API.md: signing writes them, and endpoint
+// The signature schemes and which headers each writes, with the defaults of docs/api.md: signing writes them, and endpoint
 // validation keeps custom headers from overriding them, so both read this one list.
 
 export const SIGNING_SCHEMES = ["standard-webhooks", "hmac-sha256", "timestamped-hmac", "ed25519"] as const;
 export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
 
-/** Option defaults of the signature schemes (API.md "Signatures"). */
+/** Option defaults of the signature schemes (docs/api.md "Delivery"). */
 export const SIGNING_DEFAULTS = {
   header_prefix: "webhook-",
   signature_header: "X-Webhook-Signature",

@@ -1,4 +1,4 @@
-// Endpoint content filters (API.md "Filters"): a condition tree or a root JSONata expression, validated with
+// Endpoint content filters (docs/api.md "Delivery"): a condition tree or a root JSONata expression, validated with
 // every problem's path, compiled once per endpoint, and evaluated per event to decide delivered vs skipped.
 import { parseFieldPath, resolveField } from "./field-path.ts";
 import { buildOp, isOp, OPS } from "./filter-ops.ts";

@@ -1,5 +1,5 @@
 // Payload templating: an endpoint's JSONata `transform` turns the event envelope into the request body.
-// Compiled once per endpoint; applied per delivery under a time budget (API.md "Payload").
+// Compiled once per endpoint; applied per delivery under a time budget (docs/api.md "Delivery").
 import { compileGuarded, ExpressionLimitError } from "./jsonata-guard.ts";
 
 export type TransformOutcome =

@@ -1,4 +1,4 @@
-// Outbound signature headers for each signing scheme (API.md "Signatures"). Runs once per delivery attempt,
+// Outbound signature headers for each signing scheme (docs/api.md "Delivery"). Runs once per delivery attempt,
 // so it is pure, caches decoded secrets and hashes the body in place instead of copying it.
 import { SIGNING_DEFAULTS, type SigningScheme } from "../lib/signature-headers.ts";
 import type { Ed25519Signer } from "./ed25519";
@@ -16,7 +16,7 @@ export type SigningConfig =
   | { scheme: "timestamped-hmac"; signature_header?: string; id_header?: string; event_header?: string }
   | { scheme: "ed25519"; header_prefix?: string };
 
-/** Option defaults from API.md, shared with the verifier and endpoint validation. */
+/** Option defaults (docs/api.md "Delivery"), shared with the verifier and endpoint validation. */
 export { SIGNING_DEFAULTS, SIGNING_SCHEMES, type SigningScheme } from "../lib/signature-headers.ts";
 
 export interface SignInput {

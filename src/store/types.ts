@@ -155,7 +155,7 @@ export interface AttemptRecord {
   response_headers: Record<string, string> | null;
   response_body: string | null;
   body_encoding: "utf8" | "base64" | null;
-  /** The error's kind (API.md error codes), or null when the receiver answered. */
+  /** The error's kind (docs/api.md "Delivery"), or null when the receiver answered. */
   error_kind: string | null;
   /** `<kind>: <message>` as the API shows it. */
   error: string | null;

@@ -80,7 +80,7 @@ describe("API documentation", () => {
       expect(Object.keys(doc.paths).filter((p) => p.startsWith("/docs"))).toEqual([]);
     });
 
-    it("writes paths as API.md does, without a trailing slash", () => {
+    it("writes paths as docs/api.md does, without a trailing slash", () => {
       expect(Object.keys(doc.paths).filter((p) => p.length > 1 && p.endsWith("/"))).toEqual([]);
     });
 

@@ -1,5 +1,5 @@
 // Every rule of an endpoint body, end to end through POST/PATCH /v1/endpoints: status 400, code
-// validation_error and the offending field in error.details[].field (API.md "Endpoints").
+// validation_error and the offending field in error.details[].field (docs/api.md "Endpoints").
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { loadConfig } from "../../src/config/index.ts";
 import { buildTestApp, type TestApp } from "../helpers/app.ts";

@@ -45,7 +45,7 @@ describe("endpoints", () => {
     json(t.app, "POST", `/v1/events${query}`, { key: t.adminKey, body: { data: {}, ...body } });
 
   describe("POST /v1/endpoints", () => {
-    it("creates an endpoint with every default and answers 201 with the object of API.md", async () => {
+    it("creates an endpoint with every default and answers 201 with the endpoint object of docs/api.md", async () => {
       const res = await json(t.app, "POST", "/v1/endpoints", {
         key: t.adminKey,
         body: { url: "https://example.com/hooks", events: ["run.completed", "run.*"] },

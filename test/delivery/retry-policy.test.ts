@@ -1,4 +1,4 @@
-// The retry policy is one pure function: every branch of API.md "Retries" is decided here.
+// The retry policy is one pure function: every branch of docs/api.md "Delivery" is decided here.
 import { describe, expect, it } from "bun:test";
 import {
   type AttemptOutcome,
@@ -13,7 +13,7 @@ const S = 1000;
 const MIN = 60 * S;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-/** The default schedule of API.md: 5s, 5m, 30m, 2h, 5h, 10h, 10h. */
+/** The default schedule (docs/api.md "Delivery"): 5s, 5m, 30m, 2h, 5h, 10h, 10h. */
 const SCHEDULE = [5 * S, 5 * MIN, 30 * MIN, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
 
 const http = (status: number, retryAfter: string | null = null): AttemptOutcome => ({

@@ -1,5 +1,5 @@
 // Hostile input on every route (taken from app.routes, so new routes are covered): malformed, oversized, deeply
-// nested or junk requests answer a 4xx in the API.md error shape, never a 500 or a stack, and change nothing stored.
+// nested or junk requests answer a 4xx in the error shape of docs/api.md, never a 500 or a stack, and change nothing stored.
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { buildTestApp, createApiKey, sqlRows, type TestApp } from "../helpers/app.ts";
 import { createEndpoint } from "../helpers/endpoints.ts";
