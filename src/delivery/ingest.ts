@@ -9,9 +9,10 @@ import { urlProblem } from "../endpoints/rules.ts";
 import type { Clock } from "../lib/clock.ts";
 import { type FieldProblem, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import type { EventStore } from "../store/index.ts";
+import type { DeliveryLogStore, EventStore } from "../store/index.ts";
 import type { AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
 import type { LoadedEvent } from "./envelope.ts";
+import { fingerprintOf, replayReceipt, seal } from "./idempotency.ts";
 
 export interface PublishCommand {
   /** The tenant whose endpoints receive it (resolved by the API from the key and the request). */
@@ -56,7 +57,7 @@ const WAIT_SLACK_MS = 5000;
 export class Ingest {
   constructor(
     private readonly d: {
-      store: Pick<EventStore, "eventByIdempotencyKey">;
+      store: Pick<EventStore, "eventByIdempotencyKey"> & Pick<DeliveryLogStore, "deliveriesOfEvent">;
       registry: EndpointRegistry;
       catalog: EventCatalog;
       engine: DeliveryEngine;
@@ -69,13 +70,15 @@ export class Ingest {
   /** Publishes an event. Throws ValidationError (naming the field) or UnavailableError (store refuses writes). */
   async publish(cmd: PublishCommand): Promise<PublishResult> {
     const { store, catalog, engine, clock } = this.d;
+    // A repeat is checked before the catalog: the first publish was valid, and a repeat must not depend on what
+    // the catalog says now.
     const tenant = cmd.tenantId;
     const key = cmd.idempotencyKey;
     if (key !== null) {
       if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key))
         throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
       const first = await store.eventByIdempotencyKey(tenant, key);
-      if (first?.response) return { replayed: true, receipt: JSON.parse(first.response) };
+      if (first?.response) return this.replay(first.event.id, first.response, cmd);
     }
     const endpoints = this.recipients(cmd, catalog.check(cmd.type, cmd.data));
 
@@ -93,7 +96,8 @@ export class Ingest {
     };
     const deliveries: PlannedDelivery[] = [];
     for (const endpoint of endpoints) {
-      const plan = await planDelivery(endpoint, event.envelopeValue!);
+      const planned = planDelivery(endpoint, event.envelopeValue!);
+      const plan = planned instanceof Promise ? await planned : planned;
       if (plan.kind === "unsubscribed") continue;
       const skip = plan.kind === "skip" ? { kind: "filtered", reason: plan.reason } : null;
       deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip });
@@ -113,15 +117,26 @@ export class Ingest {
       })),
     };
     const admitted = await engine.admit(
-      { event, receipt: key === null ? null : JSON.stringify(receipt), deliveries },
+      { event, receipt: key === null ? null : seal(receipt, fingerprintOf(cmd)), deliveries },
       cmd.wait ? { waitMs: this.waitBound(endpoints) } : {},
     );
     if (!admitted.inserted) {
-      if (admitted.receipt) return { replayed: true, receipt: JSON.parse(admitted.receipt) };
+      // Another publish with this key committed first (a concurrent repeat).
+      const first = await store.eventByIdempotencyKey(tenant, key!);
+      if (first?.response) return this.replay(first.event.id, first.response, cmd);
       throw ValidationError.of([{ field: "idempotency_key", message: "already used" }]);
     }
     if (admitted.attempts) merge(receipt, await admitted.attempts);
     return { replayed: false, receipt };
+  }
+
+  /** The answer to a repeat of an idempotency key: the first receipt, with its deliveries' current status. */
+  private async replay(eventId: string, stored: string, cmd: PublishCommand): Promise<PublishResult> {
+    const fingerprint = fingerprintOf(cmd);
+    return {
+      replayed: true,
+      receipt: replayReceipt(stored, fingerprint, await this.d.store.deliveriesOfEvent(eventId)),
+    };
   }
 
   /** Sends one `webhook.test` event to an endpoint now, recorded with trigger `test` and never retried. */

@@ -257,20 +257,45 @@ describe("delivery", () => {
   });
 
   describe("idempotency", () => {
-    it("answers a repeat with the same Idempotency-Key with 200, Idempotent-Replayed: true and the same body", async () => {
+    it("answers a repeat with the same Idempotency-Key with 200, Idempotent-Replayed: true and the first event", async () => {
       await endpointAt(receiver);
       const body = { type: "run.completed", data: { run_id: "r1" } };
       const first = await publish(t, body, { headers: { "idempotency-key": "order-42" } });
       expect(first.status).toBe(202);
       expect(first.headers.get("idempotent-replayed")).toBeNull();
+      await settle(t);
       const again = await publish(t, body, { headers: { "idempotency-key": "order-42" } });
       expect(again.status).toBe(200);
       expect(again.headers.get("idempotent-replayed")).toBe("true");
-      expect(again.body).toEqual(first.body);
+      // The first receipt, with each delivery's status as it is now.
+      const [delivery] = first.body.data.deliveries;
+      expect(again.body).toEqual({ data: { ...first.body.data, deliveries: [{ ...delivery, status: "delivered" }] } });
       const viaField = await publish(t, { ...body, idempotency_key: "order-42" });
       expect(viaField.status).toBe(200);
-      expect(viaField.body).toEqual(first.body);
+      expect(viaField.body).toEqual(again.body);
       await settle(t);
+      expect(receiver.requests).toHaveLength(1);
+    });
+
+    it("refuses the same key with a different request: 409 idempotency_key_reused, nothing created", async () => {
+      await endpointAt(receiver);
+      const first = await publish(
+        t,
+        { type: "run.completed", data: { run_id: "r1" } },
+        { headers: { "idempotency-key": "k-1" } },
+      );
+      expect(first.status).toBe(202);
+      for (const other of [
+        { type: "run.completed", data: { run_id: "r2" } },
+        { type: "run.failed", data: { run_id: "r1" } },
+        { type: "run.completed", data: { run_id: "r1" }, target_url: `${receiver.url}/adhoc` },
+      ]) {
+        const res = await publish(t, other, { headers: { "idempotency-key": "k-1" } });
+        expect(res.status).toBe(409);
+        expect(res.body.error.code).toBe("idempotency_key_reused");
+      }
+      await settle(t);
+      expect((await json(t.app, "GET", "/v1/events", { key: t.adminKey })).body.data).toHaveLength(1);
       expect(receiver.requests).toHaveLength(1);
     });
 
