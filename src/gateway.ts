@@ -93,6 +93,7 @@ const RESTART_ONLY = [
   "delivery",
   "retention",
   "metrics",
+  "console",
   "log",
 ] as const;
 

@@ -1,5 +1,6 @@
 // Schema migrations, embedded as text so the compiled binary carries them. Append only; never edit a shipped one.
 import m001 from "./migrations/001_init.sql" with { type: "text" };
+import m002 from "./migrations/002_stats_indexes.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -7,6 +8,9 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "init", sql: m001 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "init", sql: m001 },
+  { version: 2, name: "stats_indexes", sql: m002 },
+];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,6 +9,7 @@ import { eventQueries } from "./events.ts";
 import { metaQueries } from "./meta.ts";
 import { type OpenOptions, openDatabase } from "./open.ts";
 import { retentionQueries } from "./retention.ts";
+import { statsQueries } from "./stats.ts";
 import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent } from "./types.ts";
 
 export function createSqliteStore(db: Database) {
@@ -30,6 +31,7 @@ export function createSqliteStore(db: Database) {
     ...events,
     ...deliveries,
     ...retentionQueries(db),
+    ...statsQueries(db),
     /**
      * One immediate transaction for everything the engine has to write at once: new events with their
      * deliveries, and attempt results. Returns the per-event outcomes: inserted, or a duplicate idempotency key with the first response.

@@ -173,6 +173,7 @@ export interface DeliveryListFilter {
   tenant_id?: string;
   endpoint_id?: string;
   event_id?: string;
+  event_type?: string;
   status?: DeliveryStatus;
   since?: number;
   until?: number;
