@@ -46,7 +46,14 @@ function RequestPanel({ me, delivery }: { me: Me; delivery: Delivery }) {
           <Json label="Request body" value={sent.body ?? ""} />
         </>
       ) : (
-        <Json label="Event" value={event.data.data} />
+        <>
+          {sent && !sent.method && (
+            <p class="muted small">
+              The endpoint's current settings would not send this event now, so only the event is shown.
+            </p>
+          )}
+          <Json label="Event" value={event.data.data} />
+        </>
       )}
     </section>
   );
