@@ -14,11 +14,11 @@ describe.skipIf(skipBrowser)("console in a browser", () => {
     browser = await launchChromium();
     r = await recordedPage(browser);
     await signIn(r.page, demo.origin, demo.t.adminKey);
-  });
+  }, 30_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
-  });
+  }, 30_000);
 
   it("signs in with an API key and shows every page an admin may see", async () => {
     const links = await r.page.getByRole("navigation", { name: "Main" }).getByRole("link").allTextContents();
