@@ -49,7 +49,7 @@ const SCOPE = "($tenant IS NULL OR d.tenant_id = $tenant) AND ($endpoint IS NULL
 
 // Outcome of each attempt: 0 delivered, 1 failed (the delivery's last attempt, and it ended failed), 2 retrying.
 // Percentiles are nearest-rank: the ceil(p·n)-th smallest duration of the bucket.
-const ATTEMPTS_SQL = `
+export const ATTEMPTS_SQL = `
 WITH a AS (
   SELECT (a.started_at - $since) / $width AS b, a.duration_ms AS ms,
     CASE WHEN a.http_status BETWEEN 200 AND 299 AND a.error IS NULL THEN 0
@@ -66,7 +66,7 @@ SELECT b, sum(o = 0) AS delivered, sum(o = 1) AS failed, sum(o = 2) AS retrying,
 FROM r GROUP BY b`;
 
 // The WHERE repeats the partial index's condition word for word so SQLite uses deliveries_unattempted.
-const UNATTEMPTED_SQL = `
+export const UNATTEMPTED_SQL = `
 SELECT (d.created_at - $since) / $width AS b, sum(d.status = 'skipped') AS skipped, sum(d.status = 'failed') AS failed
 FROM deliveries d
 WHERE d.attempts = 0 AND d.status IN ('skipped', 'failed') AND d.created_at >= $since AND d.created_at < $until AND ${SCOPE}
