@@ -5,7 +5,7 @@ import { can, type Endpoint, type Me, type Page, type Stats } from "../api.ts";
 import { TimeChart } from "../chart.tsx";
 import { healthOf, hourStatsOf } from "../health.ts";
 import { useApi } from "../hooks.ts";
-import { Badge, ErrorNote, fmtMs, fmtPct, Loading } from "../ui.tsx";
+import { Badge, ErrorNote, Field, fmtMs, fmtPct, Loading } from "../ui.tsx";
 
 const WINDOWS = {
   hour: { label: "Last hour", bucket: "1m", ms: 3_600_000, per: "per minute" },
@@ -158,11 +158,16 @@ export function OverviewPage({ me }: { me: Me }) {
         </tbody>
       </table>
       <div class="toolbar">
-        <label for="window">Chart window</label>
-        <select id="window" value={name} onChange={(e) => setName((e.target as HTMLSelectElement).value as WindowName)}>
-          <option value="hour">Last hour, per minute</option>
-          <option value="day">Last day, per 5 minutes</option>
-        </select>
+        <Field id="window" label="Chart window">
+          <select
+            id="window"
+            value={name}
+            onChange={(e) => setName((e.target as HTMLSelectElement).value as WindowName)}
+          >
+            <option value="hour">Last hour, per minute</option>
+            <option value="day">Last day, per 5 minutes</option>
+          </select>
+        </Field>
         <button type="button" onClick={() => setNow(Date.now())}>
           Refresh
         </button>
