@@ -24,7 +24,7 @@ export function consolePlugin(config: Pick<Config, "console">) {
     .get("/console/portal", () => page(portalAncestors), hidden)
     .get(
       "/console/assets/:file",
-      async ({ params }) => {
+      async ({ params, request }) => {
         const asset = (await assets()).ASSETS.get(params.file);
         if (!asset) {
           const missing = errorResponse(404, "not_found", `No console asset ${params.file}.`);
@@ -33,9 +33,11 @@ export function consolePlugin(config: Pick<Config, "console">) {
           return missing;
         }
         // Names carry a content hash, so an asset never changes under its name.
-        return new Response(asset.body, {
-          headers: consoleHeaders(asset.type, "public, max-age=31536000, immutable", portalAncestors),
-        });
+        const headers = consoleHeaders(asset.type, "public, max-age=31536000, immutable", portalAncestors);
+        headers.vary = "accept-encoding";
+        if (!/\bgzip\b/.test(request.headers.get("accept-encoding") ?? ""))
+          return new Response(asset.body, { headers });
+        return new Response(asset.gzip, { headers: { ...headers, "content-encoding": "gzip" } });
       },
       { params: t.Object({ file: t.String({ maxLength: 100 }) }), ...hidden },
     );

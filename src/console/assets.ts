@@ -4,6 +4,8 @@ import { bundleConsole } from "./bundle.ts" with { type: "macro" };
 
 export interface ConsoleAsset {
   body: string;
+  /** The body gzipped once at start, for clients that accept it. */
+  gzip: Uint8Array<ArrayBuffer>;
   type: string;
 }
 
@@ -25,7 +27,7 @@ for (const [file, body] of Object.entries(files)) {
   const ext = file.slice(dot + 1);
   const name = `${file.slice(0, dot)}.${Bun.hash(body).toString(16).slice(0, 10)}.${ext}`;
   named[file] = name;
-  ASSETS.set(name, { body, type: TYPES[ext] ?? "application/octet-stream" });
+  ASSETS.set(name, { body, gzip: Bun.gzipSync(body), type: TYPES[ext] ?? "application/octet-stream" });
 }
 
 /** Size in bytes of the JavaScript bundle (reported by the build and in the docs). */

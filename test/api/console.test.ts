@@ -74,6 +74,20 @@ describe("console routes", () => {
     expect(operator.headers.get("x-frame-options")).toBe("DENY");
   });
 
+  it("sends the bundle gzipped to clients that accept it", async () => {
+    const html = await (await get(t, "/console")).text();
+    const script = assetsOf(html).find((a) => a.endsWith(".js"))!;
+    const plain = await get(t, script);
+    const zipped = await t.app.handle(
+      new Request(`http://localhost${script}`, { headers: { "accept-encoding": "gzip, br" } }),
+    );
+    expect(zipped.headers.get("content-encoding")).toBe("gzip");
+    expect(zipped.headers.get("vary")).toBe("accept-encoding");
+    const bytes = new Uint8Array(await zipped.arrayBuffer());
+    expect(new TextDecoder().decode(Bun.gunzipSync(bytes))).toBe(await plain.text());
+    expect(bytes.length).toBeLessThan(60_000);
+  });
+
   it("answers an unknown asset with a 404 in the API's error shape", async () => {
     const res = await json(t.app, "GET", "/console/assets/console.0000000000.js");
     expect(res.status).toBe(404);
