@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { apiKeysPlugin } from "./api/api-keys.ts";
 import { parseJsonBody } from "./api/body.ts";
+import { consolePlugin } from "./api/console.ts";
 import type { ApiDeps } from "./api/context.ts";
 import { deliveriesPlugin } from "./api/deliveries.ts";
 import { docsPlugin } from "./api/docs.ts";
@@ -11,9 +12,12 @@ import { renderError } from "./api/errors.ts";
 import { eventTypesPlugin } from "./api/event-types.ts";
 import { eventsPlugin } from "./api/events.ts";
 import { RateLimitedError } from "./api/http-errors.ts";
+import { mePlugin } from "./api/me.ts";
 import { opsPlugin } from "./api/ops.ts";
+import { portalSessionsPlugin } from "./api/portal-sessions.ts";
 import { publicKeyPlugin } from "./api/public-key.ts";
 import { KeyRateLimiter } from "./api/rate-limit.ts";
+import { statsPlugin } from "./api/stats.ts";
 import { ValidationError } from "./lib/errors.ts";
 
 /** Methods that carry a body and change state (parsed as JSON; audited). */
@@ -66,6 +70,10 @@ export function createApp(deps: ApiDeps) {
       .use(eventsPlugin(deps))
       .use(deliveriesPlugin(deps))
       .use(publicKeyPlugin(deps))
+      .use(statsPlugin(deps))
+      .use(portalSessionsPlugin(deps))
+      .use(mePlugin(deps))
+      .use(consolePlugin(deps.config))
   );
 }
 

@@ -98,6 +98,7 @@ const RESTART_ONLY = [
   "delivery",
   "retention",
   "metrics",
+  "console",
   "log",
 ] as const;
 

@@ -16,6 +16,7 @@ export async function listDeliveries(
   principal: Principal,
   query: {
     event_id?: string;
+    event_type?: string;
     status?: DeliveryListFilter["status"];
     since?: string;
     until?: string;
@@ -29,6 +30,7 @@ export async function listDeliveries(
     tenant_id: principal.tenantId ?? undefined,
     endpoint_id: query.endpoint_id,
     event_id: query.event_id,
+    event_type: query.event_type,
     status: query.status,
     since: parseTime("since", query.since),
     until: parseTime("until", query.until),

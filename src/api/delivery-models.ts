@@ -93,6 +93,7 @@ export function renderAttempt(a: AttemptRecord) {
 /** Query parameters shared by GET /v1/deliveries and GET /v1/endpoints/:id/deliveries. */
 export const DeliveryQuery = {
   event_id: t.Optional(t.String({ maxLength: 100 })),
+  event_type: t.Optional(t.String({ maxLength: 128, description: "Only deliveries of events of this type." })),
   status: t.Optional(DeliveryStatus),
   since: t.Optional(t.String({ format: "date-time", description: "Created at or after (ISO 8601)." })),
   until: t.Optional(t.String({ format: "date-time", description: "Created before (ISO 8601)." })),

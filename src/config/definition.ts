@@ -13,6 +13,28 @@ const duration = (description: string, def: string) =>
     validate: (v) => (parseDuration(v) === null ? "must be a duration such as 30s, 5m, 2h, 5d" : null),
   });
 
+/** server.public_url: empty, or an absolute http(s) URL without query or fragment. */
+function publicUrlProblem(v: string): string | null {
+  if (v === "") return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return "must be an absolute http(s) URL such as https://hooks.example.com";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http or https URL";
+  if (url.search || url.hash || v.includes("#")) return "must not have a query or fragment";
+  return null;
+}
+
+/** console.frame_ancestors: one CSP source, an origin (optionally *.host) or 'self'; nothing that could end the directive. */
+function frameAncestorProblem(v: string): string | null {
+  if (v === "'self'") return null;
+  return /^https?:\/\/(\*\.)?[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*(:\d{1,5})?$/.test(v)
+    ? null
+    : `"${v}" is not an origin such as https://app.example.com (or https://*.example.com, or 'self')`;
+}
+
 export const settingsSpec = obj(
   {
     server: obj(
@@ -24,6 +46,12 @@ export const settingsSpec = obj(
           default: 262_144,
           min: 1024,
           max: 16 * 1024 * 1024,
+        }),
+        public_url: str({
+          description:
+            "Base URL through which users reach hookgate (portal links are built on it); empty: http://<server.host>:<server.port>, with 127.0.0.1 for 0.0.0.0.",
+          default: "",
+          validate: publicUrlProblem,
         }),
       },
       { description: "HTTP listener." },
@@ -146,6 +174,19 @@ export const settingsSpec = obj(
     metrics: obj(
       { require_auth: bool({ description: "Require an admin API key for GET /metrics.", default: false }) },
       { description: "Prometheus metrics." },
+    ),
+    console: obj(
+      {
+        frame_ancestors: list(
+          str({ description: "An origin such as https://app.example.com", validate: frameAncestorProblem }),
+          {
+            description:
+              "Origins that may embed the tenant portal (/console/portal) in an iframe (CSP frame-ancestors); empty: none may. The operator console is never framed.",
+            default: [],
+          },
+        ),
+      },
+      { description: "Web console and tenant portal." },
     ),
     log: obj(
       {

@@ -2,7 +2,7 @@
 import type { DeclaredEndpoint, DeclaredEventType } from "../endpoints/spec.ts";
 
 export interface Settings {
-  server: { host: string; port: number; max_body_bytes: number };
+  server: { host: string; port: number; max_body_bytes: number; public_url: string };
   storage: { path: string; synchronous: "normal" | "full" };
   auth: { admin_keys: string[]; rate_limit_per_minute: number };
   security: { allow_http: boolean; allow_private_networks: boolean; allowed_cidrs: string[] };
@@ -17,6 +17,7 @@ export interface Settings {
   };
   retention: { days: number };
   metrics: { require_auth: boolean };
+  console: { frame_ancestors: string[] };
   log: { level: "debug" | "info" | "warn" | "error" };
 }
 

@@ -14,6 +14,9 @@ import type {
   EventTypeRecord,
   InsertOutcome,
   NewEvent,
+  StatsBucket,
+  StatsCounts,
+  StatsQuery,
 } from "./types.ts";
 
 /** A small key/value table (master-key check value and similar). */
@@ -109,6 +112,15 @@ export interface DeliveryLogStore {
   pendingStats(): Promise<{ count: number; oldestCreatedAt: number | null }>;
 }
 
+/** Delivery outcomes per time bucket (GET /v1/stats). */
+export interface StatsStore {
+  /**
+   * Outcomes in [since, until) per bucket and over the whole window. Attempts count in the bucket where they
+   * started; deliveries without attempts (skipped, or failed before sending) where they were created.
+   */
+  deliveryStats(q: StatsQuery): Promise<{ buckets: StatsBucket[]; totals: StatsCounts }>;
+}
+
 export interface RetentionStore {
   /** Deletes up to `limit` of the oldest events created before `cutoff`, with their deliveries and attempts. */
   purgeEventsBefore(cutoff: number, limit: number): Promise<number>;
@@ -123,6 +135,7 @@ export interface Store
     BatchWriter,
     DeliveryQueueStore,
     DeliveryLogStore,
+    StatsStore,
     RetentionStore {
   /** Flushes what must be flushed and closes the connection. */
   close(): Promise<void>;

@@ -178,6 +178,7 @@ export interface DeliveryListFilter {
   tenant_id?: string;
   endpoint_id?: string;
   event_id?: string;
+  event_type?: string;
   status?: DeliveryStatus;
   since?: number;
   until?: number;
@@ -192,4 +193,34 @@ export interface EventListFilter {
   until?: number;
   before?: string;
   limit: number;
+}
+
+/** A window of GET /v1/stats. */
+export interface StatsQuery {
+  /** Window start (inclusive) and end (exclusive), epoch ms. */
+  since: number;
+  until: number;
+  /** Bucket width in ms; buckets start at `since`, the last one may be cut short by `until`. */
+  bucketMs: number;
+  tenant_id?: string;
+  endpoint_id?: string;
+}
+
+export interface StatsCounts {
+  /** Attempts that succeeded (2xx, no error). */
+  delivered: number;
+  /** Attempts that were a delivery's last and left it failed, plus deliveries that failed without an attempt. */
+  failed: number;
+  /** Failed attempts after which the delivery went on (another attempt followed or is scheduled). */
+  retrying: number;
+  /** Deliveries a filter skipped (no attempt). */
+  skipped: number;
+  /** Nearest-rank median and 95th percentile of attempt durations; null without attempts. */
+  p50_ms: number | null;
+  p95_ms: number | null;
+}
+
+export interface StatsBucket extends StatsCounts {
+  /** Bucket start, epoch ms. */
+  start: number;
 }

@@ -28,7 +28,7 @@ describe("config", () => {
   describe("defaults", () => {
     it("uses the built-in defaults when there is no file", () => {
       const config = loadConfig("", { file: null, env: {} });
-      expect(config.server).toEqual({ host: "0.0.0.0", port: 8080, max_body_bytes: 262_144 });
+      expect(config.server).toEqual({ host: "0.0.0.0", port: 8080, max_body_bytes: 262_144, public_url: "" });
       expect(config.storage).toEqual({ path: "./data/hookgate.db", synchronous: "normal" });
       expect(config.auth.admin_keys).toEqual([]);
       expect(config.security).toEqual({ allow_http: false, allow_private_networks: false, allowed_cidrs: [] });
@@ -39,6 +39,7 @@ describe("config", () => {
       expect(config.retention.days).toBe(30);
       expect(config.metrics.require_auth).toBe(false);
       expect(config.log.level).toBe("info");
+      expect(config.console).toEqual({ frame_ancestors: [] });
       expect(config.event_types).toEqual([]);
       expect(config.endpoints).toEqual([]);
       expect(config.dev).toBe(false);
@@ -47,7 +48,7 @@ describe("config", () => {
 
     it("fills every key a file leaves out", () => {
       const config = load(yaml("server:", "  port: 9000"));
-      expect(config.server).toEqual({ host: "0.0.0.0", port: 9000, max_body_bytes: 262_144 });
+      expect(config.server).toEqual({ host: "0.0.0.0", port: 9000, max_body_bytes: 262_144, public_url: "" });
       expect(config.retention.days).toBe(30);
       expect(config.file).toBe(FILE);
     });
@@ -107,13 +108,13 @@ describe("config", () => {
   describe("unknown keys", () => {
     it("reports an unknown top-level section with its line", () => {
       expect(problemsOf(yaml("server:", "  port: 9000", "sever:", "  port: 1"))).toEqual([
-        `${FILE}:3 sever: unknown key (expected one of: server, storage, auth, security, signing, delivery, retention, metrics, log)`,
+        `${FILE}:3 sever: unknown key (expected one of: server, storage, auth, security, signing, delivery, retention, metrics, console, log)`,
       ]);
     });
 
     it("reports an unknown key inside a section with its line", () => {
       expect(problemsOf(yaml("server:", "  host: 127.0.0.1", "  prot: 9000"))).toEqual([
-        `${FILE}:3 server.prot: unknown key (expected one of: host, port, max_body_bytes)`,
+        `${FILE}:3 server.prot: unknown key (expected one of: host, port, max_body_bytes, public_url)`,
       ]);
     });
 
@@ -584,7 +585,7 @@ describe("config", () => {
       expect(problems).toEqual([
         `${FILE}:2 event_types[0].name: must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)`,
         `${FILE}:4 server.port: must be ≥ 0`,
-        `${FILE}:5 server.colour: unknown key (expected one of: host, port, max_body_bytes)`,
+        `${FILE}:5 server.colour: unknown key (expected one of: host, port, max_body_bytes, public_url)`,
         `${FILE}:7 storage.synchronous: must be one of normal, full; got "sometimes"`,
         `${FILE}:8 storage.path: environment variable NOPE is not set (write \${NOPE:-default} to make it optional)`,
         `${FILE}:11 endpoints[0].url: must be an absolute https URL`,

@@ -155,6 +155,7 @@ export function deliveryQueries(db: Database) {
           ["d.tenant_id = $tenant_id", "tenant_id", f.tenant_id],
           ["d.endpoint_id = $endpoint_id", "endpoint_id", f.endpoint_id],
           ["d.event_id = $event_id", "event_id", f.event_id],
+          ["e.type = $event_type", "event_type", f.event_type],
           ["d.status = $status", "status", f.status],
           ["d.created_at >= $since", "since", f.since],
           ["d.created_at < $until", "until", f.until],

@@ -11,6 +11,7 @@ import { eventQueries } from "./events.ts";
 import { metaQueries } from "./meta.ts";
 import { type OpenOptions, openDatabase } from "./open.ts";
 import { retentionQueries } from "./retention.ts";
+import { statsQueries } from "./stats.ts";
 
 /** A Store over an open database (the caller keeps `db` only if it opened it, e.g. a test injecting faults). */
 export function createSqliteStore(db: Database): Store {
@@ -31,6 +32,7 @@ export function createSqliteStore(db: Database): Store {
     ...events,
     ...deliveries,
     ...retentionQueries(db),
+    ...statsQueries(db),
     async writeBatch(batch, attempts, updates) {
       return writeBatch.immediate(batch, attempts, updates);
     },
