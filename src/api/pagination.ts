@@ -52,7 +52,9 @@ export const ErrorModel = t.Object(
     error: t.Object({
       code: t.String({ examples: ["validation_error"] }),
       message: t.String({ examples: ["url: must be an absolute https URL"] }),
-      details: t.Optional(t.Array(t.Object({ field: t.String(), message: t.String() }))),
+      details: t.Array(t.Object({ field: t.String(), message: t.String() }), {
+        description: "Field-level problems; empty when there is nothing more to say.",
+      }),
     }),
   },
   {
