@@ -21,6 +21,8 @@ export interface TestAppOptions {
   listen?: boolean;
   /** Use this directory instead of a new one (e.g. to reopen a database); it is not removed by cleanup. */
   dir?: TempDir;
+  /** DNS for the SSRF guard (e.g. to keep example.com deliveries on this machine). */
+  resolver?: Resolver;
 }
 
 export interface TestApp {
@@ -56,6 +58,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock: options.clock,
     env: options.env,
     listen: options.listen,
+    resolver: options.resolver,
   });
 }
 
