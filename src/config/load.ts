@@ -183,10 +183,12 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
   if (!Array.isArray(raw)) return (problems.push({ path: "event_types", message: "must be a list" }), []);
   const seen = new Set<string>();
   const out: EventTypeDecl[] = [];
-  raw.forEach((item, i) => {
+  for (const [i, item] of raw.entries()) {
     const path = `event_types[${i}]`;
-    if (typeof item !== "object" || item === null || Array.isArray(item))
-      return problems.push({ path, message: "must be a mapping with a name" });
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      problems.push({ path, message: "must be a mapping with a name" });
+      continue;
+    }
     const t = item as Record<string, unknown>;
     for (const k of Object.keys(t))
       if (!["name", "description", "schema", "example"].includes(k))
@@ -194,12 +196,17 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
           path: `${path}.${k}`,
           message: "unknown key (expected one of: name, description, schema, example)",
         });
-    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name))
-      return problems.push({
+    if (typeof t.name !== "string" || t.name.length > 128 || !TYPE_NAME.test(t.name)) {
+      problems.push({
         path: `${path}.name`,
         message: "must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)",
       });
-    if (seen.has(t.name)) return problems.push({ path: `${path}.name`, message: `duplicate event type "${t.name}"` });
+      continue;
+    }
+    if (seen.has(t.name)) {
+      problems.push({ path: `${path}.name`, message: `duplicate event type "${t.name}"` });
+      continue;
+    }
     seen.add(t.name);
     if (t.description !== undefined && (typeof t.description !== "string" || t.description.length > 1000))
       problems.push({ path: `${path}.description`, message: "must be a string of at most 1000 characters" });
@@ -215,7 +222,7 @@ function checkEventTypes(raw: unknown, problems: Problem[]): EventTypeDecl[] {
       schema,
       example: t.example ?? null,
     });
-  });
+  }
   return out;
 }
 
