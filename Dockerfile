@@ -1,13 +1,17 @@
 # hookgate container image: one compiled executable on a small Debian base, running as a non-root user.
 #
 #   docker build -t hookgate .
-#   docker run -p 8080:8080 -v hookgate-data:/data -e HOOKGATE_ADMIN_KEY=<at least 24 chars> hookgate
+#   docker run -p 8080:8080 -v hookgate-data:/data --stop-timeout 30 -e HOOKGATE_ADMIN_KEY=<at least 24 chars> hookgate
+#
+# --stop-timeout (or docker stop -t, Compose stop_grace_period) must exceed the shutdown bound, delivery.timeout_ms
+# + 5 s (15 s by default); Docker's default of 10 s would kill attempts still in flight.
 #
 # Configuration: the image ships /etc/hookgate/hookgate.yaml (listen on 0.0.0.0:8080, everything stored
 # under /data). Mount your own file over it, or point HOOKGATE_CONFIG elsewhere; ${VAR} in the file reads
 # the container's environment. The admin key comes from HOOKGATE_ADMIN_KEY unless the file sets
 # auth.admin_keys. Secrets are encrypted under HOOKGATE_MASTER_KEY when set, else under /data/master.key
-# (created 0600 on first start): back up /data, or set HOOKGATE_MASTER_KEY from your secret store.
+# (created 0600 on first start and kept on the volume): back up /data, or set HOOKGATE_MASTER_KEY from your
+# secret store to the same value on every run (a new key per run makes the second start refuse).
 
 ARG BUN_VERSION=1.4.5
 

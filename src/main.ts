@@ -2,6 +2,8 @@
 // The hookgate command line: serve | check-config | create-key | version. The composition root.
 import { existsSync, readFileSync } from "node:fs";
 import { generateApiKey, issueApiKey } from "./api/auth.ts";
+import { fileProblem, listenProblem, openErrorReason } from "./cli-preflight.ts";
+import { COMMAND_HELP, USAGE } from "./cli-usage.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { TENANT_ID } from "./endpoints/spec.ts";
 import { type Gateway, StartupError, startGateway } from "./gateway.ts";
@@ -14,19 +16,8 @@ import {
   SCOPES,
   SchemaTooNewError,
   type Scope,
+  type Store,
 } from "./store/index.ts";
-
-const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
-
-Usage:
-  hookgate serve [--config FILE] [--dev]   run the gateway (config also from HOOKGATE_CONFIG)
-  hookgate check-config FILE               validate a config file and exit (0 ok, 2 invalid)
-  hookgate create-key --name NAME --scopes S1,S2 [--tenant T] [--expires ISO] [--config FILE]
-                                           create a scoped API key in the database and print it once
-  hookgate version                         print the version
-
---dev allows http:// and private addresses and, when no admin key is configured,
-generates one and prints it once. Without --dev an admin key is required.`;
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 function fail(message: string, code = 2): never {
@@ -40,7 +31,8 @@ function parseArgs(argv: string[]) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const valued = /^--(config|name|scopes|tenant|expires)(=(.*))?$/.exec(a);
-    if (a === "--dev" || a === "--help" || a === "-h") flags[a.replace(/^-+/, "")] = true;
+    if (a === "--help" || a === "-h") flags.help = true;
+    else if (a === "--dev") flags.dev = true;
     else if (valued) {
       const v = valued[2] ? valued[3] : argv[++i];
       if (!v) fail(`--${valued[1]} needs a value`);
@@ -56,7 +48,11 @@ function readConfig(file: string | null, dev: boolean): Config {
   let text = "";
   if (file !== null) {
     if (!existsSync(file)) fail(`config file ${file} does not exist`);
-    text = readFileSync(file, "utf8");
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      fail(`cannot read config file ${file}: ${openErrorReason(e) ?? (e as Error).message}`);
+    }
   }
   try {
     return loadConfig(text, { file, dev, env: process.env });
@@ -74,11 +70,17 @@ async function serve(flags: Record<string, string | true>) {
   const file = typeof flags.config === "string" ? flags.config : process.env.HOOKGATE_CONFIG || null;
   let config = readConfig(file, dev);
   const logger = createLogger({ level: config.log.level });
+  if (config.auth.admin_keys.length === 0 && !dev)
+    fail(
+      "no admin key is configured (auth.admin_keys); set HOOKGATE_ADMIN_KEY or add one to the config file. Refusing to start an unauthenticated management API.",
+    );
+  // Nothing exists yet: a busy port or an unusable path is reported before any file is created.
+  const problem =
+    listenProblem(config.server.host, config.server.port) ??
+    fileProblem(config.storage.path, "storage.path", { sqlite: true }) ??
+    fileProblem(config.signing.ed25519_key_file, "signing.ed25519_key_file");
+  if (problem) fail(problem, 1);
   if (config.auth.admin_keys.length === 0) {
-    if (!dev)
-      fail(
-        "no admin key is configured (auth.admin_keys); set HOOKGATE_ADMIN_KEY or add one to the config file. Refusing to start an unauthenticated management API.",
-      );
     const key = generateApiKey();
     config = { ...config, auth: { ...config.auth, admin_keys: [key] } };
     process.stderr.write(
@@ -96,6 +98,11 @@ async function serve(flags: Record<string, string | true>) {
       e instanceof InstanceLockedError
     )
       fail(e.message, 1);
+    // The port was taken between the check and the listen, or the store could not be opened after all.
+    if (String((e as { code?: unknown }).code).startsWith("EADDR"))
+      fail(listenProblem(config.server.host, config.server.port) ?? (e as Error).message, 1);
+    const reason = openErrorReason(e);
+    if (reason) fail(`cannot open the database ${config.storage.path} (storage.path): ${reason}`, 1);
     throw e;
   }
   logger.info("hookgate started", {
@@ -151,7 +158,16 @@ async function createKey(flags: Record<string, string | true>) {
   if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
   const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
   if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
-  const store = openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  const problem = fileProblem(config.storage.path, "storage.path", { sqlite: true });
+  if (problem) fail(problem, 1);
+  let store: Store;
+  try {
+    store = openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  } catch (e) {
+    const reason = openErrorReason(e);
+    if (reason) fail(`cannot open the database ${config.storage.path} (storage.path): ${reason}`, 1);
+    throw e;
+  }
   try {
     const { record, key } = await issueApiKey(store, {
       name,
@@ -169,6 +185,11 @@ async function createKey(flags: Record<string, string | true>) {
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { positional, flags } = parseArgs(rest);
+  const help = command === undefined ? undefined : COMMAND_HELP[command === "--version" ? "version" : command];
+  if (help !== undefined && flags.help === true) {
+    process.stdout.write(`${help}\n`);
+    return;
+  }
   switch (command) {
     case "serve":
       return serve(flags);

@@ -38,7 +38,7 @@ export const ApiKeyIn = t.Object(
       t.String({
         format: "date-time",
         description: "When the key stops working (ISO 8601).",
-        examples: ["2027-01-01T00:00:00.000Z"],
+        examples: ["2035-01-01T00:00:00.000Z"],
       }),
     ),
   },

@@ -6,6 +6,7 @@ import { Elysia } from "elysia";
 import css from "swagger-ui-dist/swagger-ui.css" with { type: "text" };
 // @ts-expect-error -- text imports of the vendored UI; `bun build --compile` embeds them.
 import bundleJs from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "text" };
+import { finishDocument } from "./openapi.ts";
 import { ErrorModel } from "./pagination.ts";
 
 const TAGS = [
@@ -52,8 +53,15 @@ const cached = (body: string, type: string) => () =>
   new Response(body, { headers: { "content-type": type, "cache-control": "public, max-age=86400" } });
 
 export function docsPlugin(version: string) {
+  // The swagger plugin's document, finished once (routes do not change after the app is built).
+  let finished: object | null = null;
   return new Elysia({ name: "docs" })
     .model({ Error: ErrorModel })
+    .onAfterHandle(({ path, response }) => {
+      if (path !== "/docs/json") return;
+      finished ??= finishDocument(response as Record<string, unknown>);
+      return finished;
+    })
     .use(
       swagger({
         provider: "swagger-ui",

@@ -34,8 +34,8 @@ export function errorResponse(
   details: FieldProblem[] = [],
   headers: Record<string, string> = {},
 ): Response {
-  const body: { error: { code: string; message: string; details?: FieldProblem[] } } = { error: { code, message } };
-  if (details.length > 0) body.error.details = details;
+  // `details` is always there (empty when there is nothing more to say), so clients never test for its presence.
+  const body = { error: { code, message, details } };
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 

@@ -2,6 +2,9 @@
 import { t } from "elysia";
 import { ValidationError } from "../lib/errors.ts";
 
+/** Page size bounds of every list (`?limit=`). */
+export const PAGE_SIZE = { min: 1, max: 100, default: 20 } as const;
+
 export const PageQuery = {
   // The 1–100 range is checked by limitOf, so the error names the field (Elysia's range errors on query
   // properties do not).
@@ -11,8 +14,8 @@ export const PageQuery = {
 
 /** The page size from `?limit=`: default 20, 1–100 or a validation error naming `limit`. */
 export function limitOf(limit: number | undefined): number {
-  if (limit === undefined) return 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+  if (limit === undefined) return PAGE_SIZE.default;
+  if (!Number.isInteger(limit) || limit < PAGE_SIZE.min || limit > PAGE_SIZE.max)
     throw new ValidationError("limit must be from 1 to 100.", [{ field: "limit", message: "must be from 1 to 100" }]);
   return limit;
 }
@@ -52,7 +55,9 @@ export const ErrorModel = t.Object(
     error: t.Object({
       code: t.String({ examples: ["validation_error"] }),
       message: t.String({ examples: ["url: must be an absolute https URL"] }),
-      details: t.Optional(t.Array(t.Object({ field: t.String(), message: t.String() }))),
+      details: t.Array(t.Object({ field: t.String(), message: t.String() }), {
+        description: "Field-level problems; empty when there is nothing more to say.",
+      }),
     }),
   },
   {

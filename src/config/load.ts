@@ -26,6 +26,8 @@ export class ConfigError extends Error {
 interface Located {
   value: unknown;
   lines: Map<string, number>;
+  /** Source offsets [start, end] of each path's node, to tell which problems a syntax error may have caused. */
+  spans: Map<string, [number, number]>;
   problems: Problem[];
   interpolated: Set<string>;
 }
@@ -33,6 +35,7 @@ interface Located {
 /** Converts the YAML tree to plain values, interpolating strings and remembering each path's line. */
 function walk(doc: Document, counter: LineCounter, env: Record<string, string | undefined>): Located {
   const lines = new Map<string, number>();
+  const spans = new Map<string, [number, number]>();
   const problems: Problem[] = [];
   const interpolated = new Set<string>();
   const lineOf = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : undefined);
@@ -44,6 +47,8 @@ function walk(doc: Document, counter: LineCounter, env: Record<string, string | 
     if (isAlias(node)) return visit(node.resolve(doc), path, depth + 1);
     const line = lineOf(node as Node);
     if (line !== undefined && !lines.has(path)) lines.set(path, line);
+    const range = (node as Node | null)?.range;
+    if (range && !spans.has(path)) spans.set(path, [range[0], range[2]]);
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
@@ -69,19 +74,37 @@ function walk(doc: Document, counter: LineCounter, env: Record<string, string | 
     }
     return node ?? undefined;
   };
-  return { value: visit(doc.contents, "", 0), lines, problems, interpolated };
+  return { value: visit(doc.contents, "", 0), lines, spans, problems, interpolated };
 }
 
-/** Line of `path` or of its nearest ancestor that has one. */
-function lineFor(lines: Map<string, number>, path: string): number | undefined {
+/** The value at `path` or at its nearest ancestor that has one. */
+function nearest<T>(map: Map<string, T>, path: string): T | undefined {
   let p = path;
   while (p) {
-    const line = lines.get(p);
-    if (line !== undefined) return line;
+    const value = map.get(p);
+    if (value !== undefined) return value;
     const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
     p = cut > 0 ? p.slice(0, cut) : "";
   }
-  return lines.get("");
+  return map.get("");
+}
+
+/** Line of `path` or of its nearest ancestor that has one. */
+const lineFor = (lines: Map<string, number>, path: string) => nearest(lines, path);
+
+/**
+ * YAML syntax errors without their echoes: one mistake often makes the parser report every later token on its
+ * line, and every token after it that it could no longer place in the document ("… token in YAML stream").
+ */
+function syntaxErrors(doc: Document, counter: LineCounter): { line: number; pos: number; message: string }[] {
+  const byLine = new Map<number, { line: number; pos: number; message: string }>();
+  for (const e of doc.errors) {
+    const line = counter.linePos(e.pos[0]).line;
+    const message = e.message.split("\n")[0]!;
+    if (byLine.has(line) || (byLine.size > 0 && / token in YAML stream/.test(message))) continue;
+    byLine.set(line, { line, pos: e.pos[0], message });
+  }
+  return [...byLine.values()];
 }
 
 /**
@@ -93,15 +116,13 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   const name = options.file ?? "defaults";
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => `${name}:${counter.linePos(e.pos[0]).line} ${e.message.split("\n")[0]}`),
-    );
-  }
+  const syntax = syntaxErrors(doc, counter);
+  const syntaxLines = syntax.map((e) => `${name}:${e.line} ${e.message}`);
   const located = walk(doc, counter, env);
   const root = located.value ?? {};
   const ctx: Context = { problems: [...located.problems], interpolated: located.interpolated };
   if (typeof root !== "object" || Array.isArray(root)) {
+    if (syntax.length > 0) throw new ConfigError(syntaxLines);
     throw new ConfigError([`${name}:1 the file must be a YAML mapping of sections (server, storage, …)`]);
   }
   const { event_types: rawTypes, endpoints: rawEndpoints, ...rest } = root as Record<string, unknown>;
@@ -124,10 +145,22 @@ export function loadConfig(text: string, options: LoadOptions): Config {
   // A value whose variable is missing gets only that message, not also "must be at least 1 characters".
   const unset = new Set(located.problems.map((p) => p.path));
   ctx.problems = ctx.problems.filter((p, i) => i < located.problems.length || !unset.has(p.path));
-  if (ctx.problems.length > 0) {
-    const located_ = ctx.problems.map((p) => ({ line: lineFor(located.lines, p.path) ?? 1, p }));
-    located_.sort((a, b) => a.line - b.line);
-    throw new ConfigError(located_.map(({ line, p }) => `${name}:${line} ${p.path || "(root)"}: ${p.message}`));
+  // After a syntax error the parser keeps what it could read: problems of nodes that contain an error or share
+  // its line may be caused by it and are left out; the others are real and listed too, so one run shows them all.
+  const errorLines = new Set(syntax.map((e) => e.line));
+  const caused = (path: string) => {
+    const span = nearest(located.spans, path);
+    if (span !== undefined && syntax.some((e) => e.pos >= span[0] && e.pos <= span[1])) return true;
+    return errorLines.has(lineFor(located.lines, path) ?? 0);
+  };
+  const kept = syntax.length === 0 ? ctx.problems : ctx.problems.filter((p) => !caused(p.path));
+  if (kept.length > 0 || syntax.length > 0) {
+    const lines = [
+      ...kept.map((p) => ({ line: lineFor(located.lines, p.path) ?? 1, text: `${p.path || "(root)"}: ${p.message}` })),
+      ...syntax.map((e) => ({ line: e.line, text: e.message })),
+    ];
+    lines.sort((a, b) => a.line - b.line);
+    throw new ConfigError(lines.map(({ line, text }) => `${name}:${line} ${text}`));
   }
   const config: Config = {
     ...settings!,

@@ -14,12 +14,16 @@ function rows(fields: Record<string, Spec<unknown>>, prefix: string): string[] {
       continue;
     }
     const def = node.defaultValue === undefined ? "" : `\`${JSON.stringify(node.defaultValue)}\``;
-    out.push(`| \`${path}\` | ${node.kind} | ${def} | ${node.description} |`);
+    out.push(`| \`${path}\` | ${node.kind} | ${def} | ${node.range ?? ""} | ${node.description} |`);
   }
   return out;
 }
 
-/** Markdown table of every settings key: path, type, default and description. */
+/** Markdown table of every settings key: path, type, default, accepted range (numbers) and description. */
 export function configReference(): string {
-  return ["| key | type | default | description |", "|---|---|---|---|", ...rows(settingsSpec.fields, "")].join("\n");
+  return [
+    "| key | type | default | range | description |",
+    "|---|---|---|---|---|",
+    ...rows(settingsSpec.fields, ""),
+  ].join("\n");
 }

@@ -19,6 +19,8 @@ export interface Spec<T> {
   description: string;
   /** The default as it would be written in YAML (for docs); undefined = required or no default. */
   defaultValue?: unknown;
+  /** The accepted range of a number, for docs: `1–100`, `≥ 1`; undefined when any value of its kind goes. */
+  range?: string;
   check(value: unknown, path: string, ctx: Context): T | undefined;
 }
 
@@ -32,6 +34,13 @@ function typeName(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   return `a ${typeof value}`;
+}
+
+/** `min–max`, `≥ min` or `≤ max` (the reference's range column). */
+function rangeOf(min: number | undefined, max: number | undefined): string | undefined {
+  if (min !== undefined && max !== undefined) return `${min}–${max}`;
+  if (min !== undefined) return `≥ ${min}`;
+  return max === undefined ? undefined : `≤ ${max}`;
 }
 
 function fail<T>(ctx: Context, path: string, message: string): T | undefined {
@@ -76,6 +85,7 @@ export function int(opts: Common<number> & { min?: number; max?: number }): Spec
     kind: "integer",
     description: opts.description,
     defaultValue: opts.default,
+    range: rangeOf(opts.min, opts.max),
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default;
       if (typeof value === "string" && ctx.interpolated.has(path) && /^-?\d+$/.test(value.trim()))
@@ -93,6 +103,7 @@ export function num(opts: Common<number> & { min?: number; max?: number }): Spec
   return {
     kind: "number",
     description: opts.description,
+    range: rangeOf(opts.min, opts.max),
     defaultValue: opts.default,
     check(value, path, ctx) {
       if (value === undefined || value === null) return opts.default;

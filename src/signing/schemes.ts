@@ -1,7 +1,8 @@
 // Outbound signature headers for each signing scheme (docs/api.md "Delivery"). Runs once per delivery attempt,
 // so it is pure, caches decoded secrets and hashes the body in place instead of copying it.
+import { createHmac } from "node:crypto";
 import { SIGNING_DEFAULTS, type SigningScheme } from "../lib/signature-headers.ts";
-import type { Ed25519Signer } from "./ed25519";
+import type { Ed25519Signer } from "./ed25519.ts";
 
 export type SigningConfig =
   | { scheme: "standard-webhooks"; header_prefix?: string; asymmetric?: boolean }
@@ -91,9 +92,18 @@ export function signatureHeaders(config: SigningConfig, input: SignInput): Recor
 /** Lowercased names of the headers a scheme writes, so custom endpoint headers cannot override them. */
 export { signatureHeaderNames as reservedHeaderNames } from "../lib/signature-headers.ts";
 
+interface Hasher {
+  update(data: string | Uint8Array): Hasher;
+  digest(encoding: "hex" | "base64"): string;
+}
+/** Bun's native hasher when running on Bun; receivers on Node (hookgate/verify) use node:crypto. */
+const BunHasher = (
+  globalThis as unknown as { Bun?: { CryptoHasher: new (algorithm: "sha256", key: string | Uint8Array) => Hasher } }
+).Bun?.CryptoHasher;
+
 /**
  * HMAC-SHA256 of `prefix` followed by `body`, fed in two parts so the body is never concatenated.
- * A string key is used as its UTF-8 bytes. Uses Bun's native hasher: about twice as fast as node:crypto here.
+ * A string key is used as its UTF-8 bytes. On Bun, Bun's native hasher: about twice as fast as node:crypto here.
  */
 export function hmacSha256(
   key: string | Uint8Array,
@@ -101,7 +111,7 @@ export function hmacSha256(
   body: string | Uint8Array,
   encoding: "hex" | "base64",
 ): string {
-  const hasher = new Bun.CryptoHasher("sha256", key);
+  const hasher: Hasher = BunHasher ? new BunHasher("sha256", key) : createHmac("sha256", key);
   if (prefix.length > 0) hasher.update(prefix);
   return hasher.update(body).digest(encoding);
 }

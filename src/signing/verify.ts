@@ -1,8 +1,8 @@
 // Receiver-side check of hookgate's signatures, for tests and for users who want a reference verifier.
 // Mirrors schemes.ts: constant-time comparisons, any listed signature may match, bounded clock skew.
 import { type KeyObject, timingSafeEqual, verify as verifySignature } from "node:crypto";
-import { parseEd25519PublicKey } from "./ed25519";
-import { hmacSha256, joinContent, SIGNING_DEFAULTS, type SigningConfig, standardWebhooksKey } from "./schemes";
+import { parseEd25519PublicKey } from "./ed25519.ts";
+import { hmacSha256, joinContent, SIGNING_DEFAULTS, type SigningConfig, standardWebhooksKey } from "./schemes.ts";
 
 export interface VerifyOptions {
   config: SigningConfig;

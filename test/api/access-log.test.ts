@@ -84,7 +84,11 @@ describe("unhandled errors", () => {
       const res = await json(t.app, "DELETE", "/v1/api-keys/key_x", { key: t.adminKey });
       expect(res.status).toBe(500);
       expect(res.body).toEqual({
-        error: { code: "internal_error", message: "Something went wrong on our side; the error was logged." },
+        error: {
+          code: "internal_error",
+          message: "Something went wrong on our side; the error was logged.",
+          details: [],
+        },
       });
       expect(res.text).not.toContain("SQLITE");
       const logged = (t.logger.lines ?? []).map((l) => JSON.parse(l)).find((l) => l.msg === "unhandled error");

@@ -214,7 +214,7 @@ describe("api keys", () => {
     it("answers 404 for an unknown id", async () => {
       const res = await json(t.app, "DELETE", "/v1/api-keys/key_00000000000000000000000000", { key: t.adminKey });
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ error: { code: "not_found", message: "API key was not found." } });
+      expect(res.body).toEqual({ error: { code: "not_found", message: "API key was not found.", details: [] } });
     });
   });
 });

@@ -104,7 +104,9 @@ describe("auth", () => {
       const { key } = await createApiKey(t, { scopes: ["events:write", "deliveries:read"] });
       const res = await json(t.app, "GET", "/v1/api-keys", { key });
       expect(res.status).toBe(403);
-      expect(res.body).toEqual({ error: { code: "forbidden", message: "This API key lacks the admin scope." } });
+      expect(res.body).toEqual({
+        error: { code: "forbidden", message: "This API key lacks the admin scope.", details: [] },
+      });
     });
   });
 

@@ -26,7 +26,11 @@ describe("request bodies", () => {
       const res = await post(valid(LIMIT));
       expect(res.status).toBe(413);
       expect(res.body).toEqual({
-        error: { code: "payload_too_large", message: `The request body is larger than the limit of ${LIMIT} bytes.` },
+        error: {
+          code: "payload_too_large",
+          message: `The request body is larger than the limit of ${LIMIT} bytes.`,
+          details: [],
+        },
       });
     });
 
@@ -76,6 +80,7 @@ describe("request bodies", () => {
         error: {
           code: "unsupported_media_type",
           message: "Send the body as JSON with content-type: application/json.",
+          details: [],
         },
       });
     });
@@ -110,7 +115,7 @@ describe("request bodies", () => {
       const res = await post(bytes);
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
-        error: { code: "validation_error", message: "The request body is not valid UTF-8." },
+        error: { code: "validation_error", message: "The request body is not valid UTF-8.", details: [] },
       });
     });
 

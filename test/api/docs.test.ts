@@ -143,7 +143,7 @@ describe("API documentation", () => {
     });
 
     it("describes the error shape as a reusable schema", () => {
-      expect(doc.components.schemas.Error.properties.error.required).toEqual(["code", "message"]);
+      expect(doc.components.schemas.Error.properties.error.required).toEqual(["code", "message", "details"]);
     });
   });
 

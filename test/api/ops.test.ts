@@ -41,7 +41,7 @@ describe("operations", () => {
       const res = await json(t.app, method, path);
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toStartWith("application/json");
-      expect(res.body).toEqual({ error: { code: "not_found", message: `No route ${method} ${path}.` } });
+      expect(res.body).toEqual({ error: { code: "not_found", message: `No route ${method} ${path}.`, details: [] } });
     }
   });
 });

@@ -98,6 +98,31 @@ describe("config", () => {
       for (const p of problems) expect(p).toMatch(new RegExp(`^${FILE}:\\d+ `));
     });
 
+    it("keeps listing the other problems after a syntax error, each with its line", () => {
+      const problems = problemsOf(
+        yaml(
+          "server:",
+          "  port: 99999",
+          "endpoints:",
+          "  - id: billing",
+          "    url: https://billing.example.com/hooks",
+          "    events: [run.completed]",
+          "    auth: {type: basic, username: hooks, password: ${PW}}",
+        ),
+      );
+      expect(problems).toEqual([
+        `${FILE}:2 server.port: must be ≤ 65535`,
+        `${FILE}:7 Unexpected flow-map-start at node end`,
+      ]);
+    });
+
+    it("leaves out what the syntax error itself causes (its echoes and the node it breaks)", () => {
+      const problems = problemsOf(yaml("retention:", "  days: 0", "storage:", '  path: "abc', "log:", "  level: loud"));
+      expect(problems[0]).toBe(`${FILE}:2 retention.days: must be ≥ 1`);
+      expect(problems).toHaveLength(2);
+      expect(problems[1]).toMatch(new RegExp(`^${FILE}:\\d+ Missing closing "quote`));
+    });
+
     it("refuses a file that is not a mapping of sections", () => {
       expect(problemsOf(yaml("- server", "- storage"))).toEqual([
         `${FILE}:1 the file must be a YAML mapping of sections (server, storage, …)`,

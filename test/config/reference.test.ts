@@ -12,6 +12,17 @@ describe("configuration reference", () => {
 
   it("documents every key with a description", () => {
     for (const line of configReference().split("\n").slice(2))
-      expect(line).toMatch(/^\| `[a-z0-9_.]+` \| .+ \| .* \| .{10,} \|$/);
+      expect(line).toMatch(/^\| `[a-z0-9_.]+` \| .+ \| .* \| .* \| .{10,} \|$/);
+  });
+
+  it("gives the accepted range of every bounded number", () => {
+    const row = (key: string) =>
+      configReference()
+        .split("\n")
+        .find((l) => l.startsWith(`| \`${key}\` |`));
+    expect(row("server.port")).toContain("| 0–65535 |");
+    expect(row("delivery.timeout_ms")).toContain("| 1000–30000 |");
+    expect(row("delivery.jitter")).toContain("| 0–1 |");
+    expect(row("server.host")).toContain('| `"0.0.0.0"` |  | Address');
   });
 });

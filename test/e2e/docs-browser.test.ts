@@ -73,4 +73,30 @@ describe("docs in a browser", () => {
     },
     45_000,
   );
+
+  it.skipIf(!hasChromium)(
+    "pre-fills Try it out with the documented example, which the API accepts",
+    async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await page.goto(`${t.url}/docs#/Endpoints/postV1Endpoints`, { waitUntil: "load", timeout: 15_000 });
+        const block = page.locator("#operations-Endpoints-postV1Endpoints");
+        await block.locator(".try-out__btn").click({ timeout: 15_000 });
+        const body = await block.locator("textarea.body-param__text").inputValue({ timeout: 10_000 });
+        const parsed = JSON.parse(body);
+        expect(parsed.url).toBe("https://example.com/hooks");
+        expect(JSON.stringify(parsed)).not.toContain('"string"');
+        const res = await fetch(`${t.url}/v1/endpoints`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${t.adminKey}`, "content-type": "application/json" },
+          body,
+        });
+        expect(res.status).toBe(201);
+      } finally {
+        await context.close();
+      }
+    },
+    45_000,
+  );
 });

@@ -27,6 +27,8 @@ export interface TestAppOptions {
    * test can inject faults on that very connection (a full disk, read-only).
    */
   ownDb?: boolean;
+  /** DNS for the SSRF guard (e.g. to keep example.com deliveries on this machine). */
+  resolver?: Resolver;
 }
 
 export interface TestApp {
@@ -65,6 +67,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     env: options.env,
     listen: options.listen,
     ownDb: options.ownDb,
+    resolver: options.resolver,
   });
 }
 

@@ -57,7 +57,7 @@ const pragma = (db: Database, sql: string) => db.query(`PRAGMA ${sql}`).get() as
 
 function expectUnavailable(res: JsonResponse): void {
   expect(res.status).toBe(503);
-  expect(res.body).toEqual({ error: { code: "unavailable", message: expect.any(String) } });
+  expect(res.body).toEqual({ error: { code: "unavailable", message: expect.any(String), details: [] } });
 }
 
 /** Publishes events of a type nobody subscribes to until one is refused; returns the acknowledged ids. */

@@ -45,6 +45,15 @@ describe("standardwebhooks library", () => {
     const headers = signatureHeaders({ scheme: "standard-webhooks" }, freshInput({ secrets: ["plain-secret"] }));
     expect(new StandardWebhook("plain-secret", { format: "raw" }).verify(BODY, headers)).toEqual(JSON.parse(BODY));
   });
+
+  it("agrees on a secret without the whsec_ prefix given as whsec_ + base64 of it (as the README says)", () => {
+    const secret = "my-own-secret-0123456789";
+    const headers = signatureHeaders({ scheme: "standard-webhooks" }, freshInput({ secrets: [secret] }));
+    const converted = `whsec_${Buffer.from(secret).toString("base64")}`;
+    expect(new StandardWebhook(converted).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(new SvixWebhook(converted).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(() => new StandardWebhook(secret).verify(BODY, headers)).toThrow();
+  });
 });
 
 describe("svix library", () => {

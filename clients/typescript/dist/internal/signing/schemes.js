@@ -1,0 +1,100 @@
+// Copied from src/signing/schemes.ts by `npm run client:generate`; edit the original.
+// Outbound signature headers for each signing scheme (docs/api.md "Delivery"). Runs once per delivery attempt,
+// so it is pure, caches decoded secrets and hashes the body in place instead of copying it.
+import { createHmac } from "node:crypto";
+import { SIGNING_DEFAULTS } from "../lib/signature-headers.js";
+/** Option defaults (docs/api.md "Delivery"), shared with the verifier and endpoint validation. */
+export { SIGNING_DEFAULTS, SIGNING_SCHEMES } from "../lib/signature-headers.js";
+/**
+ * The headers that sign one attempt. Standard-webhooks names are `<header_prefix>id|timestamp|signature`;
+ * custom names keep the configured case. Throws when an HMAC scheme has no secret or a key is missing.
+ */
+export function signatureHeaders(config, input) {
+    const ts = Math.floor(input.timestampMs / 1000);
+    switch (config.scheme) {
+        case "standard-webhooks":
+        case "ed25519": {
+            const prefix = config.header_prefix ?? SIGNING_DEFAULTS.header_prefix;
+            const symmetric = config.scheme === "standard-webhooks";
+            const asymmetric = !symmetric || config.asymmetric === true;
+            const content = `${input.id}.${ts}.`;
+            const signatures = [];
+            if (symmetric) {
+                for (const secret of requireSecrets(config.scheme, input.secrets)) {
+                    signatures.push(`v1,${hmacSha256(standardWebhooksKey(secret), content, input.body, "base64")}`);
+                }
+            }
+            if (asymmetric) {
+                if (!input.signer)
+                    throw new Error(`signing scheme ${config.scheme} needs the gateway Ed25519 key`);
+                signatures.push(`v1a,${input.signer.sign(joinContent(content, input.body))}`);
+            }
+            return {
+                [`${prefix}id`]: input.id,
+                [`${prefix}timestamp`]: String(ts),
+                [`${prefix}signature`]: signatures.join(" "),
+            };
+        }
+        case "hmac-sha256": {
+            const [newest] = requireSecrets(config.scheme, input.secrets);
+            const hex = hmacSha256(newest, "", input.body, "hex");
+            return {
+                [config.signature_header ?? SIGNING_DEFAULTS.signature_header]: (config.prefix ?? SIGNING_DEFAULTS.prefix) + hex,
+                [config.id_header ?? SIGNING_DEFAULTS.id_header]: input.id,
+                [config.timestamp_header ?? SIGNING_DEFAULTS.timestamp_header]: new Date(input.timestampMs).toISOString(),
+                [config.event_header ?? SIGNING_DEFAULTS.event_header]: input.eventType,
+            };
+        }
+        case "timestamped-hmac": {
+            const content = `${ts}.`;
+            const parts = [`t=${ts}`];
+            requireSecrets(config.scheme, input.secrets).forEach((secret, i) => {
+                parts.push(`${i === 0 ? "v1" : "v1old"}=${hmacSha256(secret, content, input.body, "hex")}`);
+            });
+            return {
+                [config.signature_header ?? SIGNING_DEFAULTS.signature_header]: parts.join(","),
+                [config.id_header ?? SIGNING_DEFAULTS.id_header]: input.id,
+                [config.event_header ?? SIGNING_DEFAULTS.event_header]: input.eventType,
+            };
+        }
+    }
+}
+/** Lowercased names of the headers a scheme writes, so custom endpoint headers cannot override them. */
+export { signatureHeaderNames as reservedHeaderNames } from "../lib/signature-headers.js";
+/** Bun's native hasher when running on Bun; receivers on Node (hookgate/verify) use node:crypto. */
+const BunHasher = globalThis.Bun?.CryptoHasher;
+/**
+ * HMAC-SHA256 of `prefix` followed by `body`, fed in two parts so the body is never concatenated.
+ * A string key is used as its UTF-8 bytes. On Bun, Bun's native hasher: about twice as fast as node:crypto here.
+ */
+export function hmacSha256(key, prefix, body, encoding) {
+    const hasher = BunHasher ? new BunHasher("sha256", key) : createHmac("sha256", key);
+    if (prefix.length > 0)
+        hasher.update(prefix);
+    return hasher.update(body).digest(encoding);
+}
+const KEY_CACHE_LIMIT = 1024;
+const keyCache = new Map();
+/**
+ * The Standard Webhooks HMAC key of a secret: base64-decoded part after `whsec_`, or the UTF-8 bytes of a
+ * secret without that prefix. Cached (oldest entry evicted first) so hot paths skip the base64 decode.
+ */
+export function standardWebhooksKey(secret) {
+    let key = keyCache.get(secret);
+    if (key === undefined) {
+        key = secret.startsWith("whsec_") ? Buffer.from(secret.slice(6), "base64") : Buffer.from(secret, "utf8");
+        if (keyCache.size >= KEY_CACHE_LIMIT)
+            keyCache.delete(keyCache.keys().next().value);
+        keyCache.set(secret, key);
+    }
+    return key;
+}
+/** `prefix` + body as one value for Ed25519 (which signs in one shot); bytes stay bytes. */
+export function joinContent(prefix, body) {
+    return typeof body === "string" ? prefix + body : Buffer.concat([Buffer.from(prefix, "utf8"), body]);
+}
+function requireSecrets(scheme, secrets) {
+    if (secrets.length === 0)
+        throw new Error(`signing scheme ${scheme} needs at least one secret`);
+    return secrets;
+}

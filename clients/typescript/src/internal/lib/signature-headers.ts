@@ -1,0 +1,54 @@
+// Copied from src/lib/signature-headers.ts by `npm run client:generate`; edit the original.
+// The signature schemes and which headers each writes, with the defaults of docs/api.md: signing writes them, and endpoint
+// validation keeps custom headers from overriding them, so both read this one list.
+
+export const SIGNING_SCHEMES = ["standard-webhooks", "hmac-sha256", "timestamped-hmac", "ed25519"] as const;
+export type SigningScheme = (typeof SIGNING_SCHEMES)[number];
+
+/** Option defaults of the signature schemes (docs/api.md "Delivery"). */
+export const SIGNING_DEFAULTS = {
+  header_prefix: "webhook-",
+  signature_header: "X-Webhook-Signature",
+  prefix: "sha256=",
+  id_header: "X-Webhook-ID",
+  timestamp_header: "X-Webhook-Timestamp",
+  event_header: "X-Webhook-Event",
+} as const;
+
+export interface SignatureHeaderOptions {
+  scheme: string;
+  header_prefix?: string;
+  signature_header?: string;
+  id_header?: string;
+  timestamp_header?: string;
+  event_header?: string;
+}
+
+/** Lowercased names of the headers a scheme writes. */
+export function signatureHeaderNames(config: SignatureHeaderOptions): string[] {
+  const d = SIGNING_DEFAULTS;
+  let names: string[];
+  switch (config.scheme) {
+    case "hmac-sha256":
+      names = [
+        config.signature_header ?? d.signature_header,
+        config.id_header ?? d.id_header,
+        config.timestamp_header ?? d.timestamp_header,
+        config.event_header ?? d.event_header,
+      ];
+      break;
+    case "timestamped-hmac":
+      names = [
+        config.signature_header ?? d.signature_header,
+        config.id_header ?? d.id_header,
+        config.event_header ?? d.event_header,
+      ];
+      break;
+    default: {
+      // standard-webhooks and ed25519
+      const prefix = config.header_prefix ?? d.header_prefix;
+      names = [`${prefix}id`, `${prefix}timestamp`, `${prefix}signature`];
+    }
+  }
+  return names.map((name) => name.toLowerCase());
+}
