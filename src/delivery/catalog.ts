@@ -1,9 +1,10 @@
 // The event-type catalog in memory: names for subscription checks, compiled JSON Schemas for publish checks.
-import Ajv, { type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import type { EventTypeDecl } from "../config/index.ts";
 import type { Clock } from "../lib/clock.ts";
 import { ConflictError, type FieldProblem, ManagedByConfigError, NotFoundError } from "../lib/errors.ts";
 import { jsonPointerToField } from "../lib/field-names.ts";
+import { compileJsonSchema } from "../lib/json-schema.ts";
 import type { EventTypeRecord, Store } from "../store/index.ts";
 
 interface Entry {
@@ -119,7 +120,7 @@ export class EventCatalog {
     // One validator instance per type, so replacing or deleting a type frees its schema (and its $id).
     this.entries.set(record.name, {
       record,
-      validate: record.schema ? new Ajv({ allErrors: true, strict: false }).compile(record.schema) : null,
+      validate: record.schema ? compileJsonSchema(record.schema) : null,
     });
   }
 

@@ -53,7 +53,8 @@ export function checkFilter(spec: unknown): FilterProblem[] {
  *   op, hence true when the field is missing (`is_empty`: every value is null, "", [] or {}).
  * - equality is strict JSON equality (100 ≠ "100"; objects by keys in any order); strings compare as JS
  *   strings (UTF-16 code units, no Unicode normalisation); `gt`…`lte` compare only number with number and
- *   string with string; `matches` is a `u`-flag RegExp over the first 4096 characters of a string.
+ *   string with string; `matches` is an RE2 regex (linear time; no backreferences or lookarounds) over the first 4096
+ *   characters of a string.
  * An expression filter matches only when the JSONata result is exactly `true` (100 ms budget).
  */
 export function compileFilter(spec: unknown): CompiledFilter {
