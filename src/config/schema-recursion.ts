@@ -42,7 +42,8 @@ function index(root: Record<string, unknown>, rootPath: string) {
   const visit = (value: unknown, path: string, base: string, pointer: string, docPointer: string, depth: number) => {
     if (depth > 200) return;
     if (Array.isArray(value)) {
-      value.forEach((v, i) => visit(v, `${path}[${i}]`, base, `${pointer}/${i}`, `${docPointer}/${i}`, depth + 1));
+      for (let i = 0; i < value.length; i++)
+        visit(value[i], `${path}[${i}]`, base, `${pointer}/${i}`, `${docPointer}/${i}`, depth + 1);
       return;
     }
     if (!isObject(value) || nodes.has(value)) return;
@@ -77,8 +78,11 @@ function sameValueEdges(node: Node, byUri: Map<string, Record<string, unknown>>)
   for (const k of SAME_VALUE_ONE) if (isObject(s[k])) edges.push({ to: s[k], via: `${node.path}.${k}` });
   for (const k of SAME_VALUE_LIST) {
     const list = s[k];
-    if (Array.isArray(list))
-      list.forEach((v, i) => isObject(v) && edges.push({ to: v, via: `${node.path}.${k}[${i}]` }));
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (isObject(v)) edges.push({ to: v, via: `${node.path}.${k}[${i}]` });
+    }
   }
   for (const k of SAME_VALUE_MAP) {
     const map = s[k];
