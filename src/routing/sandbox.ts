@@ -1,0 +1,210 @@
+// Tenant-supplied code (JSONata filters and transforms, event-type schema validation) runs here, in a small pool of
+// worker threads, never on the event loop. A task past its time bound gets its worker terminated and replaced, so
+// a runaway expression is stopped, not just measured. Queued tasks are served round-robin between lanes (tenants).
+import type { SandboxReply, SandboxRequest, SandboxTask } from "./sandbox-protocol.ts";
+
+/** A task that failed; `limit` is set when a bound (time, depth, memory) stopped it. */
+export class SandboxError extends Error {
+  constructor(
+    message: string,
+    readonly limit: "timeout" | "depth" | "memory" | null = null,
+  ) {
+    super(message);
+    this.name = "SandboxError";
+  }
+}
+
+export interface SandboxOptions {
+  /** Worker threads (default 2). */
+  workers: number;
+  /** Largest value a JSONata step may build or a transform may render (default 4 × 256 KiB). */
+  maxBytes: number;
+}
+
+/**
+ * When a task's worker is terminated: its budget plus half of it (at least 10 ms). The worker stops the task
+ * itself at its budget (checked at every evaluation step); termination stops what a single step would not
+ * give back, such as a built-in that blocks, without failing tasks that a busy machine merely slowed down.
+ */
+const killAfter = (timeoutMs: number) => timeoutMs + Math.max(10, timeoutMs / 2);
+/** Tasks waiting beyond this many are refused at once rather than queued. */
+const MAX_QUEUED = 10_000;
+/** Consecutive workers that die before they are ready, after which the pool stops trying. */
+const MAX_START_FAILURES = 3;
+
+interface Job {
+  task: SandboxTask;
+  resolve(value: unknown): void;
+  reject(err: SandboxError): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: (Job & { id: number; timer: ReturnType<typeof setTimeout> }) | null;
+}
+
+export class SandboxPool {
+  private slots: Slot[] = [];
+  private lanes = new Map<string, Job[]>();
+  private order: string[] = [];
+  private queued = 0;
+  private nextId = 1;
+  private startFailures = 0;
+  private broken: string | null = null;
+  private readyWaiters: (() => void)[] = [];
+  /** Workers terminated because a task overran its time bound (for metrics and benchmarks). */
+  terminated = 0;
+
+  constructor(private options: SandboxOptions) {}
+
+  /** New options apply to the tasks run from now on (a smaller worker count takes effect as workers are replaced). */
+  reconfigure(options: Partial<SandboxOptions>): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  /** Starts the workers now instead of on the first task (their start-up then never delays a task). */
+  warm(): void {
+    for (let n = this.slots.length; n < this.options.workers; n++) this.spawn();
+  }
+
+  /** Starts the workers and resolves once every one of them is ready (or the pool cannot start them). */
+  ready(): Promise<void> {
+    this.warm();
+    if (this.broken || this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private wakeReadyWaiters(): void {
+    if (!this.broken && !this.slots.every((s) => s.ready)) return;
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Runs `task` on a worker; resolves with the worker's value. Rejects with SandboxError when the task fails,
+   * overruns its time bound (its worker is terminated), or the pool cannot take it.
+   */
+  run(task: Omit<SandboxTask, "maxBytes">, lane: string): Promise<unknown> {
+    if (this.broken) return Promise.reject(new SandboxError(this.broken));
+    if (this.queued >= MAX_QUEUED) return Promise.reject(new SandboxError("the sandbox is overloaded; try again"));
+    this.warm();
+    return new Promise((resolve, reject) => {
+      const job: Job = { task: { ...task, maxBytes: this.options.maxBytes }, resolve, reject };
+      let queue = this.lanes.get(lane);
+      if (!queue) {
+        queue = [];
+        this.lanes.set(lane, queue);
+        this.order.push(lane);
+      }
+      queue.push(job);
+      this.queued++;
+      this.dispatch();
+    });
+  }
+
+  /** Terminates every worker; queued and running tasks are rejected. The pool starts afresh on the next task. */
+  stop(): void {
+    for (const slot of this.slots) {
+      slot.worker.terminate();
+      if (slot.job) {
+        clearTimeout(slot.job.timer);
+        slot.job.reject(new SandboxError("the sandbox was stopped"));
+      }
+    }
+    this.slots = [];
+    for (const queue of this.lanes.values())
+      for (const job of queue) job.reject(new SandboxError("the sandbox was stopped"));
+    this.lanes.clear();
+    this.order = [];
+    this.queued = 0;
+  }
+
+  private spawn(): void {
+    if (this.slots.length >= this.options.workers) return;
+    const worker = new Worker(new URL("./sandbox-worker.ts", import.meta.url));
+    const slot: Slot = { worker, ready: false, job: null };
+    this.slots.push(slot);
+    worker.onmessage = (event: MessageEvent<SandboxReply>) => this.onReply(slot, event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.replace(slot, `a sandbox worker failed: ${event.message}`);
+    };
+  }
+
+  private onReply(slot: Slot, reply: SandboxReply): void {
+    if ("ready" in reply) {
+      slot.ready = true;
+      this.startFailures = 0;
+      this.wakeReadyWaiters();
+      this.dispatch();
+      return;
+    }
+    const job = slot.job;
+    if (!job || job.id !== reply.id) return;
+    clearTimeout(job.timer);
+    slot.job = null;
+    if ("error" in reply) job.reject(new SandboxError(reply.error, reply.limit ?? null));
+    else job.resolve(reply.value);
+    this.dispatch();
+  }
+
+  /** Terminates a slot's worker (failing its job with `why`) and starts another in its place. */
+  private replace(slot: Slot, why: string, limit: SandboxError["limit"] = null): void {
+    const index = this.slots.indexOf(slot);
+    if (index === -1) return;
+    slot.worker.terminate();
+    if (limit === "timeout") this.terminated++;
+    this.slots.splice(index, 1);
+    if (slot.job) {
+      clearTimeout(slot.job.timer);
+      slot.job.reject(new SandboxError(why, limit));
+    } else if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
+      this.broken = `the sandbox workers cannot start (${why})`;
+      for (const queue of this.lanes.values()) for (const job of queue) job.reject(new SandboxError(this.broken));
+      this.lanes.clear();
+      this.order = [];
+      this.queued = 0;
+      this.wakeReadyWaiters();
+      return;
+    }
+    this.warm();
+  }
+
+  /** Gives idle workers the next tasks, taking lanes in turn. */
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.order.length === 0) return;
+      if (!slot.ready || slot.job) continue;
+      const lane = this.order.shift()!;
+      const queue = this.lanes.get(lane)!;
+      const job = queue.shift()!;
+      this.queued--;
+      if (queue.length > 0) this.order.push(lane);
+      else this.lanes.delete(lane);
+      const id = this.nextId++;
+      const timeoutMs = job.task.timeoutMs;
+      const timer = setTimeout(
+        () => this.replace(slot, `timed out after ${timeoutMs} ms`, "timeout"),
+        killAfter(timeoutMs),
+      );
+      slot.job = { ...job, id, timer };
+      slot.worker.postMessage({ ...job.task, id } satisfies SandboxRequest);
+      if (timer.unref) timer.unref();
+    }
+  }
+}
+
+let shared: SandboxPool | null = null;
+let sharedOptions: SandboxOptions = { workers: 2, maxBytes: 4 * 256 * 1024 };
+
+/** The process-wide pool that compiled filters, transforms and the event catalog use. */
+export function sandbox(): SandboxPool {
+  shared ??= new SandboxPool(sharedOptions);
+  return shared;
+}
+
+/** Sets the shared pool's options (the composition root calls it with `server.max_body_bytes × 4`). */
+export function configureSandbox(options: Partial<SandboxOptions>): void {
+  sharedOptions = { ...sharedOptions, ...options };
+  shared?.reconfigure(sharedOptions);
+}
