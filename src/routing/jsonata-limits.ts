@@ -65,7 +65,7 @@ export interface SizeBudget {
   sizes: WeakMap<object, number>;
 }
 
-type Implementation = (this: jsonata.Focus, ...args: any[]) => unknown;
+type Implementation = (this: jsonata.Focus, ...args: unknown[]) => unknown;
 interface BuiltIn {
   _jsonata_function: true;
   implementation: Implementation;
@@ -107,11 +107,11 @@ function replacedSize(str: string, pattern: unknown, replacement: string, limit:
  * item (`{"match":"","index":0,"groups":[]}` is 35 characters, `"",` 3), so no result within the bound is cut.
  */
 export function boundedBuiltIns(budgetOf: (focus: jsonata.Focus) => SizeBudget): Record<string, BuiltIn> {
-  const wrap = (name: string, check: (budget: SizeBudget, args: any[]) => any[] | undefined): BuiltIn => {
+  const wrap = (name: string, check: (budget: SizeBudget, args: unknown[]) => unknown[] | undefined): BuiltIn => {
     const original = originals[name]!;
     return {
       ...original,
-      async implementation(this: jsonata.Focus, ...args: any[]) {
+      async implementation(this: jsonata.Focus, ...args: unknown[]) {
         const budget = budgetOf(this);
         const result = await original.implementation.apply(this, check(budget, args) ?? args);
         if (Array.isArray(result) && (name === "match" || name === "split")) {
@@ -138,7 +138,7 @@ export function boundedBuiltIns(budgetOf: (focus: jsonata.Focus) => SizeBudget):
     replace: wrap("replace", ({ maxBytes }, [str, pattern, replacement, limit]) => {
       if (typeof str !== "string" || typeof replacement !== "string") return undefined;
       const quick = str.length * (replacement.length + 1) + replacement.length;
-      if (quick > maxBytes && replacedSize(str, pattern, replacement, limit) > maxBytes)
+      if (quick > maxBytes && replacedSize(str, pattern, replacement, limit as number | undefined) > maxBytes)
         throw tooLarge(maxBytes, "$replace to a string");
       return undefined;
     }),
