@@ -17,6 +17,7 @@ import { type Clock, systemClock } from "./lib/clock.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import { checkFilter } from "./routing/filter.ts";
+import { configureSandbox, sandbox } from "./routing/sandbox.ts";
 import { checkTransform } from "./routing/transform.ts";
 import { type Ed25519Signer, loadOrCreateEd25519Key } from "./signing/ed25519.ts";
 import { DecryptError, decrypt, encrypt } from "./signing/secrets.ts";
@@ -124,6 +125,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     lock.release();
     throw e;
   }
+  // Tenant code (JSONata, schema validation) runs in worker threads; start them now, bounded by the body limit.
+  configureSandbox({ maxBytes: config.server.max_body_bytes * 4 });
+  sandbox().warm();
   const catalog = new EventCatalog(store, clock);
   await catalog.load();
   const registry = new EndpointRegistry(store, masterKey, config, catalog, clock, logger);

@@ -102,7 +102,7 @@ export class DeliveryEngine {
     const now = this.o.clock.now();
     for (const item of batch) {
       for (const delivery of item.deliveries) {
-        if (delivery.status === "skipped") continue;
+        if (delivery.status === "skipped" || delivery.status === "failed") continue;
         delivery.next_attempt_at = now;
         if (room > 0) {
           room--;

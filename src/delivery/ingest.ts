@@ -74,7 +74,7 @@ export class Ingest {
       const first = await store.eventByIdempotencyKey(tenant, key);
       if (first?.response) return { replayed: true, data: JSON.parse(first.response) };
     }
-    const problems: FieldProblem[] = catalog.check(input.type, input.data);
+    const problems: FieldProblem[] = await catalog.check(input.type, input.data, tenant);
     if (input.target_url !== undefined) {
       const why = urlProblem(input.target_url, registry.rules);
       if (why) problems.push({ field: "target_url", message: why });
@@ -112,16 +112,22 @@ export class Ingest {
     const deliveries: NewDelivery[] = [];
     for (const endpoint of endpoints) {
       const verdict = endpoint.compiled.filter ? await endpoint.compiled.filter.test(envelope) : null;
-      const skipped = verdict !== null && !verdict.matched;
-      deliveries.push(
-        this.newDelivery(
-          event,
-          endpoint.id,
-          null,
-          skipped ? `filtered: ${verdict.reason ?? "the filter did not match"}` : null,
-          now,
-        ),
+      const skipped = verdict !== null && !verdict.matched && !verdict.error;
+      const delivery = this.newDelivery(
+        event,
+        endpoint.id,
+        null,
+        skipped ? `filtered: ${verdict.reason ?? "the filter did not match"}` : null,
+        now,
       );
+      // A filter that could not decide (error, time or memory bound) fails the delivery: no attempt, no retry.
+      if (verdict?.error)
+        Object.assign(delivery, {
+          status: "failed",
+          next_attempt_at: null,
+          last_error: `filter_error: ${verdict.reason}`,
+        });
+      deliveries.push(delivery);
     }
     if (input.target_url !== undefined) deliveries.push(this.newDelivery(event, null, input.target_url, null, now));
 
@@ -133,7 +139,7 @@ export class Ingest {
       deliveries: deliveries.map((d) => ({
         id: d.id,
         endpoint_id: d.endpoint_id,
-        status: d.status === "skipped" ? "skipped" : "pending",
+        status: d.status === "skipped" || d.status === "failed" ? d.status : "pending",
       })),
     };
     const outcome = await engine.submitEvent({
@@ -149,7 +155,7 @@ export class Ingest {
     }
     engine.metrics.eventsIngested++;
 
-    const toSend = deliveries.filter((d) => d.status !== "skipped");
+    const toSend = deliveries.filter((d) => d.status !== "skipped" && d.status !== "failed");
     const waiting = options.wait
       ? engine.waitForAttempts(
           toSend.map((d) => d.id),
@@ -254,7 +260,7 @@ export class Ingest {
 
   private merge(data: PublishedEvent, reports: Map<string, AttemptReport>): void {
     for (const d of data.deliveries) {
-      if (d.status === "skipped") continue;
+      if (d.status === "skipped" || d.status === "failed") continue;
       const r = reports.get(d.id);
       d.status = r?.status ?? "pending";
       d.http_status = r?.http_status ?? null;

@@ -3,11 +3,15 @@
 // a runaway expression is stopped, not just measured. Queued tasks are served round-robin between lanes (tenants).
 import type { SandboxReply, SandboxRequest, SandboxTask } from "./sandbox-protocol.ts";
 
-/** A task that failed; `limit` is set when a bound (time, depth, memory) stopped it. */
+/**
+ * A task that failed: `limit` is set when a bound (time, depth, memory) stopped it; `unavailable` when the pool
+ * could not run it at all (overloaded, stopped, or its workers cannot start), which says nothing of the task.
+ */
 export class SandboxError extends Error {
   constructor(
     message: string,
     readonly limit: "timeout" | "depth" | "memory" | null = null,
+    readonly unavailable = false,
   ) {
     super(message);
     this.name = "SandboxError";
@@ -85,8 +89,9 @@ export class SandboxPool {
    * overruns its time bound (its worker is terminated), or the pool cannot take it.
    */
   run(task: Omit<SandboxTask, "maxBytes">, lane: string): Promise<unknown> {
-    if (this.broken) return Promise.reject(new SandboxError(this.broken));
-    if (this.queued >= MAX_QUEUED) return Promise.reject(new SandboxError("the sandbox is overloaded; try again"));
+    if (this.broken) return Promise.reject(new SandboxError(this.broken, null, true));
+    if (this.queued >= MAX_QUEUED)
+      return Promise.reject(new SandboxError("the sandbox is overloaded; try again", null, true));
     this.warm();
     return new Promise((resolve, reject) => {
       const job: Job = { task: { ...task, maxBytes: this.options.maxBytes }, resolve, reject };
@@ -108,12 +113,12 @@ export class SandboxPool {
       slot.worker.terminate();
       if (slot.job) {
         clearTimeout(slot.job.timer);
-        slot.job.reject(new SandboxError("the sandbox was stopped"));
+        slot.job.reject(new SandboxError("the sandbox was stopped", null, true));
       }
     }
     this.slots = [];
     for (const queue of this.lanes.values())
-      for (const job of queue) job.reject(new SandboxError("the sandbox was stopped"));
+      for (const job of queue) job.reject(new SandboxError("the sandbox was stopped", null, true));
     this.lanes.clear();
     this.order = [];
     this.queued = 0;
@@ -160,7 +165,8 @@ export class SandboxPool {
       slot.job.reject(new SandboxError(why, limit));
     } else if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
       this.broken = `the sandbox workers cannot start (${why})`;
-      for (const queue of this.lanes.values()) for (const job of queue) job.reject(new SandboxError(this.broken));
+      for (const queue of this.lanes.values())
+        for (const job of queue) job.reject(new SandboxError(this.broken, null, true));
       this.lanes.clear();
       this.order = [];
       this.queued = 0;
