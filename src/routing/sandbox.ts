@@ -36,6 +36,16 @@ const MAX_QUEUED = 10_000;
 /** Consecutive workers that die before they are ready, after which the pool stops trying. */
 const MAX_START_FAILURES = 3;
 
+/**
+ * Where the worker's entry point is. From source it sits beside this file. In the compiled binary this module is
+ * bundled into the executable (`import.meta.url` is `file:///$bunfs/root/<exe>`) and the worker is the second
+ * entry point of `npm run build`, kept at its path under the entry points' common root (src/): routing/….
+ */
+function workerUrl(): URL {
+  const compiled = import.meta.url.includes("/$bunfs/");
+  return new URL(compiled ? "./routing/sandbox-worker.ts" : "./sandbox-worker.ts", import.meta.url);
+}
+
 interface Job {
   task: SandboxTask;
   resolve(value: unknown): void;
@@ -126,7 +136,7 @@ export class SandboxPool {
 
   private spawn(): void {
     if (this.slots.length >= this.options.workers) return;
-    const worker = new Worker(new URL("./sandbox-worker.ts", import.meta.url));
+    const worker = new Worker(workerUrl());
     const slot: Slot = { worker, ready: false, job: null };
     this.slots.push(slot);
     worker.onmessage = (event: MessageEvent<SandboxReply>) => this.onReply(slot, event.data);
