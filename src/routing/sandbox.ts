@@ -26,11 +26,12 @@ export interface SandboxOptions {
 }
 
 /**
- * When a task's worker is terminated: its budget plus half of it (at least 10 ms). The worker stops the task
- * itself at its budget (checked at every evaluation step); termination stops what a single step would not
- * give back, such as a built-in that blocks, without failing tasks that a busy machine merely slowed down.
+ * When a task's worker is terminated: twice its budget plus 10 ms. The worker stops the task itself at its budget
+ * (checked at every evaluation step, so it lands within a few ms of it on an idle machine and later on a busy
+ * one); termination stops what a step would not give back, such as a built-in that blocks, and costs a new worker
+ * (~130 ms of CPU to start), which a busy machine should not pay for tasks it merely slowed down.
  */
-const killAfter = (timeoutMs: number) => timeoutMs + Math.max(10, timeoutMs / 2);
+const killAfter = (timeoutMs: number) => timeoutMs * 2 + 10;
 /** Tasks waiting beyond this many are refused at once rather than queued. */
 const MAX_QUEUED = 10_000;
 /** Consecutive workers that die before they are ready, after which the pool stops trying. */
@@ -71,6 +72,11 @@ export class SandboxPool {
   terminated = 0;
 
   constructor(private options: SandboxOptions) {}
+
+  /** Number of worker threads the pool keeps. */
+  get size(): number {
+    return this.options.workers;
+  }
 
   /** New options apply to the tasks run from now on (a smaller worker count takes effect as workers are replaced). */
   reconfigure(options: Partial<SandboxOptions>): void {
