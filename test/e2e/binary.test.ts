@@ -159,7 +159,7 @@ describe.skipIf(!hasBinary)("the compiled binary", () => {
       expect(await stopProcess(proc)).toBe(0);
       alone.cleanup();
     }
-  });
+  }, 30_000);
 
   it("check-config exits 2 on a bad file, naming the line, and creates nothing", async () => {
     const alone = binaryAlone();
