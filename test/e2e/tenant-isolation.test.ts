@@ -64,6 +64,24 @@ describe("tenant-supplied code runs bounded", () => {
     return getDelivery(t, event.deliveries[0].id);
   }
 
+  it("refuses at save regexes that need backtracking, naming the field", async () => {
+    const save = (extra: Record<string, unknown>) =>
+      json(t.app, "POST", "/v1/endpoints", {
+        key: t.adminKey,
+        body: { url: `${receiver.url}/hook`, events: ["*"], ...extra },
+      });
+    const matches = await save({ filter: { field: "data.s", op: "matches", value: "(a)\\1" } });
+    expect(matches.status).toBe(400);
+    expect(matches.body.error.details).toEqual([
+      { field: "filter.value", message: expect.stringContaining("backreference") },
+    ]);
+    const literal = await save({ transform: "$replace(data.s, /a(?=b)/, 'x')" });
+    expect(literal.status).toBe(400);
+    expect(literal.body.error.details).toEqual([
+      { field: "transform", message: expect.stringContaining("lookaround") },
+    ]);
+  });
+
   it("runs filter matches a*a*a*a*a*a*a*b over 4,096 × a in linear time", async () => {
     const filter = { field: "data.s", op: "matches", value: "a*a*a*a*a*a*a*b" };
     const { result, slowest } = await whileHealthz(() => deliveryFor({ filter }, { s: A4096 }));
