@@ -2,11 +2,12 @@
 // every problem's path, compiled once per endpoint, and evaluated per event to decide delivered vs skipped.
 // Condition trees run in-process (cheap, bounded); JSONata expressions run in the sandbox workers.
 
+import { UnavailableError } from "../lib/errors.ts";
 import { envelopeJson } from "./envelope-json.ts";
 import { parseFieldPath, resolveField } from "./field-path.ts";
 import { buildOp, isOp, OPS } from "./filter-ops.ts";
 import { compileGuarded } from "./jsonata-guard.ts";
-import { sandbox } from "./sandbox.ts";
+import { SandboxError, sandbox } from "./sandbox.ts";
 import type { FilterValue } from "./sandbox-protocol.ts";
 
 /** A problem with a filter; `path` is relative to the filter object ("all[1].op", "expression"; "" = root). */
@@ -68,7 +69,8 @@ export function checkFilter(spec: unknown): FilterProblem[] {
  *   string with string; `matches` is an RE2 regex (linear time; no backreferences or lookarounds) over the first 4096
  *   characters of a string.
  * An expression filter matches only when the JSONata result is exactly `true`; it runs in a sandbox worker
- * within 25 ms and the memory bound, and any failure is an `error` result.
+ * within 25 ms and the memory bound, and any failure is an `error` result. Its `test` throws UnavailableError
+ * only when the sandbox cannot run it at all.
  */
 export function compileFilter(spec: unknown): CompiledFilter {
   const { problems, compiled } = parse(spec);
@@ -233,6 +235,10 @@ function parseExpressionFilter(spec: Record<string, unknown>): {
           const task = { op: "filter" as const, source: expression, input: json ?? envelopeJson(envelope) };
           value = (await sandbox().run({ ...task, timeoutMs: EXPRESSION_TIMEOUT_MS }, laneOf(envelope))) as FilterValue;
         } catch (err) {
+          // The pool could not run it at all (overloaded, or no worker can start): that says nothing of this
+          // event, so the publish is refused (503) rather than its delivery failed for good.
+          if (err instanceof SandboxError && err.unavailable)
+            throw new UnavailableError(`Filters cannot be evaluated now: ${err.message}.`);
           return {
             matched: false,
             reason: clip(`expression error: ${(err as Error).message}`, MAX_REASON),
