@@ -1,6 +1,6 @@
 // JSONata with a leash: compiles user expressions once (regex literals on the linear-time engine) and evaluates
 // them under a per-call time budget, call-depth cap, sequence cap and memory bound. The sandbox workers run it;
-// the time budget here gives a clean error, the worker's termination is what enforces it.
+// the budget here stops an evaluation cleanly, the worker's termination bounds its wall time whatever happens.
 import jsonata from "jsonata";
 import { LinearRegExp, regexProblem } from "../lib/regex.ts";
 import { boundedBuiltIns, ExpressionLimitError, type SizeBudget, tooLarge, valueSize } from "./jsonata-limits.ts";
@@ -19,7 +19,7 @@ export const MAX_SEQUENCE = 250_000;
 export const DEFAULT_MAX_BYTES = 4 * 256 * 1024;
 
 export interface EvaluateLimits {
-  /** Wall-clock budget in ms, checked at every evaluation step. */
+  /** Time budget in ms, checked at every evaluation step (see `spent`: time the thread was paused is not charged). */
   timeoutMs: number;
   /** Largest value (as compact JSON) any step may produce; default DEFAULT_MAX_BYTES. */
   maxBytes?: number;
@@ -36,9 +36,35 @@ export interface GuardedExpression {
 
 /** Per-call limits, found by the hooks through the evaluation's own root frame (never shared between calls). */
 interface Budget extends SizeBudget {
+  /** performance.now() after which the budget may be spent (checked then against the thread's CPU time). */
   deadline: number;
   timeoutMs: number;
+  /** The thread's CPU time (ms) when the evaluation started. */
+  cpuStart: number;
   calls: number;
+}
+
+/** CPU time of the current thread in ms; wall time where the runtime cannot tell. */
+const threadCpu = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
+const cpuNow = threadCpu
+  ? () => {
+      const { user, system } = threadCpu();
+      return (user + system) / 1000;
+    }
+  : () => performance.now();
+
+/**
+ * Whether the evaluation has used up its budget. Checked cheaply against the wall clock at every step; once
+ * that deadline passes, what is charged is the time this thread actually ran, so a task that a busy machine
+ * merely paused gets the rest of its budget (the pool's termination still bounds its wall time).
+ */
+function spent(budget: Budget): boolean {
+  const now = performance.now();
+  if (now <= budget.deadline) return false;
+  const used = cpuNow() - budget.cpuStart;
+  if (used >= budget.timeoutMs) return true;
+  budget.deadline = now + (budget.timeoutMs - used);
+  return false;
 }
 
 /**
@@ -66,9 +92,7 @@ function hooks(bodies: WeakSet<object>) {
       if (bodies.has(node) && ++budget.calls > MAX_CALL_DEPTH) {
         throw new ExpressionLimitError("depth", `more than ${MAX_CALL_DEPTH} nested function calls`);
       }
-      if (performance.now() > budget.deadline) {
-        throw new ExpressionLimitError("timeout", `timed out after ${budget.timeoutMs} ms`);
-      }
+      if (spent(budget)) throw new ExpressionLimitError("timeout", `timed out after ${budget.timeoutMs} ms`);
     },
     exit(node: object, _input: unknown, env: Frame, result: unknown): void {
       const budget = env.base.lookup(BUDGET) as Budget;
@@ -166,6 +190,7 @@ export function compileGuarded(source: string): GuardedExpression {
       const budget: Budget = {
         deadline: performance.now() + timeoutMs,
         timeoutMs,
+        cpuStart: cpuNow(),
         calls: 0,
         maxBytes,
         sizes: new WeakMap(),
