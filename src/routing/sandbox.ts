@@ -26,12 +26,13 @@ export interface SandboxOptions {
 }
 
 /**
- * When a task's worker is terminated: twice its budget plus 10 ms. The worker stops the task itself at its budget
- * (checked at every evaluation step, so it lands within a few ms of it on an idle machine and later on a busy
- * one); termination stops what a step would not give back, such as a built-in that blocks, and costs a new worker
- * (~130 ms of CPU to start), which a busy machine should not pay for tasks it merely slowed down.
+ * When a task's worker is terminated: twice its budget plus 100 ms of wall time. The worker stops an evaluation
+ * itself once it has used its budget (checked at every step, charging the thread's own time); termination is for
+ * what a step would not give back, such as a built-in that blocks. It costs a new worker (~130 ms of CPU to
+ * start), so it must not fire on tasks that a busy machine merely delayed: on a loaded host, replacing workers
+ * for those would add load and fail more tasks.
  */
-const killAfter = (timeoutMs: number) => timeoutMs * 2 + 10;
+const killAfter = (timeoutMs: number) => timeoutMs * 2 + 100;
 /** Tasks waiting beyond this many are refused at once rather than queued. */
 const MAX_QUEUED = 10_000;
 /** Consecutive workers that die before they are ready, after which the pool stops trying. */
