@@ -78,7 +78,7 @@ async function warmUp(): Promise<void> {
     '{"n": data.n * 2, "items": data.list.($ + 1), "text": $join(data.list.$string(), ","), "p": $pad(data.s, 3)}',
     "($f := function($k){ $k = 0 ? 0 : 1 + $f($k - 1) }; $f(20))",
   ];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 1; round++) {
     for (const source of jsonataTasks) {
       await run({ ...base, op: "filter", source });
       await run({ ...base, op: "transform", source });

@@ -50,6 +50,7 @@ function workerUrl(): URL {
 
 interface Job {
   task: SandboxTask;
+  lane: string;
   resolve(value: unknown): void;
   reject(err: SandboxError): void;
 }
@@ -69,6 +70,8 @@ export class SandboxPool {
   private startFailures = 0;
   private broken: string | null = null;
   private readyWaiters: (() => void)[] = [];
+  /** Tasks running per lane; a lane may hold at most half the workers (at least one) at a time. */
+  private running = new Map<string, number>();
   /** Workers terminated because a task overran its time bound (for metrics and benchmarks). */
   terminated = 0;
 
@@ -111,7 +114,7 @@ export class SandboxPool {
       return Promise.reject(new SandboxError("the sandbox is overloaded; try again", null, true));
     this.warm();
     return new Promise((resolve, reject) => {
-      const job: Job = { task: { ...task, maxBytes: this.options.maxBytes }, resolve, reject };
+      const job: Job = { task: { ...task, maxBytes: this.options.maxBytes }, lane, resolve, reject };
       let queue = this.lanes.get(lane);
       if (!queue) {
         queue = [];
@@ -139,6 +142,7 @@ export class SandboxPool {
     this.lanes.clear();
     this.order = [];
     this.queued = 0;
+    this.running.clear();
   }
 
   private spawn(): void {
@@ -165,6 +169,7 @@ export class SandboxPool {
     if (!job || job.id !== reply.id) return;
     clearTimeout(job.timer);
     slot.job = null;
+    this.finished(job.lane);
     if ("error" in reply) job.reject(new SandboxError(reply.error, reply.limit ?? null));
     else job.resolve(reply.value);
     this.dispatch();
@@ -179,6 +184,7 @@ export class SandboxPool {
     this.slots.splice(index, 1);
     if (slot.job) {
       clearTimeout(slot.job.timer);
+      this.finished(slot.job.lane);
       slot.job.reject(new SandboxError(why, limit));
     } else if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
       this.broken = `the sandbox workers cannot start (${why})`;
@@ -193,17 +199,30 @@ export class SandboxPool {
     this.warm();
   }
 
-  /** Gives idle workers the next tasks, taking lanes in turn. */
+  private finished(lane: string): void {
+    const n = (this.running.get(lane) ?? 1) - 1;
+    if (n > 0) this.running.set(lane, n);
+    else this.running.delete(lane);
+  }
+
+  /**
+   * Gives idle workers the next tasks, taking lanes in turn. A lane already holding half the workers waits, so
+   * one tenant's tasks, however slow or however often they get their worker terminated, leave the other half
+   * of the pool to everyone else.
+   */
   private dispatch(): void {
+    const cap = Math.max(1, Math.floor(this.options.workers / 2));
     for (const slot of this.slots) {
-      if (this.order.length === 0) return;
       if (!slot.ready || slot.job) continue;
-      const lane = this.order.shift()!;
+      const turn = this.order.findIndex((lane) => (this.running.get(lane) ?? 0) < cap);
+      if (turn === -1) return;
+      const lane = this.order.splice(turn, 1)[0]!;
       const queue = this.lanes.get(lane)!;
       const job = queue.shift()!;
       this.queued--;
       if (queue.length > 0) this.order.push(lane);
       else this.lanes.delete(lane);
+      this.running.set(lane, (this.running.get(lane) ?? 0) + 1);
       const id = this.nextId++;
       const timeoutMs = job.task.timeoutMs;
       const timer = setTimeout(

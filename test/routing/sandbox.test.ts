@@ -78,4 +78,20 @@ describe("sandbox pool", () => {
     // noisy1 was running and noisy2 was first in turn when quiet arrived; quiet goes next, before noisy3.
     expect(done.indexOf("quiet")).toBeLessThan(done.indexOf("noisy3"));
   });
+
+  it("lets one lane hold at most half the workers, so another lane's task never waits behind it", async () => {
+    const p = pool(2);
+    await p.ready();
+    const done: string[] = [];
+    const tasks = [1, 2, 3, 4].map((n) =>
+      p
+        .run({ op: "transform", source: RUNAWAY, input: "{}", timeoutMs: 30 }, "noisy")
+        .catch(() => done.push(`noisy${n}`)),
+    );
+    tasks.push(
+      p.run({ op: "filter", source: "true", input: "{}", timeoutMs: 1000 }, "quiet").then(() => done.push("quiet")),
+    );
+    await Promise.all(tasks);
+    expect(done[0]).toBe("quiet");
+  });
 });
