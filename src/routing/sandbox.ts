@@ -33,6 +33,11 @@ export interface SandboxOptions {
  * for those would add load and fail more tasks.
  */
 const killAfter = (timeoutMs: number) => timeoutMs * 2 + 100;
+/**
+ * How long a lane waits after one of its tasks got its worker terminated. Starting a worker costs ~130 ms of
+ * CPU, so this caps what one tenant's blocking expressions can make the host spend on replacements.
+ */
+const PENALTY_MS = 1000;
 /** Tasks waiting beyond this many are refused at once rather than queued. */
 const MAX_QUEUED = 10_000;
 /** Consecutive workers that die before they are ready, after which the pool stops trying. */
@@ -72,6 +77,9 @@ export class SandboxPool {
   private readyWaiters: (() => void)[] = [];
   /** Tasks running per lane; a lane may hold at most half the workers (at least one) at a time. */
   private running = new Map<string, number>();
+  /** Lanes that must wait (until the time in ms) because one of their tasks got its worker terminated. */
+  private penalties = new Map<string, number>();
+  private penaltyTimer: ReturnType<typeof setTimeout> | null = null;
   /** Workers terminated because a task overran its time bound (for metrics and benchmarks). */
   terminated = 0;
 
@@ -143,6 +151,7 @@ export class SandboxPool {
     this.order = [];
     this.queued = 0;
     this.running.clear();
+    this.penalties.clear();
   }
 
   private spawn(): void {
@@ -185,6 +194,7 @@ export class SandboxPool {
     if (slot.job) {
       clearTimeout(slot.job.timer);
       this.finished(slot.job.lane);
+      if (limit === "timeout") this.penalise(slot.job.lane);
       slot.job.reject(new SandboxError(why, limit));
     } else if (!slot.ready && ++this.startFailures >= MAX_START_FAILURES) {
       this.broken = `the sandbox workers cannot start (${why})`;
@@ -199,6 +209,34 @@ export class SandboxPool {
     this.warm();
   }
 
+  /** Makes `lane` wait PENALTY_MS before its next task. */
+  private penalise(lane: string): void {
+    this.penalties.set(lane, performance.now() + PENALTY_MS);
+    this.dispatchAfterPenalties();
+  }
+
+  /** Dispatches again when the earliest penalty is over (one timer at a time). */
+  private dispatchAfterPenalties(): void {
+    if (this.penaltyTimer || this.penalties.size === 0) return;
+    const earliest = Math.min(...this.penalties.values());
+    this.penaltyTimer = setTimeout(
+      () => {
+        this.penaltyTimer = null;
+        this.dispatch();
+      },
+      Math.max(1, earliest - performance.now() + 1),
+    );
+    if (this.penaltyTimer.unref) this.penaltyTimer.unref();
+  }
+
+  private waiting(lane: string, now: number): boolean {
+    const until = this.penalties.get(lane);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.penalties.delete(lane);
+    return false;
+  }
+
   private finished(lane: string): void {
     const n = (this.running.get(lane) ?? 1) - 1;
     if (n > 0) this.running.set(lane, n);
@@ -208,14 +246,18 @@ export class SandboxPool {
   /**
    * Gives idle workers the next tasks, taking lanes in turn. A lane already holding half the workers waits, so
    * one tenant's tasks, however slow or however often they get their worker terminated, leave the other half
-   * of the pool to everyone else.
+   * of the pool to everyone else; a lane whose task got its worker terminated waits PENALTY_MS.
    */
   private dispatch(): void {
     const cap = Math.max(1, Math.floor(this.options.workers / 2));
+    const now = performance.now();
     for (const slot of this.slots) {
       if (!slot.ready || slot.job) continue;
-      const turn = this.order.findIndex((lane) => (this.running.get(lane) ?? 0) < cap);
-      if (turn === -1) return;
+      const turn = this.order.findIndex((lane) => (this.running.get(lane) ?? 0) < cap && !this.waiting(lane, now));
+      if (turn === -1) {
+        this.dispatchAfterPenalties();
+        return;
+      }
       const lane = this.order.splice(turn, 1)[0]!;
       const queue = this.lanes.get(lane)!;
       const job = queue.shift()!;

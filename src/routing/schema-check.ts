@@ -6,7 +6,7 @@ import { SandboxError, sandbox } from "./sandbox.ts";
 import type { ValidateValue } from "./sandbox-protocol.ts";
 
 /** Wall-clock bound of one validation, including the first compile of the schema on a worker. */
-export const SCHEMA_TIMEOUT_MS = 100;
+export const SCHEMA_TIMEOUT_MS = 250;
 
 /**
  * The schema errors of `data` (`schema` is the schema as JSON text), at most 20, with fields like `data.amount`;

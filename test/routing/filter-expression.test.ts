@@ -64,7 +64,7 @@ describe("expression filters", () => {
     const elapsed = performance.now() - started;
     expect(result).toEqual({ matched: false, reason: "expression error: timed out after 25 ms", error: true });
     expect(elapsed).toBeGreaterThanOrEqual(24);
-    expect(elapsed).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(5000);
   });
 
   it("stops a regex literal that would backtrack catastrophically elsewhere: it runs in linear time", async () => {
@@ -74,7 +74,8 @@ describe("expression filters", () => {
       matched: false,
       reason: "expression returned false",
     });
-    expect(performance.now() - started).toBeLessThan(1000);
+    // A backtracking engine would not finish this in years; a loose bound, the machine may be busy.
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("refuses at compile time a regex literal that needs backtracking", () => {

@@ -77,7 +77,7 @@ describe("sandbox pool", () => {
     await Promise.all(tasks);
     // noisy1 was running and noisy2 was first in turn when quiet arrived; quiet goes next, before noisy3.
     expect(done.indexOf("quiet")).toBeLessThan(done.indexOf("noisy3"));
-  });
+  }, 20_000);
 
   it("lets one lane hold at most half the workers, so another lane's task never waits behind it", async () => {
     const p = pool(2);
@@ -93,5 +93,5 @@ describe("sandbox pool", () => {
     );
     await Promise.all(tasks);
     expect(done[0]).toBe("quiet");
-  });
+  }, 20_000);
 });
