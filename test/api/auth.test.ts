@@ -188,7 +188,12 @@ describe("Authenticator", () => {
     };
     const auth = new Authenticator(
       [],
-      { apiKeyByHash: async (h) => (seen.push(h), h === record.hash ? record : null) },
+      {
+        apiKeyByHash: async (h) => {
+          seen.push(h);
+          return h === record.hash ? record : null;
+        },
+      },
       clock,
     );
     const p = await auth.authenticate(`Bearer ${key}`);

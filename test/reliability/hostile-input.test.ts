@@ -92,7 +92,9 @@ function storeGuard(fixture: () => Fixture) {
   });
   return {
     /** Takes a new snapshot (after a test that writes on purpose). */
-    retake: () => void (before = snapshot(fixture().t)),
+    retake: () => {
+      before = snapshot(fixture().t);
+    },
     unchanged: () => it("changed nothing stored", () => expect(snapshot(fixture().t)).toEqual(before)),
   };
 }
