@@ -22,13 +22,14 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# 2. The single executable: migrations, Swagger UI assets and package.json are embedded by `bun build --compile`.
+# 2. The single executable: migrations, Swagger UI assets and package.json are embedded by `bun build --compile`;
+#    the sandbox worker (tenant JSONata and schemas run there) is a second entry point bundled into it.
 FROM oven/bun:${BUN_VERSION} AS build
 WORKDIR /src
 COPY --from=deps /src/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY src ./src
-RUN bun build src/main.ts --compile --minify --sourcemap --outfile /out/hookgate \
+RUN bun build src/main.ts src/routing/sandbox-worker.ts --compile --minify --sourcemap --outfile /out/hookgate \
  && /out/hookgate version
 
 # 3. Runtime. debian:bookworm-slim rather than distroless because the HEALTHCHECK needs an HTTP client (curl);

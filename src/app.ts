@@ -1,4 +1,5 @@
 // createApp(deps): the Elysia app from the api plugins. No I/O at import time; main.ts serves it.
+import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { apiKeysPlugin } from "./api/api-keys.ts";
 import { parseJsonBody } from "./api/body.ts";
@@ -20,6 +21,12 @@ import { KeyRateLimiter } from "./api/rate-limit.ts";
 import { statsPlugin } from "./api/stats.ts";
 import { ValidationError } from "./lib/errors.ts";
 
+/** Everything under /v1 needs an API key, except the gateway's public key. */
+const isAuthenticated = (path: string) => path.startsWith("/v1/") && path !== "/v1/public-key";
+
+/** The client's address as the server saw it; null without a server (app.handle) or when it cannot tell. */
+const addressOf = (server: Server<unknown> | null, request: Request) => server?.requestIP(request)?.address ?? null;
+
 /** Methods that carry a body and change state (parsed as JSON; audited). */
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -28,14 +35,17 @@ export function createApp(deps: ApiDeps) {
   const limiter = new KeyRateLimiter(deps.config.auth.rate_limit_per_minute);
   return (
     new Elysia({ normalize: false, aot: true })
-      .onParse({ as: "global" }, ({ request }) =>
-        WRITE_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined,
-      )
-      // Authenticate /v1 requests before their body is validated (no key → 401, never a 400 that reveals the
-      // shape), then apply the per-key rate limit of the management API (publishing is not limited).
-      .onTransform({ as: "global" }, async ({ request, path, body }) => {
-        if (!path.startsWith("/v1/") || path === "/v1/public-key") return;
-        const principal = await deps.auth.principalOf(request);
+      // Authenticate /v1 requests before anything reads their body: a missing or bad key is 401 whatever the
+      // body (never a 400 or 413 that reveals the route's shape); failed attempts are throttled per address.
+      .onParse({ as: "global" }, async ({ request, path, server }) => {
+        if (isAuthenticated(path)) await deps.auth.principalOf(request, addressOf(server, request));
+        return WRITE_METHODS.has(request.method) ? parseJsonBody(request, limit) : undefined;
+      })
+      // Authenticate requests without a body too (once per request: a body's was checked in onParse), then
+      // apply the per-key rate limit of the management API (publishing is not limited).
+      .onTransform({ as: "global" }, async ({ request, path, body, server }) => {
+        if (!isAuthenticated(path)) return;
+        const principal = await deps.auth.principalOf(request, addressOf(server, request));
         // Elysia turns a missing body into {} for schemas without required fields, so an empty PATCH would pass.
         if (request.method === "PATCH" && body === undefined)
           throw new ValidationError("The request body is empty; PATCH needs a JSON object with the fields to change.");

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "./lib/clock.ts";
 import { parseDuration } from "./lib/duration.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
+import { configureSandbox, sandbox } from "./routing/sandbox.ts";
 import { type Ed25519Signer, loadOrCreateEd25519Key } from "./signing/ed25519.ts";
 import { DecryptError, decrypt, encrypt } from "./signing/secrets.ts";
 import { acquireInstanceLock, loadMasterKey, openSqliteStore, type Store } from "./store/index.ts";
@@ -130,6 +131,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     lock.release();
     throw e;
   }
+  // Tenant code (JSONata, schema validation) runs in worker threads; start them now, bounded by the body limit.
+  configureSandbox({ maxBytes: config.server.max_body_bytes * 4 });
+  sandbox().warm();
   const catalog = new EventCatalog(store, clock);
   await catalog.load();
   const rules = endpointRules(config, () => catalog.names());

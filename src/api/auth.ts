@@ -5,7 +5,8 @@ import { Elysia } from "elysia";
 import type { Clock } from "../lib/clock.ts";
 import { newId } from "../lib/ids.ts";
 import type { ApiKeyRecord, ApiKeyStore, Scope } from "../store/index.ts";
-import { ForbiddenError, UnauthorizedError } from "./http-errors.ts";
+import { FailedAuthThrottle, UNKNOWN_ADDRESS } from "./auth-throttle.ts";
+import { ForbiddenError, RateLimitedError, UnauthorizedError } from "./http-errors.ts";
 
 export interface Principal {
   /** `key_…` for stored keys, `config:<n>` for the n-th admin key of the config file. */
@@ -55,6 +56,8 @@ export class Authenticator {
   private cache = new Map<string, { record: ApiKeyRecord | null; at: number }>();
   /** Principals already established for a request (the app authenticates once, before validation). */
   private byRequest = new WeakMap<Request, Principal>();
+  /** Failed authentications per client address: past 30 in a minute, that address gets 429. */
+  private readonly throttle: FailedAuthThrottle;
 
   constructor(
     adminKeys: readonly string[],
@@ -62,6 +65,7 @@ export class Authenticator {
     private readonly clock: Clock,
   ) {
     this.adminHashes = adminKeys.map((k) => Buffer.from(hashKey(k), "hex"));
+    this.throttle = new FailedAuthThrottle(30, 60_000, () => clock.now());
   }
 
   /** The principal behind an `Authorization: Bearer …` header; 401 when missing, unknown, expired or revoked. */
@@ -99,11 +103,23 @@ export class Authenticator {
     return record;
   }
 
-  /** The principal of a request, authenticated once per request however often it is asked for. */
-  async principalOf(request: Request): Promise<Principal> {
+  /**
+   * The principal of a request, authenticated once per request however often it is asked for. `address` is the
+   * client's (null when the server cannot tell: those requests share one count); an address with 30 failed
+   * authentications in the last minute is answered 429 before its key is looked at.
+   */
+  async principalOf(request: Request, address: string | null = null): Promise<Principal> {
     let principal = this.byRequest.get(request);
     if (!principal) {
-      principal = await this.authenticate(request.headers.get("authorization"));
+      const from = address ?? UNKNOWN_ADDRESS;
+      const wait = this.throttle.retryAfter(from);
+      if (wait > 0) throw new RateLimitedError(wait);
+      try {
+        principal = await this.authenticate(request.headers.get("authorization"));
+      } catch (err) {
+        if (err instanceof UnauthorizedError) this.throttle.fail(from);
+        throw err;
+      }
       this.byRequest.set(request, principal);
     }
     return principal;

@@ -1,5 +1,6 @@
 // Reads JSON request bodies with a byte limit (also for chunked bodies without a length) and strict UTF-8,
-// and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys.
+// and refuses values no route can take safely: non-objects, deep nesting, lone surrogates, `__proto__` keys, and
+// numbers that JSON.parse cannot keep as written (overflow to Infinity, underflow to 0, integers beyond 2^53 − 1).
 import { concatBytes } from "../lib/bytes.ts";
 import { ValidationError } from "../lib/errors.ts";
 import { appendField } from "../lib/field-names.ts";
@@ -44,6 +45,45 @@ const pathOf = (keys: readonly (string | number)[]) => keys.reduce<string>(appen
 /** Only a `\uD800`–`\uDFFF` escape can make a lone surrogate (encoded surrogates fail the UTF-8 decoder). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
+/** A number token that may underflow to 0: an exponent of -100 or less, or a fraction with 300 leading zeros. */
+const MAY_UNDERFLOW = /[eE]-0*[1-9]\d{2}|\.0{300}/;
+
+/** Why a parsed number does not hold the value that was sent, or null; `source` is its text when known. */
+function numberProblem(value: number, source?: string): string | null {
+  if (!Number.isFinite(value))
+    return "is a number too large to be represented (it would become Infinity); send it as a string";
+  if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)
+    return "is an integer beyond ±(2^53 − 1), which JSON numbers cannot carry exactly; send it as a string";
+  if (value === 0 && source !== undefined && /[1-9]/.test(source.replace(/[eE].*$/, "")))
+    return "is a number too small to be represented (it would become 0); send it as a string";
+  return null;
+}
+
+/**
+ * The first number of `text` that underflows to 0, with its field. The text is parsed again with a reviver that
+ * sees each number's source and marks such a number, then the marked value is looked for in the result.
+ */
+function underflowProblem(text: string): ValidationError | null {
+  const mark = {};
+  let message: string | null = null;
+  const tree = JSON.parse(text, (_key: string, value: unknown, context?: { source?: string }) => {
+    if (message !== null || typeof value !== "number") return value;
+    message = numberProblem(value, context?.source);
+    return message === null ? value : mark;
+  });
+  if (message === null) return null;
+  const find = (value: unknown, keys: (string | number)[]): string | null => {
+    if (value === mark) return pathOf(keys);
+    if (typeof value !== "object" || value === null) return null;
+    for (const [k, v] of Object.entries(value)) {
+      const found = find(v, [...keys, Array.isArray(value) ? Number(k) : k]);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  return ValidationError.of([{ field: find(tree, []) ?? "body", message }]);
+}
+
 /**
  * Why a parsed body cannot be used, naming the field: nested deeper than MAX_BODY_DEPTH, a `__proto__` key
  * (Elysia copies the body with Object.assign, which would turn it into a prototype; Fastify refuses it too),
@@ -57,6 +97,10 @@ function bodyProblem(value: unknown, surrogates: boolean, keys: (string | number
       : ValidationError.of([
           { field: pathOf(keys), message: "contains an unpaired UTF-16 surrogate (such as \\ud800)" },
         ]);
+  if (typeof value === "number") {
+    const why = numberProblem(value);
+    return why ? ValidationError.of([{ field: pathOf(keys), message: why }]) : null;
+  }
   if (typeof value !== "object" || value === null) return null;
   if (keys.length >= MAX_BODY_DEPTH)
     return new ValidationError(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`, [
@@ -96,7 +140,8 @@ export async function parseJsonBody(request: Request, limit: number): Promise<un
       `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}.`,
     );
   }
-  const problem = bodyProblem(value, SURROGATE_ESCAPE.test(text));
+  const problem =
+    bodyProblem(value, SURROGATE_ESCAPE.test(text)) ?? (MAY_UNDERFLOW.test(text) ? underflowProblem(text) : null);
   if (problem) throw problem;
   return value;
 }

@@ -136,7 +136,7 @@ export function eventsPlugin(deps: ApiDeps) {
           },
           summary: "Publish an event",
           description:
-            "202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first response with 200 and `Idempotent-Replayed: true`. Deliveries whose endpoint filter does not match are `skipped`.",
+            "202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first response with 200 and `Idempotent-Replayed: true`. Deliveries whose endpoint filter does not match are `skipped`; a filter that fails or breaks its bound (25 ms, memory) makes its delivery `failed` with `last_error` `filter_error: …`, without an attempt. Numbers JSON cannot carry faithfully (`1e400`, integers beyond ±(2^53 − 1)) are a 400: send them as strings.",
         },
       },
     )

@@ -1,13 +1,18 @@
-// The JSON Schema of an event type, checked where a type is declared (YAML) or created (API): it must
-// compile, its `pattern` regexes (run on every published event) must be safe, and its example must match.
-import Ajv from "ajv";
+// The JSON Schema of an event type, checked where a type is declared (YAML) or created (API): its regexes must
+// run on the linear-time engine, it must not recurse without end, it must compile, and its example must match.
+import type { ValidateFunction } from "ajv";
+import { compileJsonSchema } from "../lib/json-schema.ts";
 import { regexProblem } from "../lib/regex.ts";
 import type { Problem } from "./schema.ts";
+import { endlessRecursion } from "./schema-recursion.ts";
+
+/** Longest `pattern` (or `patternProperties` key) accepted, in UTF-16 code units. */
+export const MAX_SCHEMA_PATTERN = 1000;
 
 /**
  * Every problem of an event type's `schema` (and `example`, when given), with paths under `path` /
- * `examplePath`. The schema is compiled once, in a validator of its own (a shared one would keep every
- * schema, and its $id, forever).
+ * `examplePath`: regexes that are invalid or need backtracking, endless recursion (`{"$ref": "#"}`), compile
+ * errors, and an example that does not match.
  */
 export function eventTypeSchemaProblems(
   schema: unknown,
@@ -17,37 +22,33 @@ export function eventTypeSchemaProblems(
 ): Problem[] {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema))
     return [{ path, message: "must be a JSON Schema object" }];
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  let validate: ReturnType<Ajv["compile"]>;
+  const bad = patternProblem(schema, path) ?? endlessRecursion(schema, path);
+  if (bad) return [bad];
+  let validate: ValidateFunction;
   try {
-    validate = ajv.compile(schema);
+    validate = compileJsonSchema(schema);
   } catch (e) {
     return [{ path, message: `is not a valid JSON Schema: ${(e as Error).message}` }];
   }
-  const unsafe = unsafePatternProblem(schema, path);
-  if (unsafe) return [unsafe];
-  if (example !== undefined && !validate(example))
-    return [{ path: examplePath, message: `does not match the schema: ${ajv.errorsText(validate.errors)}` }];
-  return [];
+  if (example === undefined) return [];
+  try {
+    if (validate(example)) return [];
+  } catch (e) {
+    return [{ path, message: `cannot validate a value: ${(e as Error).message}` }];
+  }
+  const errors = (validate.errors ?? []).map((e) => `data${e.instancePath} ${e.message}`).join(", ");
+  return [{ path: examplePath, message: `does not match the schema: ${errors}` }];
 }
 
 /** Keywords whose values are data, not schemas: a `pattern` key inside them is not a regex. */
 const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples", "example"]);
 
-/**
- * The first `pattern` or `patternProperties` regex of a JSON Schema that could backtrack catastrophically,
- * as {path, message}; or null. Invalid regexes are left to the JSON Schema compiler to report.
- */
-function unsafePatternProblem(schema: unknown, path = "schema"): { path: string; message: string } | null {
+/** The first `pattern` or `patternProperties` regex that the linear-time engine refuses, as {path, message}; or null. */
+function patternProblem(schema: unknown, path: string): Problem | null {
   if (typeof schema !== "object" || schema === null) return null;
   const check = (source: string, where: string) => {
-    try {
-      new RegExp(source, "u");
-    } catch {
-      return null;
-    }
-    const why = regexProblem(source, 1000);
-    return why ? { path: where, message: `is an unsafe regular expression: ${why.replace(/^is unsafe: /, "")}` } : null;
+    const why = regexProblem(source, MAX_SCHEMA_PATTERN);
+    return why ? { path: where, message: why } : null;
   };
   for (const [k, v] of Object.entries(schema)) {
     const where = Array.isArray(schema) ? `${path}[${k}]` : `${path}.${k}`;
@@ -58,8 +59,8 @@ function unsafePatternProblem(schema: unknown, path = "schema"): { path: string;
         : k === "patternProperties" && typeof v === "object" && v !== null
           ? (Object.keys(v)
               .map((p) => check(p, `${where}.${p}`))
-              .find(Boolean) ?? unsafePatternProblem(v, where))
-          : unsafePatternProblem(v, where);
+              .find(Boolean) ?? patternProblem(v, where))
+          : patternProblem(v, where);
     if (found) return found;
   }
   return null;

@@ -29,8 +29,11 @@ export interface PlannedDelivery {
   id: string;
   endpoint_id: string | null;
   target_url: string | null;
-  /** Set when the delivery will never be attempted (a filter said no): its kind and reason. */
-  skip: { kind: string; reason: string } | null;
+  /**
+   * Set when the delivery is decided at publish and never attempted: `skipped` (a filter said no) or `failed` (a
+   * filter could not decide), with the error kind and reason recorded.
+   */
+  settled: { status: "skipped" | "failed"; kind: string; reason: string } | null;
 }
 
 export type Admitted =
@@ -135,7 +138,7 @@ export class DeliveryEngine {
     }
     if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
     this.metrics.eventsIngested++;
-    const toSend = rows.filter((r) => r.status !== "skipped");
+    const toSend = rows.filter((r) => r.status === "pending" || r.status === "delivering");
     const attempts =
       options.waitMs === undefined
         ? null
@@ -234,11 +237,11 @@ export class DeliveryEngine {
       endpoint_id: d.endpoint_id,
       tenant_id: event.tenant_id,
       target_url: d.target_url,
-      status: d.skip ? "skipped" : "pending",
-      next_attempt_at: d.skip ? null : now,
+      status: d.settled ? d.settled.status : "pending",
+      next_attempt_at: d.settled ? null : now,
       lease_until: null,
-      error_kind: d.skip?.kind ?? null,
-      last_error: d.skip?.reason ?? null,
+      error_kind: d.settled?.kind ?? null,
+      last_error: d.settled?.reason ?? null,
       manual: false,
       created_at: now,
     };

@@ -3,7 +3,7 @@
 // tenant and renders the receipt; see docs/architecture.md "The life of an event".
 import type { EventCatalog } from "../endpoints/catalog.ts";
 import type { Endpoint } from "../endpoints/endpoint.ts";
-import { planDelivery } from "../endpoints/plan.ts";
+import { type DeliveryPlan, planDelivery } from "../endpoints/plan.ts";
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import { urlProblem } from "../endpoints/rules.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -11,7 +11,7 @@ import { type FieldProblem, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import type { DeliveryLogStore, EventStore } from "../store/index.ts";
 import type { AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
-import type { LoadedEvent } from "./envelope.ts";
+import { envelopeOf, type LoadedEvent } from "./envelope.ts";
 import { fingerprintOf, replayReceipt, seal } from "./idempotency.ts";
 
 export interface PublishCommand {
@@ -54,6 +54,13 @@ export interface PublishResult {
 
 const WAIT_SLACK_MS = 5000;
 
+/** What a plan decided at publish records on the delivery (a delivery to attempt records nothing). */
+function settledBy(plan: DeliveryPlan): PlannedDelivery["settled"] {
+  if (plan.kind === "skip") return { status: "skipped", kind: "filtered", reason: plan.reason };
+  if (plan.kind === "fail") return { status: "failed", kind: "filter_error", reason: plan.reason };
+  return null;
+}
+
 export class Ingest {
   constructor(
     private readonly d: {
@@ -80,7 +87,7 @@ export class Ingest {
       const first = await store.eventByIdempotencyKey(tenant, key);
       if (first?.response) return this.replay(first.event.id, first.response, cmd);
     }
-    const endpoints = this.recipients(cmd, catalog.check(cmd.type, cmd.data));
+    const endpoints = this.recipients(cmd, await catalog.check(cmd.type, cmd.data, tenant));
 
     const now = clock.now();
     const id = newId("evt");
@@ -96,14 +103,18 @@ export class Ingest {
     };
     const deliveries: PlannedDelivery[] = [];
     for (const endpoint of endpoints) {
-      const planned = planDelivery(endpoint, event.envelopeValue!);
+      // An expression filter runs in a worker; one that cannot run (pool overloaded) throws UnavailableError (503).
+      const planned = planDelivery(
+        endpoint,
+        event.envelopeValue!,
+        endpoint.compiled.filter ? envelopeOf(event) : undefined,
+      );
       const plan = planned instanceof Promise ? await planned : planned;
       if (plan.kind === "unsubscribed") continue;
-      const skip = plan.kind === "skip" ? { kind: "filtered", reason: plan.reason } : null;
-      deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip });
+      deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, settled: settledBy(plan) });
     }
     if (cmd.targetUrl !== undefined)
-      deliveries.push({ id: newId("dlv"), endpoint_id: null, target_url: cmd.targetUrl, skip: null });
+      deliveries.push({ id: newId("dlv"), endpoint_id: null, target_url: cmd.targetUrl, settled: null });
 
     const receipt: PublishReceipt = {
       id,
@@ -113,7 +124,7 @@ export class Ingest {
       deliveries: deliveries.map((d) => ({
         id: d.id,
         endpoint_id: d.endpoint_id,
-        status: d.skip ? "skipped" : "pending",
+        status: d.settled ? d.settled.status : "pending",
       })),
     };
     const admitted = await engine.admit(
@@ -150,7 +161,7 @@ export class Ingest {
       idempotency_key: null,
       created_at: now,
     };
-    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip: null };
+    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, settled: null };
     return this.d.engine.attemptNow(event, delivery, endpoint.timeout_ms + WAIT_SLACK_MS);
   }
 
@@ -186,7 +197,7 @@ export class Ingest {
 /** Puts each sent delivery's first attempt report into the receipt. */
 function merge(receipt: PublishReceipt, reports: Map<string, AttemptReport>): void {
   for (const d of receipt.deliveries) {
-    if (d.status === "skipped") continue;
+    if (d.status === "skipped" || d.status === "failed") continue;
     const r = reports.get(d.id);
     d.status = r?.status ?? "pending";
     d.http_status = r?.http_status ?? null;

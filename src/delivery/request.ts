@@ -60,7 +60,7 @@ export async function endpointRequest(
   let contentType = "application/json";
   if (endpoint.http_method !== "GET") {
     if (endpoint.compiled.transform) {
-      const outcome = await endpoint.compiled.transform.apply(envelopeValueOf(event));
+      const outcome = await endpoint.compiled.transform.apply(envelopeValueOf(event), undefined, envelopeOf(event));
       if (!outcome.ok) return { ok: false, error: { kind: "transform_error", message: outcome.error } };
       body = outcome.body;
       contentType = outcome.contentType;

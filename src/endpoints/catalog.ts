@@ -1,14 +1,15 @@
-// The event-type catalog in memory: names for subscription checks, compiled JSON Schemas for publish checks.
-import Ajv, { type ValidateFunction } from "ajv";
+// The event-type catalog in memory: names for subscription checks, JSON Schemas for publish checks (validated in
+// the sandbox workers, bounded in time).
 import type { Clock } from "../lib/clock.ts";
 import { ConflictError, type FieldProblem, ManagedByConfigError, NotFoundError } from "../lib/errors.ts";
-import { jsonPointerToField } from "../lib/field-names.ts";
+import { validateInSandbox } from "../routing/schema-check.ts";
 import type { EventTypeRecord, EventTypeStore } from "../store/index.ts";
 import type { DeclaredEventType } from "./spec.ts";
 
 interface Entry {
   record: EventTypeRecord;
-  validate: ValidateFunction | null;
+  /** The schema as JSON text (what the sandbox workers compile and cache), or null without a schema. */
+  schema: string | null;
 }
 
 export class EventCatalog {
@@ -40,18 +41,16 @@ export class EventCatalog {
   }
 
   /**
-   * Problems of an event's `data` against its type: unknown type (when the catalog is non-empty) or
-   * JSON Schema errors, with fields like `data.amount`. Empty when it may be published.
+   * Problems of an event's `data` against its type: unknown type (when the catalog is non-empty) or JSON Schema
+   * errors, with fields like `data.amount`. Empty when it may be published. Validation runs in a sandbox worker
+   * within SCHEMA_TIMEOUT_MS (queued per `tenant`); throws UnavailableError when no worker can take it.
    */
-  check(type: string, data: unknown): FieldProblem[] {
+  async check(type: string, data: unknown, tenant = ""): Promise<FieldProblem[]> {
     if (this.entries.size === 0) return [];
     const entry = this.entries.get(type);
     if (!entry) return [{ field: "type", message: `unknown event type "${type}"; see GET /v1/event-types` }];
-    if (!entry.validate || entry.validate(data)) return [];
-    return (entry.validate.errors ?? []).slice(0, 20).map((e) => ({
-      field: jsonPointerToField(e.instancePath, "data"),
-      message: e.message ?? "is invalid",
-    }));
+    if (entry.schema === null) return [];
+    return validateInSandbox(entry.schema, type, data, tenant);
   }
 
   async create(input: {
@@ -116,11 +115,7 @@ export class EventCatalog {
   }
 
   private put(record: EventTypeRecord): void {
-    // One validator instance per type, so replacing or deleting a type frees its schema (and its $id).
-    this.entries.set(record.name, {
-      record,
-      validate: record.schema ? new Ajv({ allErrors: true, strict: false }).compile(record.schema) : null,
-    });
+    this.entries.set(record.name, { record, schema: record.schema ? JSON.stringify(record.schema) : null });
   }
 
   private refreshNames(): void {

@@ -1,5 +1,6 @@
 // "Would this endpoint get this event, and if not, why?" — asked by ingest for every matching endpoint and by the
 // preview route, so both give the same answer.
+import type { FilterResult } from "../routing/filter.ts";
 import { matchesType } from "../routing/type-index.ts";
 import type { Endpoint } from "./endpoint.ts";
 
@@ -17,12 +18,22 @@ export type DeliveryPlan =
   | { kind: "unsubscribed"; reason: string }
   /** Subscribed, but the filter said no: a `skipped` delivery with this reason. */
   | { kind: "skip"; reason: string }
+  /** The filter could not decide (it failed or broke its bounds): a `failed` delivery, never attempted. */
+  | { kind: "fail"; reason: string }
   | { kind: "deliver" };
 
 const DELIVER: DeliveryPlan = Object.freeze({ kind: "deliver" });
 
-/** The plan for `envelope` at `endpoint`; filters run here (expression filters asynchronously). */
-export async function planDelivery(endpoint: Endpoint, envelope: Envelope): Promise<DeliveryPlan> {
+/**
+ * The plan for `envelope` at `endpoint`; filters run here. Synchronous unless the endpoint has an expression
+ * filter (then it runs in a sandbox worker), so an endpoint without one costs no promise on the hot path.
+ */
+export function planDelivery(
+  endpoint: Endpoint,
+  envelope: Envelope,
+  /** The envelope as JSON text, when the caller has it (expression filters send it to a worker). */
+  json?: string,
+): DeliveryPlan | Promise<DeliveryPlan> {
   if (!endpoint.events.some((pattern) => matchesType(pattern, envelope.type))) {
     return {
       kind: "unsubscribed",
@@ -31,8 +42,12 @@ export async function planDelivery(endpoint: Endpoint, envelope: Envelope): Prom
   }
   const filter = endpoint.compiled.filter;
   if (!filter) return DELIVER;
-  const verdict = await filter.test(envelope);
-  return verdict.matched
-    ? DELIVER
-    : { kind: "skip", reason: `filtered: ${verdict.reason ?? "the filter did not match"}` };
+  const verdict = filter.test(envelope, json);
+  return verdict instanceof Promise ? verdict.then(planOf) : planOf(verdict);
+}
+
+function planOf(verdict: FilterResult): DeliveryPlan {
+  if (verdict.error) return { kind: "fail", reason: `filter_error: ${verdict.reason ?? "the filter failed"}` };
+  if (verdict.matched) return DELIVER;
+  return { kind: "skip", reason: `filtered: ${verdict.reason ?? "the filter did not match"}` };
 }

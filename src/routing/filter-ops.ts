@@ -1,6 +1,6 @@
 // The operators of filter conditions: what `value` each accepts (checked at compile time) and the
 // predicate it becomes. Every operator is a positive predicate over one value, or the negation of one.
-import { regexProblem } from "../lib/regex.ts";
+import { compileLinearRegex, regexProblem } from "../lib/regex.ts";
 
 export const OPS = [
   "equals",
@@ -123,7 +123,7 @@ function predicate(op: Op, value: unknown): (c: unknown) => boolean {
     case "lte":
       return (c) => typeof c === typeof value && (c as number) <= (value as number);
     case "matches": {
-      const re = new RegExp(value as string, "u");
+      const re = compileLinearRegex(value as string);
       return (c) => typeof c === "string" && re.test(c.length > MAX_MATCH_INPUT ? c.slice(0, MAX_MATCH_INPUT) : c);
     }
     default:

@@ -1,22 +1,34 @@
 // Endpoint content filters (docs/api.md "Delivery"): a condition tree or a root JSONata expression, validated with
 // every problem's path, compiled once per endpoint, and evaluated per event to decide delivered vs skipped.
+// Condition trees run in-process (cheap, bounded); JSONata expressions run in the sandbox workers.
+
+import { UnavailableError } from "../lib/errors.ts";
+import { envelopeJson } from "./envelope-json.ts";
 import { parseFieldPath, resolveField } from "./field-path.ts";
 import { buildOp, isOp, OPS } from "./filter-ops.ts";
-import { compileGuarded, describeJsonataError, type GuardedExpression } from "./jsonata-guard.ts";
+import { compileGuarded } from "./jsonata-guard.ts";
+import { SandboxError, sandbox } from "./sandbox.ts";
+import type { FilterValue } from "./sandbox-protocol.ts";
 
 /** A problem with a filter; `path` is relative to the filter object ("all[1].op", "expression"; "" = root). */
 export interface FilterProblem {
   path: string;
   message: string;
 }
-/** `reason` says why an event did not match, e.g. 'data.amount gte 100 was false (value: 50)'; null when it did. */
+/**
+ * `reason` says why an event did not match, e.g. 'data.amount gte 100 was false (value: 50)'; null when it did.
+ * `error` is set when the filter could not decide (an expression failed or broke its time or memory bound):
+ * the delivery then fails with `filter_error: <reason>` instead of being skipped.
+ */
 export interface FilterResult {
   matched: boolean;
   reason: string | null;
+  error?: true;
 }
 /** Condition trees answer synchronously; expression filters return a Promise. */
 export interface CompiledFilter {
-  test(envelope: unknown): FilterResult | Promise<FilterResult>;
+  /** `json` is the envelope as JSON text when the caller has it (expression filters send it to a worker). */
+  test(envelope: unknown, json?: string): FilterResult | Promise<FilterResult>;
 }
 
 export class FilterCompileError extends Error {
@@ -30,7 +42,8 @@ export class FilterCompileError extends Error {
 export const MAX_FILTER_DEPTH = 8;
 export const MAX_CONDITIONS = 100;
 export const MAX_EXPRESSION_LENGTH = 4096;
-export const EXPRESSION_TIMEOUT_MS = 100;
+/** Wall-clock bound of one expression filter evaluation (docs/api.md "Tenant code runs bounded"). */
+export const EXPRESSION_TIMEOUT_MS = 25;
 const MAX_REASON = 1000;
 
 const MATCHED: FilterResult = Object.freeze({ matched: true, reason: null });
@@ -53,8 +66,11 @@ export function checkFilter(spec: unknown): FilterProblem[] {
  *   op, hence true when the field is missing (`is_empty`: every value is null, "", [] or {}).
  * - equality is strict JSON equality (100 ≠ "100"; objects by keys in any order); strings compare as JS
  *   strings (UTF-16 code units, no Unicode normalisation); `gt`…`lte` compare only number with number and
- *   string with string; `matches` is a `u`-flag RegExp over the first 4096 characters of a string.
- * An expression filter matches only when the JSONata result is exactly `true` (100 ms budget).
+ *   string with string; `matches` is an RE2 regex (linear time; no backreferences or lookarounds) over the first 4096
+ *   characters of a string.
+ * An expression filter matches only when the JSONata result is exactly `true`; it runs in a sandbox worker
+ * within 25 ms and the memory bound, and any failure is an `error` result. Its `test` throws UnavailableError
+ * only when the sandbox cannot run it at all.
  */
 export function compileFilter(spec: unknown): CompiledFilter {
   const { problems, compiled } = parse(spec);
@@ -197,35 +213,48 @@ function parseExpressionFilter(spec: Record<string, unknown>): {
     if (key !== "expression") problems.push({ path: key, message: "is not allowed beside expression" });
   }
   const source = spec.expression;
-  let expr: GuardedExpression | null = null;
   if (typeof source !== "string" || source.trim() === "") {
     problems.push({ path: "expression", message: "must be a non-empty JSONata expression string" });
   } else if (source.length > MAX_EXPRESSION_LENGTH) {
     problems.push({ path: "expression", message: `must be at most ${MAX_EXPRESSION_LENGTH} characters` });
   } else {
     try {
-      expr = compileGuarded(source);
+      compileGuarded(source);
     } catch (err) {
       problems.push({ path: "expression", message: `is not valid JSONata: ${(err as Error).message}` });
     }
   }
-  if (problems.length > 0 || expr === null) return { problems, compiled: null };
-  const guarded = expr;
+  if (problems.length > 0) return { problems, compiled: null };
+  const expression = source as string;
   return {
     problems,
     compiled: {
-      async test(envelope) {
-        let result: unknown;
+      async test(envelope, json) {
+        let value: FilterValue;
         try {
-          result = await guarded.evaluate(envelope, EXPRESSION_TIMEOUT_MS);
+          const task = { op: "filter" as const, source: expression, input: json ?? envelopeJson(envelope) };
+          value = (await sandbox().run({ ...task, timeoutMs: EXPRESSION_TIMEOUT_MS }, laneOf(envelope))) as FilterValue;
         } catch (err) {
-          return { matched: false, reason: clip(`expression error: ${describeJsonataError(err)}`, MAX_REASON) };
+          // The pool could not run it at all (overloaded, or no worker can start): that says nothing of this
+          // event, so the publish is refused (503) rather than its delivery failed for good.
+          if (err instanceof SandboxError && err.unavailable)
+            throw new UnavailableError(`Filters cannot be evaluated now: ${err.message}.`);
+          return {
+            matched: false,
+            reason: clip(`expression error: ${(err as Error).message}`, MAX_REASON),
+            error: true,
+          };
         }
-        if (result === true) return MATCHED;
-        return { matched: false, reason: `expression returned ${result === undefined ? "no value" : json(result)}` };
+        return value.matched ? MATCHED : { matched: false, reason: `expression returned ${value.returned}` };
       },
     },
   };
+}
+
+/** Sandbox tasks queue per tenant, so one tenant's slow expressions cannot hold back another's. */
+function laneOf(envelope: unknown): string {
+  const tenant = (envelope as { tenant_id?: unknown } | null)?.tenant_id;
+  return typeof tenant === "string" ? tenant : "";
 }
 
 /** Compact JSON for reasons, cut to 100 characters; what JSON cannot express falls back to String(). */

@@ -1,18 +1,18 @@
 // Payload templating: an endpoint's JSONata `transform` turns the event envelope into the request body.
-// Compiled once per endpoint; applied per delivery under a time budget (docs/api.md "Delivery").
-import { compileGuarded, ExpressionLimitError } from "./jsonata-guard.ts";
+// Checked once per endpoint; applied per delivery in a sandbox worker under time and memory bounds (docs/api.md "Delivery").
+import { envelopeJson } from "./envelope-json.ts";
+import { compileGuarded } from "./jsonata-guard.ts";
+import { sandbox } from "./sandbox.ts";
+import type { TransformOutcome } from "./transform-render.ts";
 
-export type TransformOutcome =
-  | { ok: true; body: string; contentType: "application/json" | "text/plain" }
-  | { ok: false; error: string };
+export type { TransformOutcome } from "./transform-render.ts";
 
 export interface CompiledTransform {
-  apply(envelope: unknown, timeoutMs?: number): Promise<TransformOutcome>;
+  /** `json` is the envelope as JSON text when the caller has it (it is what the worker receives). */
+  apply(envelope: unknown, timeoutMs?: number, json?: string): Promise<TransformOutcome>;
 }
 
 export const DEFAULT_TRANSFORM_TIMEOUT_MS = 100;
-/** Largest body a transform may produce, in UTF-8 bytes. */
-export const MAX_TRANSFORM_OUTPUT_BYTES = 1024 * 1024;
 
 /** Returns null when `expression` compiles, else JSONata's message with code and position. */
 export function checkTransform(expression: string): string | null {
@@ -27,61 +27,28 @@ export function checkTransform(expression: string): string | null {
 /**
  * Compiles a transform; throws an Error with the checkTransform message on bad input.
  *
- * `apply` evaluates over the envelope alone (JSONata built-ins only) and never throws:
+ * `apply` evaluates over the envelope alone (JSONata built-ins only) in a sandbox worker and never throws:
  * - object or array → compact JSON, `application/json` (functions inside are dropped, as JSON does);
  * - string → the string as is, `text/plain`; number, boolean or null → JSON, `application/json`;
- * - no value, a function, more than 1 MiB of output, an evaluation error or a timeout → `{ok: false}`.
- * `timeoutMs` bounds wall-clock evaluation time (default 100); it is checked at every evaluation step.
+ * - no value, a function, an evaluation error, a value beyond the memory bound (`server.max_body_bytes` × 4, also
+ *   the largest body) or more than `timeoutMs` of wall-clock time (default 100; the worker is then terminated)
+ *   → `{ok: false}`.
  */
 export function compileTransform(expression: string): CompiledTransform {
-  const expr = compileGuarded(expression);
+  compileGuarded(expression);
   return {
-    async apply(envelope, timeoutMs = DEFAULT_TRANSFORM_TIMEOUT_MS) {
-      let value: unknown;
+    async apply(envelope, timeoutMs = DEFAULT_TRANSFORM_TIMEOUT_MS, json) {
+      const tenant = (envelope as { tenant_id?: unknown } | null)?.tenant_id;
+      const task = { op: "transform" as const, source: expression, input: json ?? envelopeJson(envelope), timeoutMs };
       try {
-        value = await expr.evaluate(envelope, timeoutMs);
+        return (await sandbox().run(task, typeof tenant === "string" ? tenant : "")) as TransformOutcome;
       } catch (err) {
-        if (err instanceof ExpressionLimitError && err.limit === "timeout") {
-          return { ok: false, error: `transform timed out after ${timeoutMs} ms` };
-        }
-        return { ok: false, error: `transform failed: ${(err as Error).message}` };
+        const { message, limit } = err as Error & { limit?: string | null };
+        return {
+          ok: false,
+          error: limit === "timeout" ? `transform timed out after ${timeoutMs} ms` : `transform failed: ${message}`,
+        };
       }
-      return render(value);
     },
   };
-}
-
-/** Whether a JSONata result is a function (a lambda or a built-in) rather than data. */
-function isJsonataFunction(value: unknown): boolean {
-  if (typeof value === "function") return true;
-  if (value === null || typeof value !== "object") return false;
-  const v = value as Record<string, unknown>;
-  return v._jsonata_lambda === true || v._jsonata_function === true;
-}
-
-function dropFunctions(_key: string, value: unknown): unknown {
-  return isJsonataFunction(value) ? undefined : value;
-}
-
-function render(value: unknown): TransformOutcome {
-  if (value === undefined) return { ok: false, error: "transform produced no value" };
-  if (isJsonataFunction(value)) return { ok: false, error: "transform produced a function, not a value" };
-  let body: string;
-  let contentType: "application/json" | "text/plain" = "application/json";
-  if (typeof value === "string") {
-    body = value;
-    contentType = "text/plain";
-  } else {
-    try {
-      body = JSON.stringify(value, dropFunctions);
-    } catch (err) {
-      return { ok: false, error: `transform result is not JSON: ${(err as Error).message}` };
-    }
-  }
-  // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes exactly only when the length leaves it open.
-  const max = MAX_TRANSFORM_OUTPUT_BYTES;
-  if (body.length > max || (body.length * 3 > max && Buffer.byteLength(body) > max)) {
-    return { ok: false, error: `transform output is larger than ${MAX_TRANSFORM_OUTPUT_BYTES} bytes` };
-  }
-  return { ok: true, body, contentType };
 }

@@ -92,7 +92,7 @@ export interface NewDelivery {
   endpoint_id: string | null;
   tenant_id: string;
   target_url: string | null;
-  status: "pending" | "delivering" | "skipped";
+  status: "pending" | "delivering" | "skipped" | "failed";
   next_attempt_at: number | null;
   lease_until: number | null;
   /** Why it will not be attempted (a skipped delivery): its kind, e.g. `filtered`, and the text shown. */

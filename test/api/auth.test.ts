@@ -86,12 +86,21 @@ describe("auth", () => {
       );
     });
 
+    it("answers before reading the body, even a malformed, mistyped or oversized one", async () => {
+      const post = (body: string, contentType: string) =>
+        json(t.app, "POST", "/v1/endpoints", { body, headers: { "content-type": contentType } });
+      expectUnauthorized(await post('{"url": ', "application/json"));
+      expectUnauthorized(await post("url=x", "application/x-www-form-urlencoded"));
+      expectUnauthorized(await post(`{"pad": "${"x".repeat(300_000)}"}`, "application/json"));
+    });
+
     it("guards every /v1 route except the public key", async () => {
       const routes = t.app.routes.filter((r) => r.path.startsWith("/v1/") && r.path !== "/v1/public-key");
       expect(routes.length).toBeGreaterThan(0);
       const unguarded: string[] = [];
       for (const route of routes) {
         const path = route.path.replace(/:[A-Za-z_]+/g, "key_00000000000000000000000000");
+        clock.advance(3000); // failed authentications are throttled past 30 a minute per address
         const res = await json(t.app, route.method, path);
         if (res.status !== 401) unguarded.push(`${route.method} ${route.path} → ${res.status}`);
       }
@@ -124,6 +133,33 @@ describe("auth", () => {
         (await json(t.app, "GET", "/v1/api-keys", { headers: { authorization: `BEARER ${TEST_ADMIN_KEY}` } })).status,
       ).toBe(200);
     });
+  });
+});
+
+describe("failed authentication throttle", () => {
+  let t: TestApp;
+  let clock: ManualClock;
+  beforeAll(async () => {
+    clock = new ManualClock();
+    t = await buildTestApp({ clock, listen: true });
+  });
+  afterAll(() => t?.cleanup());
+
+  const attempt = (key: string) =>
+    fetch(`${t.url}/v1/endpoints`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+
+  it("answers 429 with Retry-After to an address past 30 failures in a minute, until the minute has passed", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push(await attempt(`hg_wrong_${i}`));
+    expect(new Set(statuses)).toEqual(new Set([401]));
+    const throttled = await fetch(`${t.url}/v1/endpoints`, { headers: { authorization: "Bearer hg_wrong_31" } });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("60");
+    expect((await throttled.json()).error.code).toBe("rate_limited");
+    // Even the right key waits: the address is throttled, not the key.
+    expect(await attempt(t.adminKey)).toBe(429);
+    clock.advance(60_001);
+    expect(await attempt(t.adminKey)).toBe(200);
   });
 });
 

@@ -131,4 +131,43 @@ describe("request bodies", () => {
       expect(res.body.error.code).toBe("validation_error");
     });
   });
+
+  describe("numbers that cannot travel faithfully", () => {
+    const publish = (text: string) =>
+      json(t.app, "POST", "/v1/events", {
+        key: t.adminKey,
+        body: `{"type": "order.created", "data": ${text}}`,
+        headers: { "content-type": "application/json" },
+      });
+    const fieldOf = (res: { body: any }) => res.body.error.details;
+
+    it("answers 1e400 (Infinity once parsed) with 400 naming the field", async () => {
+      const res = await publish('{"total": 1e400}');
+      expect(res.status).toBe(400);
+      expect(fieldOf(res)).toEqual([
+        { field: "data.total", message: expect.stringContaining("too large to be represented") },
+      ]);
+    });
+
+    it("answers a 30-digit integer with 400 naming the field and suggesting a string", async () => {
+      const res = await publish('{"items": [{"id": 123456789012345678901234567890}]}');
+      expect(res.status).toBe(400);
+      expect(fieldOf(res)).toEqual([
+        { field: "data.items[0].id", message: expect.stringContaining("send it as a string") },
+      ]);
+    });
+
+    it("answers a number that underflows to 0", async () => {
+      const res = await publish('{"tiny": 1e-400}');
+      expect(res.status).toBe(400);
+      expect(fieldOf(res)).toEqual([{ field: "data.tiny", message: expect.stringContaining("too small") }]);
+    });
+
+    it("accepts the largest safe integers, zero in any spelling and ordinary decimals", async () => {
+      const res = await publish(
+        '{"a": 9007199254740991, "b": -9007199254740991, "c": 0e-500, "d": 1.5e-300, "e": 0.1}',
+      );
+      expect(res.status).toBe(202);
+    });
+  });
 });

@@ -80,6 +80,13 @@ describe("event types", () => {
       expectInvalid(await createType({ name: "a.b", schema: "object" }), "schema");
     });
 
+    it('refuses a schema that recurses without end ({"$ref": "#"}) or whose pattern needs backtracking', async () => {
+      expectInvalid(await createType({ name: "a.b", schema: { $ref: "#" } }), "schema.$ref");
+      const backref = { type: "object", properties: { s: { type: "string", pattern: "^(a)\\1$" } } };
+      expectInvalid(await createType({ name: "a.b", schema: backref }), "schema.properties.s.pattern");
+      expect((await json(t.app, "GET", "/v1/event-types", { key: t.adminKey })).body.data).toEqual([]);
+    });
+
     it("refuses an example that does not match the schema, naming example", async () => {
       expectInvalid(await createType({ ...RUN_COMPLETED, example: { amount: 250 } }), "example");
       expectInvalid(await createType({ ...RUN_COMPLETED, example: { run_id: 7 } }), "example");

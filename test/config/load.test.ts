@@ -632,25 +632,34 @@ describe("config", () => {
 });
 
 describe("config: event type schemas", () => {
-  it("refuses a JSON Schema pattern that can backtrack catastrophically, with its line", () => {
+  it("refuses a JSON Schema pattern that needs backtracking, with its line", () => {
     const text = [
       "event_types:",
       "  - name: a.b",
       "    schema:",
       "      type: object",
       "      properties:",
-      "        code: {type: string, pattern: '^(a|aa)+$'}",
+      "        code: {type: string, pattern: '^(a)\\1$'}",
     ].join("\n");
     try {
       loadConfig(text, { file: "hg.yaml", env: {} });
       throw new Error("expected a ConfigError");
     } catch (e) {
       expect((e as { problems: string[] }).problems).toEqual([
-        expect.stringMatching(
-          /^hg\.yaml:\d+ event_types\[0\]\.schema\.properties\.code\.pattern: is an unsafe regular expression/,
-        ),
+        expect.stringMatching(/^hg\.yaml:6 event_types\[0\]\.schema\.properties\.code\.pattern: uses a backreference/),
       ]);
     }
+  });
+});
+
+describe("config: event type schemas that recurse without end", () => {
+  it('refuses {"$ref": "#"} with its line', () => {
+    const text = ["event_types:", "  - name: a.b", "    schema:", "      $ref: '#'"].join("\n");
+    expect(() => loadConfig(text, { file: "hg.yaml", env: {} })).toThrow(
+      expect.objectContaining({
+        problems: [expect.stringMatching(/^hg\.yaml:4 event_types\[0\]\.schema\.\$ref: recurses without end/)],
+      }),
+    );
   });
 });
 

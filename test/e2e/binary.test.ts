@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, existsSync, readdirSync, statSync, writeFileSy
 import { openDatabase } from "../../src/store/index.ts";
 import { TEST_ADMIN_KEY } from "../helpers/config.ts";
 import { freePort, stopProcess, streamText, waitForHttp } from "../helpers/process.ts";
+import { startReceiver } from "../helpers/receiver.ts";
 import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 const BINARY = new URL("../../dist/hookgate", import.meta.url).pathname;
@@ -108,6 +109,66 @@ describe.skipIf(!hasBinary)("the compiled binary", () => {
     expect(lines.at(-1)).toMatchObject({ msg: "stopped" });
     expect(await stdout).not.toContain(TEST_ADMIN_KEY);
   });
+
+  it("runs tenant JSONata (filter, transform) in the sandbox workers it carries, from an empty directory", async () => {
+    const alone = binaryAlone();
+    const receiver = startReceiver();
+    const port = freePort();
+    const config = conf.file("sandbox.yaml");
+    writeFileSync(
+      config,
+      `server:\n  host: 127.0.0.1\n  port: ${port}\nsecurity:\n  allow_http: true\n  allow_private_networks: true\n`,
+    );
+    const proc = Bun.spawn([alone.exe, "serve", "--config", config], {
+      cwd: alone.path,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: alone.path, HOOKGATE_ADMIN_KEY: TEST_ADMIN_KEY },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const stderr = streamText(proc.stderr);
+    const base = `http://127.0.0.1:${port}`;
+    const call = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    try {
+      await Promise.race([
+        waitForHttp(`${base}/healthz`, { timeoutMs: 10_000 }),
+        proc.exited.then(async (code) => {
+          throw new Error(`hookgate exited with ${code} before serving: ${await stderr}`);
+        }),
+      ]);
+      const endpoint = await call("/v1/endpoints", {
+        url: `${receiver.url}/hook`,
+        events: ["order.created"],
+        filter: { expression: "$contains(data.sku, /^A-\\d+$/)" },
+        transform: '{"sku": $uppercase(data.sku)}',
+      });
+      expect(endpoint.status).toBe(201);
+      // A dry run through the same workers until they answer: their start-up (JIT warm-up) is not what this
+      // test is about, and on a busy machine it could push a first evaluation past the 25 ms filter bound.
+      const { id } = (await endpoint.json()).data;
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const preview = await call(`/v1/endpoints/${id}/preview`, { type: "order.created", data: { sku: "A-1" } });
+        if ((await preview.json()).data?.matched === true || Date.now() > until) break;
+        await Bun.sleep(100);
+      }
+      expect((await call("/v1/events", { type: "order.created", data: { sku: "B-1" } })).status).toBe(202);
+      expect((await call("/v1/events", { type: "order.created", data: { sku: "a-7" } })).status).toBe(202);
+      expect((await call("/v1/events", { type: "order.created", data: { sku: "A-42" } })).status).toBe(202);
+      const [received] = await receiver.waitForRequests(1, 10_000);
+      expect(received!.text).toBe('{"sku":"A-42"}');
+      await Bun.sleep(200);
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      receiver.stop();
+      expect(await stopProcess(proc)).toBe(0);
+      alone.cleanup();
+    }
+  }, 30_000);
 
   it("check-config exits 2 on a bad file, naming the line, and creates nothing", async () => {
     const alone = binaryAlone();
