@@ -46,6 +46,22 @@ export class WriteBatcher {
     return this.failing;
   }
 
+  /**
+   * True when the store takes writes. While writes fail, `probe` (a small write of its own) decides: when it
+   * succeeds, writes count as working again and queued results are written at once.
+   */
+  async checkWrites(probe: () => Promise<void>): Promise<boolean> {
+    if (!this.failing) return true;
+    try {
+      await probe();
+    } catch {
+      return false;
+    }
+    this.failing = false;
+    if (this.results.length > 0) void this.flush();
+    return true;
+  }
+
   /** Queues an event (with its deliveries); resolves after the transaction that holds it commits. */
   submitEvent(item: NewEvent): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
