@@ -17,14 +17,14 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock, registr
         const writable = storeOk && (await engine.writesWork());
         const ready = writable && isReady();
         if (!ready) set.status = 503;
-        return { status: ready ? "ok" : !storeOk ? "store_unavailable" : !writable ? "store_read_only" : "starting" };
+        return { status: ready ? "ok" : !storeOk ? "store_unavailable" : !writable ? "writes_failing" : "starting" };
       },
       {
         response: { 200: Status, 503: Status },
         detail: {
           summary: "Readiness",
           description:
-            "200 when the store answers and takes writes and the scheduler runs, else 503: `store_unavailable`, `store_read_only` (writes fail: disk full or read-only; 200 again once a write succeeds) or `starting`.",
+            "200 when the store answers and takes writes and the scheduler runs, else 503: `store_unavailable`, `writes_failing` (the last write failed: disk full or read-only; each check tries again, 200 once a write succeeds) or `starting`.",
           security: [],
         },
       },

@@ -47,18 +47,21 @@ export class WriteBatcher {
   }
 
   /**
-   * True when the store takes writes. While writes fail, `probe` (a small write of its own) decides: when it
-   * succeeds, writes count as working again and queued results are written at once.
+   * False while the store refuses writes (the last write failed). Then it tries again now: the queued results
+   * if there are any, else `probe` (a small write of its own), so the answer turns true once a write succeeds.
    */
   async checkWrites(probe: () => Promise<void>): Promise<boolean> {
     if (!this.failing) return true;
+    if (this.results.length > 0) {
+      await this.flush();
+      return !this.failing;
+    }
     try {
       await probe();
     } catch {
       return false;
     }
     this.failing = false;
-    if (this.results.length > 0) void this.flush();
     return true;
   }
 
