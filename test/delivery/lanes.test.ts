@@ -230,8 +230,11 @@ describe("lanes", () => {
       }
       return out;
     }
-    const count = (jobs: Job[]) =>
-      jobs.reduce<Record<string, number>>((n, j) => ({ ...n, [j.endpointId!]: (n[j.endpointId!] ?? 0) + 1 }), {});
+    function count(jobs: Job[]): Record<string, number> {
+      const n: Record<string, number> = {};
+      for (const j of jobs) n[j.endpointId!] = (n[j.endpointId!] ?? 0) + 1;
+      return n;
+    }
 
     it("keeps a reserve of slots free, so an endpoint that gets work later starts at once", () => {
       // 32 slots (reserve 2), 4 endpoints with plenty of work, 8 per endpoint: without shares they would take all 32.

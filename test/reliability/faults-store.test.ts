@@ -150,7 +150,8 @@ describe("disk full and read-only store", () => {
     pragma(db, "query_only = ON");
     expectUnavailable(await publish(t, { type: "order.created", data: {} }));
     // Nothing is queued to write: each check tries a small write of its own, which fails too.
-    for (let i = 0; i < 2; i++) expect(await readyz()).toMatchObject({ status: 503, body: { status: "writes_failing" } });
+    for (let i = 0; i < 2; i++)
+      expect(await readyz()).toMatchObject({ status: 503, body: { status: "writes_failing" } });
     expect((await json(t.app, "GET", "/healthz")).status).toBe(200);
 
     pragma(db, "query_only = OFF");
