@@ -95,7 +95,14 @@ export class EndpointGuard {
     return { closed: Math.max(0, endpoints - open - half_open), open, half_open, openings: this.breaker.openings };
   }
 
-  /** Writes every parked delivery back (shutdown, tests). */
+  /** Writes every parked delivery back and stops retrying (shutdown). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.o.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Writes every parked delivery back (tests wait for it through the engine's settle). */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
     if (this.parking.size === 0) return;

@@ -108,7 +108,7 @@ export class DeliveryEngine {
       logger: o.logger,
       leaseMs: LEASE_MS,
       capacity: this.capacity,
-      room: () => Math.max(0, this.room() - this.capacity * FRESH_RESERVE),
+      room: () => Math.max(0, this.room() - Math.floor(this.capacity * FRESH_RESERVE)),
       deliver: (jobs) => this.dispatcher.push(jobs),
     });
   }
@@ -247,7 +247,7 @@ export class DeliveryEngine {
     const queued = this.dispatcher.stop();
     if (this.dispatcher.inFlight > 0) await Promise.race([this.dispatcher.whenIdle(), Bun.sleep(graceMs)]);
     await this.writer.flush();
-    await this.guard.flush();
+    await this.guard.close();
     if (queued.length > 0)
       await this.o.store.releaseDeliveries(
         queued.map((j) => j.deliveryId),
