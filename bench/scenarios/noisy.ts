@@ -70,9 +70,9 @@ export async function noisyNeighbours(seconds = 60, noisy = 10): Promise<NoisyRe
       while (running) {
         await Bun.sleep(1000);
         const list = await api(gw.url, "GET", "/v1/endpoints?limit=100");
-        for (const e of list.data as { id: string; circuit: { state: string; since: string } }[]) {
+        for (const e of list.data as { id: string; circuit?: { state: string; since: string } }[]) {
           const i = noisyIds.indexOf(e.id);
-          if (i >= 0 && openedAfterS[i] === null && e.circuit.state !== "closed")
+          if (i >= 0 && openedAfterS[i] === null && e.circuit && e.circuit.state !== "closed")
             openedAfterS[i] = (Date.parse(e.circuit.since) - start) / 1000;
         }
       }
