@@ -129,6 +129,7 @@ export class EndpointGuard {
       logger.info("endpoint circuit probe failed; the circuit stays open", { endpoint_id: endpointId });
     } else {
       logger.info("endpoint circuit closed: the endpoint answers again", { endpoint_id: endpointId });
+      if (t.parkedUntil === 0) return;
       // Parked deliveries are written first, so the resume moves every one of them.
       void this.flush()
         .then(() => this.o.store.resumeDeliveries(endpointId, t.parkedUntil, clock.now()))
