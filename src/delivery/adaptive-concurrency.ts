@@ -25,6 +25,11 @@ export class AdaptiveConcurrency {
     }
   }
 
+  /** Keys below the cap. */
+  keys(): IterableIterator<string> {
+    return this.limits.keys();
+  }
+
   forget(key: string): void {
     this.limits.delete(key);
   }

@@ -167,9 +167,9 @@ export class CircuitBreaker {
     return n;
   }
 
-  /** Endpoint ids with a circuit that is not closed. */
-  notClosed(): string[] {
-    return [...this.circuits].filter(([, c]) => c.state !== "closed").map(([id]) => id);
+  /** Endpoint ids with a remembered circuit. */
+  endpointIds(): IterableIterator<string> {
+    return this.circuits.keys();
   }
 
   /** Drops an endpoint's circuit (the endpoint was deleted). */

@@ -7,7 +7,7 @@ import type { DeliveryQueueStore } from "../store/index.ts";
 import { AdaptiveConcurrency } from "./adaptive-concurrency.ts";
 import type { AttemptOutcome } from "./attempt.ts";
 import { CircuitBreaker, type CircuitState, type Transition, verdictOf } from "./circuit-breaker.ts";
-import { type Job, laneKey } from "./lanes.ts";
+import type { Job } from "./lanes.ts";
 
 export interface EndpointGuardOptions {
   clock: Clock;
@@ -25,9 +25,13 @@ export interface EndpointGuardOptions {
   requeue(jobs: Job[]): void;
   /** The store has deliveries due at `at`. */
   wake(at: number): void;
+  /** Whether an endpoint still exists (what is learned about deleted ones is dropped). */
+  exists(endpointId: string): boolean;
 }
 
 const RETRY_PARK_MS = 1000;
+/** How often what is remembered about deleted endpoints is dropped. */
+const SWEEP_MS = 60_000;
 
 export class EndpointGuard {
   readonly breaker: CircuitBreaker;
@@ -39,11 +43,13 @@ export class EndpointGuard {
   private scheduled = false;
   private retryTimer: Timer | null = null;
   private readonly startedAt: number;
+  private sweptAt: number;
 
   constructor(private readonly o: EndpointGuardOptions) {
     this.breaker = new CircuitBreaker({ failures: o.failures, cooldownMs: o.cooldownMs });
     this.limits = new AdaptiveConcurrency(o.perEndpointConcurrency);
     this.startedAt = o.clock.now();
+    this.sweptAt = this.startedAt;
   }
 
   /** Deliveries parked but not yet written back to the store. */
@@ -64,17 +70,22 @@ export class EndpointGuard {
     return endpointId === null ? null : this.breaker.admission(endpointId, this.o.clock.now());
   }
 
-  /** Learns from an attempt (null: its endpoint was deleted meanwhile). Call before the attempt's slot is freed. */
+  /**
+   * Learns from an attempt of an endpoint (null: the endpoint was deleted meanwhile). Call before the attempt's
+   * slot is freed. Ad-hoc targets teach nothing (one-off URLs; their fair share still bounds them).
+   */
   record(job: Job, outcome: AttemptOutcome | null): void {
-    const key = laneKey(job);
+    const id = job.endpointId;
+    if (id === null) return;
     if (outcome === null) {
-      this.limits.forget(key);
-      if (job.endpointId !== null) this.breaker.forget(job.endpointId);
+      this.forget(id);
       return;
     }
+    const now = this.o.clock.now();
     const verdict = verdictOf(outcome.outcome);
-    this.limits.record(key, verdict);
-    if (job.endpointId !== null) this.apply(job.endpointId, this.breaker.record(job, verdict, this.o.clock.now()));
+    this.limits.record(id, verdict);
+    this.apply(id, this.breaker.record(job, verdict, now));
+    if (now - this.sweptAt >= SWEEP_MS) this.sweep(now);
   }
 
   /** The circuit as endpoint reads show it (`since`: the last change, or when the endpoint or process started). */
@@ -86,11 +97,8 @@ export class EndpointGuard {
    * Endpoints by circuit state, and openings since start, for /metrics: `endpoints` is how many exist (those
    * without an open or half-open circuit are closed); circuits of endpoints that no longer exist are dropped.
    */
-  circuitGauges(
-    endpoints: number,
-    exists: (id: string) => boolean,
-  ): { closed: number; open: number; half_open: number; openings: number } {
-    for (const id of this.breaker.notClosed()) if (!exists(id)) this.breaker.forget(id);
+  circuitGauges(endpoints: number): { closed: number; open: number; half_open: number; openings: number } {
+    this.sweep(this.o.clock.now());
     const { open, half_open } = this.breaker.counts();
     return { closed: Math.max(0, endpoints - open - half_open), open, half_open, openings: this.breaker.openings };
   }
@@ -143,6 +151,17 @@ export class EndpointGuard {
           }),
         );
     }
+  }
+
+  private forget(endpointId: string): void {
+    this.limits.forget(endpointId);
+    this.breaker.forget(endpointId);
+  }
+
+  /** Drops what is remembered about endpoints that no longer exist. */
+  private sweep(now: number): void {
+    this.sweptAt = now;
+    for (const id of [...this.breaker.endpointIds(), ...this.limits.keys()]) if (!this.o.exists(id)) this.forget(id);
   }
 
   private park(deliveryId: string, until: number): void {

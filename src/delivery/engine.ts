@@ -85,6 +85,7 @@ export class DeliveryEngine {
       withdraw: (key) => this.dispatcher.withdraw(key),
       requeue: (jobs) => this.dispatcher.push(jobs),
       wake: (at) => this.scheduler.wake(at),
+      exists: (id) => registry.get(id) !== undefined,
     });
     this.dispatcher = new Dispatcher({
       clock,
@@ -233,7 +234,7 @@ export class DeliveryEngine {
       writes: this.writer.stats,
       readyQueue: this.dispatcher.size,
       inFlight: this.dispatcher.inFlight,
-      circuits: this.guard.circuitGauges(endpoints, (id) => this.o.registry.get(id) !== undefined),
+      circuits: this.guard.circuitGauges(endpoints),
       ...store,
     });
   }
