@@ -212,6 +212,10 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     guard,
     concurrency: d.concurrency,
     perEndpointConcurrency: d.per_endpoint_concurrency,
+    circuitBreaker: {
+      failures: d.circuit_breaker.failures,
+      cooldownMs: parseDuration(d.circuit_breaker.cooldown)!,
+    },
     policy: {
       scheduleMs: d.retry_schedule.map((s) => parseDuration(s)!),
       jitter: d.jitter,

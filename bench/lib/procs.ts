@@ -80,6 +80,16 @@ export async function startReceiver(): Promise<Proc & { url: string }> {
   return { ...wrap(proc), url: `http://127.0.0.1:${port}` };
 }
 
+/** `count` TCP listeners that accept connections and never answer (bench/lib/black-hole.ts). */
+export async function startBlackHoles(count: number): Promise<Proc & { urls: string[] }> {
+  const proc = Bun.spawn([process.execPath, join(ROOT, "bench/lib/black-hole.ts"), String(count)], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const { ports } = JSON.parse(await firstLine(proc.stdout as ReadableStream<Uint8Array>)) as { ports: number[] };
+  return { ...wrap(proc), urls: ports.map((p) => `http://127.0.0.1:${p}`) };
+}
+
 export interface GatewayOptions {
   /** Extra YAML lines appended to the generated config. */
   yaml?: string[];

@@ -7,18 +7,22 @@ import { planDelivery } from "../endpoints/plan.ts";
 import { TYPE_NAME } from "../endpoints/spec.ts";
 import { ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import { mask } from "../signing/secrets.ts";
+import { signatureValueHeader } from "../lib/signature-headers.ts";
 import { routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
 import { listDeliveries } from "./deliveries.ts";
 import { DeliveryOut, DeliveryQuery } from "./delivery-models.ts";
 import { visibleEndpoint } from "./endpoints.ts";
 import { ListEnvelope, PageQuery } from "./pagination.ts";
+import { isSensitiveHeader, REDACTED } from "./redact.ts";
 import { parseTime } from "./time.ts";
 
 const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
 
-/** Auth headers for a preview: credentials masked, and no OAuth2 token is fetched (nothing is sent). */
+/** What a preview shows instead of a signature: a key that may only read must not get one for a body it chose. */
+const SIGNATURE_PLACEHOLDER = "<computed when sent>";
+
+/** Auth headers for a preview: credentials "****" (the scheme word kept), and no OAuth2 token is fetched. */
 function previewAuthHeaders(endpoint: Endpoint): Record<string, string> {
   const fixed = staticAuthHeaders(endpoint);
   if (fixed === null)
@@ -28,9 +32,23 @@ function previewAuthHeaders(endpoint: Endpoint): Record<string, string> {
   return Object.fromEntries(
     Object.entries(fixed).map(([k, v]) => [
       k,
-      k.toLowerCase() === "authorization" ? `${v.split(" ")[0]} ${mask(v.split(" ")[1] ?? "")}` : mask(v),
+      k.toLowerCase() === "authorization" ? `${v.split(" ")[0]} ${REDACTED}` : REDACTED,
     ]),
   );
+}
+
+/** The request headers as a preview shows them: the signature as a placeholder, sensitive custom headers "****". */
+function previewHeaders(endpoint: Endpoint, headers: Record<string, string>): Record<string, string> {
+  const signature = signatureValueHeader(endpoint.signing);
+  const custom = new Set(Object.keys(endpoint.headers).map((name) => name.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === signature) out[name] = SIGNATURE_PLACEHOLDER;
+    else if (custom.has(lower) && isSensitiveHeader(name)) out[name] = REDACTED;
+    else out[name] = value;
+  }
+  return out;
 }
 
 export function endpointActionsPlugin(deps: ApiDeps) {
@@ -102,7 +120,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
               : `the endpoint is disabled (${endpoint.disabled_reason ?? "manual"}); nothing would be sent now`,
             method: r.method,
             url: r.url,
-            headers: r.headers,
+            headers: previewHeaders(endpoint, r.headers),
             body: r.body,
           },
         };
@@ -130,7 +148,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         detail: {
           summary: "Preview a delivery (dry run)",
           description:
-            "Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers (signatures included, credentials masked) and body. Nothing is sent or stored.",
+            'Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers and body. The signature header reads "<computed when sent>" (never a signature value); credentials and sensitive custom headers read "****". Nothing is sent or stored.',
         },
       },
     )

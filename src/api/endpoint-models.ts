@@ -1,9 +1,10 @@
 // Request/response models of /v1/endpoints (TypeBox: validation, types and the OpenAPI document) and rendering.
 import { t } from "elysia";
 import type { Endpoint } from "../endpoints/endpoint.ts";
-import { AUTH_TYPES, type AuthSpec, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
+import { AUTH_TYPES, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { mask } from "../signing/secrets.ts";
+import { redactAuth, redactHeaders } from "./redact.ts";
 
 const Json = t.Record(t.String(), t.Unknown());
 
@@ -56,7 +57,7 @@ const Auth = t.Object(
   },
   {
     description:
-      "Outbound credentials, masked on read: basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.",
+      'Outbound credentials, never returned: reads show "****" for password, token, value and client_secret. basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.',
     examples: [{ type: "bearer", token: "<your receiver's token>" }],
   },
 );
@@ -86,7 +87,8 @@ const fields = {
     { description: "Default POST; GET sends no body." },
   ),
   headers: t.Record(t.String(), t.String(), {
-    description: "Custom request headers (≤ 20); signature, content and auth headers cannot be overridden.",
+    description:
+      'Custom request headers (≤ 20); signature, content and auth headers cannot be overridden. Reads show "****" for the value of a name containing auth, token, secret, key, password, cookie or signature (any case).',
     examples: [{ "X-Team": "billing" }],
   }),
   auth: Auth,
@@ -186,6 +188,23 @@ export const EndpointPatch = t.Object(
   },
 );
 
+const Circuit = t.Object(
+  {
+    state: t.Union([t.Literal("closed"), t.Literal("open"), t.Literal("half_open")]),
+    since: t.String({ description: "When the circuit entered this state.", examples: ["2026-06-06T09:00:42.000Z"] }),
+  },
+  {
+    description:
+      "The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own.",
+  },
+);
+
+/** An endpoint's circuit as the engine reports it. */
+export interface CircuitView {
+  state: "closed" | "open" | "half_open";
+  since: number;
+}
+
 export const EndpointOut = t.Object(
   {
     id: t.String({ examples: ["ep_01jd3x2v7k8m9n0p1q2r3s4t5v"] }),
@@ -199,18 +218,19 @@ export const EndpointOut = t.Object(
     secret: t.Union([t.String({ description: "Masked: first 8 characters and …", examples: ["whsec_Mf…"] }), t.Null()]),
     signing: Json,
     http_method: t.String({ examples: ["POST"] }),
-    headers: t.Record(t.String(), t.String()),
-    auth: t.Union([Json, t.Null()], { description: "Credentials masked." }),
+    headers: t.Record(t.String(), t.String(), { description: 'Values of sensitive names read as "****".' }),
+    auth: t.Union([Json, t.Null()], { description: 'Credentials read as "****".' }),
     filter: t.Union([Json, t.Null()]),
     transform: t.Union([t.String(), t.Null()]),
     rate_limit_per_second: t.Union([t.Number(), t.Null()]),
     timeout_ms: t.Integer({ examples: [10000] }),
     retry_schedule: t.Union([t.Array(t.String()), t.Null()]),
     source: t.Union([t.Literal("api"), t.Literal("config")]),
+    circuit: Circuit,
     created_at: t.String({ examples: ["2026-06-06T09:00:42.000Z"] }),
     updated_at: t.String({ examples: ["2026-06-06T09:00:42.000Z"] }),
   },
-  { description: "An endpoint (subscription). The secret and credentials are masked." },
+  { description: "An endpoint (subscription). The secret is masked; credentials are never returned." },
 );
 
 export const EndpointCreated = t.Object({
@@ -250,22 +270,8 @@ export const RotateOut = t.Object({
   }),
 });
 
-function maskAuth(auth: AuthSpec | null): Record<string, unknown> | null {
-  if (!auth) return null;
-  switch (auth.type) {
-    case "basic":
-      return { ...auth, password: mask(auth.password) };
-    case "bearer":
-      return { ...auth, token: mask(auth.token) };
-    case "header":
-      return { ...auth, value: mask(auth.value) };
-    case "oauth2_client_credentials":
-      return { ...auth, client_secret: mask(auth.client_secret) };
-  }
-}
-
-/** The endpoint object (docs/api.md "Endpoints"), with the secret and credentials masked. */
-export function renderEndpoint(e: Endpoint) {
+/** The endpoint object (docs/api.md "Endpoints"): the secret masked, credentials and sensitive headers "****". */
+export function renderEndpoint(e: Endpoint, circuit: CircuitView) {
   return {
     id: e.id,
     tenant_id: e.tenant_id,
@@ -278,14 +284,15 @@ export function renderEndpoint(e: Endpoint) {
     secret: e.secrets.length > 0 ? mask(e.secrets[0]!.secret) : null,
     signing: e.signing,
     http_method: e.http_method,
-    headers: e.headers,
-    auth: maskAuth(e.auth),
+    headers: redactHeaders(e.headers),
+    auth: redactAuth(e.auth),
     filter: e.filter,
     transform: e.transform,
     rate_limit_per_second: e.rate_limit_per_second,
     timeout_ms: e.timeout_ms,
     retry_schedule: e.retry_schedule,
     source: e.source,
+    circuit: { state: circuit.state, since: iso(circuit.since) },
     created_at: iso(e.created_at),
     updated_at: iso(e.updated_at),
   };

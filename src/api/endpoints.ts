@@ -38,7 +38,8 @@ function positionOf(cursor: string | null): { created_at: number; id: string } |
 }
 
 export function endpointsPlugin(deps: ApiDeps) {
-  const { auth, registry } = deps;
+  const { auth, registry, engine } = deps;
+  const render = (e: Endpoint) => renderEndpoint(e, engine.circuitOf(e));
   return new Elysia({ name: "endpoints", prefix: "/v1/endpoints", tags: ["Endpoints"] })
     .use(routePolicy(auth))
     .post(
@@ -47,7 +48,7 @@ export function endpointsPlugin(deps: ApiDeps) {
         const tenant = actingTenant(principal, typeof body.tenant_id === "string" ? body.tenant_id : undefined);
         const { endpoint, secret } = await registry.create({ ...body, tenant_id: tenant });
         set.status = 201;
-        return { data: { ...renderEndpoint(endpoint), secret } };
+        return { data: { ...render(endpoint), secret } };
       },
       {
         scope: "endpoints:write",
@@ -68,7 +69,7 @@ export function endpointsPlugin(deps: ApiDeps) {
         if (tenant === null) return EMPTY_PAGE;
         const after = positionOf(decodeCursor(query.cursor));
         const rows = await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 });
-        return page(rows, limit, (e) => `${e.created_at}:${e.id}`, renderEndpoint);
+        return page(rows, limit, (e) => `${e.created_at}:${e.id}`, render);
       },
       {
         scope: "endpoints:read",
@@ -88,7 +89,7 @@ export function endpointsPlugin(deps: ApiDeps) {
     .get(
       "/:id",
       async ({ principal, params }) => {
-        return { data: renderEndpoint(visibleEndpoint(deps, principal, params.id)) };
+        return { data: render(visibleEndpoint(deps, principal, params.id)) };
       },
       {
         scope: "endpoints:read",
@@ -101,7 +102,7 @@ export function endpointsPlugin(deps: ApiDeps) {
       "/:id",
       async ({ principal, params, body }) => {
         visibleEndpoint(deps, principal, params.id);
-        return { data: renderEndpoint(await registry.update(params.id, body)) };
+        return { data: render(await registry.update(params.id, body)) };
       },
       {
         scope: "endpoints:write",

@@ -4,7 +4,7 @@ import type { ApiDeps } from "./context.ts";
 
 const Status = t.Object({ status: t.String({ examples: ["ok"] }) });
 
-export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDeps) {
+export function opsPlugin({ store, isReady, engine, auth, config, clock, registry }: ApiDeps) {
   return new Elysia({ name: "ops", tags: ["Operations"] })
     .get("/healthz", () => ({ status: "ok" }), {
       response: { 200: Status },
@@ -14,15 +14,17 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDe
       "/readyz",
       async ({ set }) => {
         const storeOk = await store.ping();
-        const ready = storeOk && isReady();
+        const writable = storeOk && (await engine.writesWork());
+        const ready = writable && isReady();
         if (!ready) set.status = 503;
-        return { status: ready ? "ok" : storeOk ? "starting" : "store_unavailable" };
+        return { status: ready ? "ok" : !storeOk ? "store_unavailable" : !writable ? "writes_failing" : "starting" };
       },
       {
         response: { 200: Status, 503: Status },
         detail: {
           summary: "Readiness",
-          description: "200 when the store answers and the scheduler runs, else 503.",
+          description:
+            "200 when the store answers and takes writes and the scheduler runs, else 503: `store_unavailable`, `writes_failing` (the last write failed: disk full or read-only; each check tries again, 200 once a write succeeds) or `starting`.",
           security: [],
         },
       },
@@ -33,7 +35,8 @@ export function opsPlugin({ store, isReady, engine, auth, config, clock }: ApiDe
         if (config.metrics.require_auth) await auth.require(request, "admin");
         const stats = await store.pendingStats();
         const oldest = stats.oldestCreatedAt === null ? 0 : Math.max(0, (clock.now() - stats.oldestCreatedAt) / 1000);
-        return new Response(engine.prometheus({ pending: stats.count, oldestPendingSeconds: oldest }), {
+        const gauges = { pending: stats.count, oldestPendingSeconds: oldest, endpoints: registry.size };
+        return new Response(engine.prometheus(gauges), {
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       },

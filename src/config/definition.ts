@@ -157,6 +157,29 @@ export const settingsSpec = obj(
           max: 1000,
         }),
         disable_after: duration("An endpoint failing without a success for this long is disabled (failing).", "5d"),
+        circuit_breaker: obj(
+          {
+            failures: int({
+              description:
+                "Consecutive attempts of an endpoint that time out or cannot connect before its circuit opens (its deliveries then wait instead of taking slots).",
+              default: 10,
+              min: 1,
+              max: 1000,
+            }),
+            cooldown: str({
+              description:
+                "While an endpoint's circuit is open, one probe attempt per this interval decides when it closes.",
+              default: "30s",
+              validate: (v) => {
+                const ms = parseDuration(v);
+                return ms === null || ms < 1000 || ms > 3_600_000
+                  ? "must be a duration from 1s to 1h, such as 30s"
+                  : null;
+              },
+            }),
+          },
+          { description: "Circuit breaker for endpoints that stop answering." },
+        ),
       },
       { description: "Delivery engine." },
     ),

@@ -14,6 +14,7 @@ export interface Settings {
     concurrency: number;
     per_endpoint_concurrency: number;
     disable_after: string;
+    circuit_breaker: { failures: number; cooldown: string };
   };
   retention: { days: number };
   metrics: { require_auth: boolean };

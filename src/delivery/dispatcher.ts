@@ -1,5 +1,6 @@
 // Slots for attempts: jobs wait in per-endpoint lanes (lanes.ts) and start round-robin under the global and
-// per-endpoint concurrency caps and each endpoint's token bucket; a timer wakes lanes that wait for a token.
+// per-endpoint concurrency caps (shared fairly, adaptive per endpoint) and each endpoint's token bucket; a timer
+// wakes lanes that wait for a token. A gate (the circuit breaker) may keep a job from its lane.
 import type { Clock, Timer } from "../lib/clock.ts";
 import { type Job, Lanes } from "./lanes.ts";
 
@@ -8,6 +9,10 @@ export interface DispatcherOptions {
   /** Attempts in flight at once, in total. */
   concurrency: number;
   perEndpoint: number;
+  /** An endpoint's current cap (adaptive concurrency, at most perEndpoint). */
+  limitOf?(key: string): number;
+  /** False when the job must not be attempted now (its circuit is open and the gate has parked it). */
+  gate?(job: Job): boolean;
   /** Requests per second allowed for a lane key (an endpoint id, or `url:…` for ad-hoc targets), or null. */
   rateOf(key: string): number | null;
   /** Runs one attempt; the slot is freed when it settles. */
@@ -22,7 +27,13 @@ export class Dispatcher {
   private idle: (() => void)[] = [];
 
   constructor(private readonly o: DispatcherOptions) {
-    this.lanes = new Lanes({ perEndpoint: o.perEndpoint, rateOf: o.rateOf, now: () => o.clock.now() });
+    this.lanes = new Lanes({
+      perEndpoint: o.perEndpoint,
+      concurrency: o.concurrency,
+      limitOf: o.limitOf,
+      rateOf: o.rateOf,
+      now: () => o.clock.now(),
+    });
   }
 
   /** Jobs waiting for a slot. */
@@ -34,10 +45,28 @@ export class Dispatcher {
     return this.lanes.inFlight;
   }
 
-  /** Queues jobs and starts what the caps allow. */
+  /** Endpoints (lanes) with jobs queued or in flight. */
+  get busyLanes(): number {
+    return this.lanes.busyLanes;
+  }
+
+  /** Jobs of one lane waiting for a slot. */
+  queuedFor(key: string): number {
+    return this.lanes.queuedFor(key);
+  }
+
+  /** Queues jobs (those the gate lets through) and starts what the caps allow. */
   push(jobs: readonly Job[]): void {
-    for (const job of jobs) this.lanes.push(job);
+    const gate = this.o.gate;
+    for (const job of jobs) if (!gate || gate(job)) this.lanes.push(job);
     this.pump();
+  }
+
+  /** Takes a lane's queued jobs out (its circuit opened); its in-flight attempts go on. */
+  withdraw(key: string): Job[] {
+    const jobs = this.lanes.withdraw(key);
+    if (jobs.length > 0 && this.lanes.inFlight === 0 && this.lanes.size === 0) for (const f of this.idle.splice(0)) f();
+    return jobs;
   }
 
   /** Resolves when nothing is queued or in flight. */

@@ -1,14 +1,16 @@
 // The delivery engine: admits events (one group-committed write of an event with its deliveries, then the fresh
 // deliveries go straight to the dispatcher), runs attempts, records results and endpoint health, and hands stored
-// work to the scheduler. The store is the truth; memory is a cache, so a crash loses nothing committed.
+// work to the scheduler. The store is the truth; memory is a cache, so a crash loses nothing committed. Memory and
+// slots are shared fairly between endpoints; endpoints that stop answering are held back (endpoint-guard.ts).
 // See docs/architecture.md "The life of an event".
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { NewDelivery, Store } from "../store/index.ts";
 import { type AttemptContext, runAttempt } from "./attempt.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { EndpointGuard } from "./endpoint-guard.ts";
 import type { LoadedEvent } from "./envelope.ts";
-import type { Job } from "./lanes.ts";
+import { type Job, laneKey } from "./lanes.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
 import { OutcomeRecorder } from "./outcomes.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -47,10 +49,16 @@ export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   logger: Logger;
   concurrency: number;
   perEndpointConcurrency: number;
+  /** delivery.circuit_breaker: consecutive unreachable attempts that open a circuit, and the time between probes. */
+  circuitBreaker: { failures: number; cooldownMs: number };
 }
 
 /** How long a claimed delivery is leased (informational on SQLite: a restart returns every lease at once). */
 const LEASE_MS = 15 * 60_000;
+/** Claims from the store leave this share of memory to fresh deliveries (so a quiet endpoint always finds room). */
+const FRESH_RESERVE = 1 / 8;
+/** A meta row written to learn whether the store takes writes again (readiness). */
+const WRITE_CHECK = "write_check";
 
 export class DeliveryEngine {
   readonly metrics = new EngineMetrics();
@@ -63,6 +71,7 @@ export class DeliveryEngine {
   private reserved = 0;
   private readonly attemptContext: AttemptContext;
   private readonly outcomes: OutcomeRecorder;
+  private readonly guard: EndpointGuard;
 
   constructor(private readonly o: EngineOptions) {
     const { registry, clock } = o;
@@ -70,10 +79,23 @@ export class DeliveryEngine {
     this.attemptContext = { ...o, endpoint: (id) => registry.get(id) };
     this.writer = new WriteBatcher(o.store, o.logger, clock);
     this.waiters = new AttemptWaiters(clock);
+    this.guard = new EndpointGuard({
+      clock,
+      logger: o.logger,
+      store: o.store,
+      ...o.circuitBreaker,
+      perEndpointConcurrency: o.perEndpointConcurrency,
+      withdraw: (key) => this.dispatcher.withdraw(key),
+      requeue: (jobs) => this.dispatcher.push(jobs),
+      wake: (at) => this.scheduler.wake(at),
+      exists: (id) => registry.get(id) !== undefined,
+    });
     this.dispatcher = new Dispatcher({
       clock,
       concurrency: o.concurrency,
       perEndpoint: o.perEndpointConcurrency,
+      limitOf: (key) => this.guard.limits.limitOf(key),
+      gate: (job) => this.guard.gate(job),
       rateOf: (key) => (key.startsWith("url:") ? null : (registry.get(key)?.rate_limit_per_second ?? null)),
       run: (job) => this.run(job),
     });
@@ -90,7 +112,7 @@ export class DeliveryEngine {
       logger: o.logger,
       leaseMs: LEASE_MS,
       capacity: this.capacity,
-      room: () => this.room(),
+      room: () => Math.max(0, this.room() - Math.floor(this.capacity * FRESH_RESERVE)),
       deliver: (jobs) => this.dispatcher.push(jobs),
     });
   }
@@ -104,26 +126,42 @@ export class DeliveryEngine {
     return this.writer.writesFailing;
   }
 
+  /** Whether the store takes writes; while they fail, a small write checks whether they work again. */
+  writesWork(): Promise<boolean> {
+    return this.writer.checkWrites(() => this.o.store.putMeta(WRITE_CHECK, String(this.o.clock.now())));
+  }
+
+  /** An endpoint's circuit as reads show it (kept in memory by this process). */
+  circuitOf(endpoint: { id: string; created_at: number }) {
+    return this.guard.circuitOf(endpoint);
+  }
+
   /** Returns crashed leases to pending and starts claiming due work. */
   start(): Promise<void> {
     return this.scheduler.start();
   }
 
   /**
-   * Commits an event with its deliveries (group commit) and queues them: those memory has room for are claimed
-   * (leased) in the same write and attempted at once; the rest wait in the store as pending.
+   * Commits an event with its deliveries (group commit) and queues them: those memory has room for (each endpoint
+   * up to its fair share) are claimed (leased) in the same write and attempted at once; the rest wait in the store
+   * as pending, due now, or when its circuit is probed if the endpoint's circuit is open.
    */
   async admit(admission: Admission, options: { waitMs?: number } = {}): Promise<Admitted> {
     const now = this.o.clock.now();
     let claimed = 0;
+    let dueAt = Number.POSITIVE_INFINITY;
     const rows = admission.deliveries.map((d) => {
       const row = this.newDelivery(admission.event, d, now);
-      if (row.status === "pending" && this.room() > 0) {
+      if (row.status !== "pending") return row;
+      const parkedUntil = this.guard.admission(d.endpoint_id);
+      if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
+      else if (this.room() > 0 && this.underMemoryShare(d)) {
         row.status = "delivering";
         row.lease_until = now + LEASE_MS;
         this.reserved++;
         claimed++;
       }
+      if (row.status === "pending") dueAt = Math.min(dueAt, row.next_attempt_at!);
       return row;
     });
     let outcome: Awaited<ReturnType<WriteBatcher["submitEvent"]>>;
@@ -149,7 +187,7 @@ export class DeliveryEngine {
     const jobs: Job[] = [];
     for (const r of toSend) if (r.status === "delivering") jobs.push(this.jobOf(admission.event, r, "scheduled"));
     if (jobs.length > 0) this.dispatcher.push(jobs);
-    if (jobs.length < toSend.length) this.scheduler.wake(now);
+    if (dueAt !== Number.POSITIVE_INFINITY) this.scheduler.wake(dueAt);
     return { inserted: true, attempts };
   }
 
@@ -192,12 +230,15 @@ export class DeliveryEngine {
     return this.scheduler.poll();
   }
 
-  prometheus(gauges: { pending: number; oldestPendingSeconds: number }): string {
+  /** `endpoints`: how many endpoints exist (those without an open or half-open circuit count as closed). */
+  prometheus(gauges: { pending: number; oldestPendingSeconds: number; endpoints: number }): string {
+    const { endpoints, ...store } = gauges;
     return renderMetrics(this.metrics, {
       writes: this.writer.stats,
       readyQueue: this.dispatcher.size,
       inFlight: this.dispatcher.inFlight,
-      ...gauges,
+      circuits: this.guard.circuitGauges(endpoints),
+      ...store,
     });
   }
 
@@ -210,6 +251,7 @@ export class DeliveryEngine {
     const queued = this.dispatcher.stop();
     if (this.dispatcher.inFlight > 0) await Promise.race([this.dispatcher.whenIdle(), Bun.sleep(graceMs)]);
     await this.writer.flush();
+    await this.guard.close();
     if (queued.length > 0)
       await this.o.store.releaseDeliveries(
         queued.map((j) => j.deliveryId),
@@ -219,15 +261,27 @@ export class DeliveryEngine {
 
   /** For tests and benchmarks: resolves when nothing is queued or in flight and all results are written. */
   async settle(): Promise<void> {
-    while (this.dispatcher.inFlight > 0 || this.dispatcher.size > 0 || this.writer.pendingResults > 0) {
+    while (
+      this.dispatcher.inFlight > 0 ||
+      this.dispatcher.size > 0 ||
+      this.writer.pendingResults > 0 ||
+      this.guard.pendingParks > 0
+    ) {
       await this.dispatcher.whenIdle();
       await this.writer.flush();
+      await this.guard.flush();
     }
   }
 
   /** How many more deliveries memory takes now. */
   private room(): number {
     return this.scheduler.isRunning ? Math.max(0, this.capacity - this.dispatcher.size - this.reserved) : 0;
+  }
+
+  /** A fresh delivery's endpoint holds less than its fair share of memory: capacity / (endpoints with work + 1). */
+  private underMemoryShare(d: PlannedDelivery): boolean {
+    const queued = this.dispatcher.queuedFor(laneKey({ endpointId: d.endpoint_id, targetUrl: d.target_url }));
+    return queued < this.capacity / (this.dispatcher.busyLanes + 1);
   }
 
   private newDelivery(event: LoadedEvent, d: PlannedDelivery, now: number): NewDelivery {
@@ -263,6 +317,7 @@ export class DeliveryEngine {
   private async run(job: Job): Promise<void> {
     try {
       const outcome = await runAttempt(job, this.attemptContext);
+      this.guard.record(job, outcome);
       if (outcome) await this.outcomes.record(outcome);
     } catch (e) {
       this.o.logger.error("delivery attempt crashed; the delivery will be retried", {

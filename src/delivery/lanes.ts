@@ -1,5 +1,6 @@
 // The in-memory ready queue: one lane per endpoint, served round-robin under the global and per-endpoint
 // concurrency caps and an optional token bucket, so one slow or rate-limited endpoint never blocks others.
+// Slots are shared fairly: past its fair share a lane only takes slots while a reserve stays free for others.
 import type { AttemptTrigger } from "../store/index.ts";
 import type { LoadedEvent } from "./envelope.ts";
 
@@ -41,6 +42,13 @@ class Lane {
 
 export interface LaneOptions {
   perEndpoint: number;
+  /**
+   * The global cap on attempts in flight. When set, slots are shared fairly: a lane may always use up to
+   * concurrency / (lanes with work + 1) slots, and more only while a reserve of concurrency / 16 stays free.
+   */
+  concurrency?: number;
+  /** A lane's own cap (adaptive per-endpoint concurrency); default `perEndpoint`. */
+  limitOf?(key: string): number;
   /** Requests per second allowed for a lane key, or null for no limit. */
   rateOf(key: string): number | null;
   /** Milliseconds for token buckets (the engine's clock; default performance.now). */
@@ -55,10 +63,16 @@ export class Lanes {
   private readyHead = 0;
   private queuedJobs = 0;
   private running = 0;
+  /** Lanes with jobs queued or in flight. */
+  private busy = 0;
+  /** Lanes held back by their fair share: offered again whenever a slot frees. */
+  private overShare = new Set<Lane>();
+  private readonly reserve: number;
   private readonly now: () => number;
 
   constructor(private readonly options: LaneOptions) {
     this.now = options.now ?? (() => performance.now());
+    this.reserve = Math.ceil((options.concurrency ?? 0) / 16);
   }
 
   /** Jobs waiting (not in flight). */
@@ -70,6 +84,16 @@ export class Lanes {
     return this.running;
   }
 
+  /** Lanes with jobs queued or in flight. */
+  get busyLanes(): number {
+    return this.busy;
+  }
+
+  /** Jobs of one lane waiting (not in flight). */
+  queuedFor(key: string): number {
+    return this.lanes.get(key)?.length ?? 0;
+  }
+
   push(job: Job): void {
     const key = laneKey(job);
     let lane = this.lanes.get(key);
@@ -77,6 +101,7 @@ export class Lanes {
       lane = new Lane(key);
       this.lanes.set(key, lane);
     }
+    if (lane.length === 0 && lane.inFlight === 0) this.busy++;
     lane.jobs.push(job);
     this.queuedJobs++;
     this.offer(lane);
@@ -92,7 +117,10 @@ export class Lanes {
       const lane = this.ready[this.readyHead]!;
       this.ready[this.readyHead++] = undefined as never;
       lane.queued = false;
-      if (lane.length === 0 || lane.inFlight >= this.options.perEndpoint) continue;
+      if (lane.length === 0) continue;
+      const may = this.mayStart(lane);
+      if (may === "over_share") this.overShare.add(lane);
+      if (may !== "yes") continue;
       const wait = this.takeToken(lane);
       if (wait > 0) {
         lane.blockedUntil = this.now() + wait;
@@ -115,11 +143,20 @@ export class Lanes {
   done(job: Job): void {
     const lane = this.lanes.get(laneKey(job));
     this.running--;
-    if (!lane) return;
-    lane.inFlight--;
-    // Rate-limited lanes stay, so their bucket is not refilled by being recreated.
-    if (lane.length === 0 && lane.inFlight === 0 && this.options.rateOf(lane.key) === null) this.lanes.delete(lane.key);
-    else this.offer(lane);
+    if (lane) {
+      lane.inFlight--;
+      if (lane.length === 0 && lane.inFlight === 0) {
+        this.busy--;
+        // Rate-limited lanes stay, so their bucket is not refilled by being recreated.
+        if (this.options.rateOf(lane.key) === null) this.lanes.delete(lane.key);
+      } else this.offer(lane);
+    }
+    // A freed slot (and maybe a larger share) may let lanes held back by their share go again.
+    if (this.overShare.size > 0) {
+      const held = [...this.overShare];
+      this.overShare.clear();
+      for (const l of held) this.offer(l);
+    }
   }
 
   /** Re-offers lanes whose rate-limit wait has passed. */
@@ -131,15 +168,40 @@ export class Lanes {
   /** Removes and returns every queued job (shutdown hands them back to the store). */
   drain(): Job[] {
     const out: Job[] = [];
-    for (const lane of this.lanes.values()) while (lane.length > 0) out.push(lane.shift());
-    this.queuedJobs = 0;
+    for (const lane of this.lanes.values()) out.push(...this.takeQueued(lane));
     this.ready = [];
     this.readyHead = 0;
     return out;
   }
 
+  /** Removes and returns the queued jobs of one lane, oldest first (its in-flight jobs go on). */
+  withdraw(key: string): Job[] {
+    const lane = this.lanes.get(key);
+    return lane ? this.takeQueued(lane) : [];
+  }
+
+  private takeQueued(lane: Lane): Job[] {
+    const out: Job[] = [];
+    while (lane.length > 0) out.push(lane.shift());
+    if (out.length > 0 && lane.inFlight === 0) this.busy--;
+    this.queuedJobs -= out.length;
+    this.overShare.delete(lane);
+    return out;
+  }
+
+  /** Whether a lane may start a job now: under its own cap, and within its fair share or with the reserve free. */
+  private mayStart(lane: Lane): "yes" | "at_limit" | "over_share" {
+    if (lane.inFlight >= (this.options.limitOf?.(lane.key) ?? this.options.perEndpoint)) return "at_limit";
+    const total = this.options.concurrency;
+    if (total === undefined || lane.inFlight < Math.max(1, Math.floor(total / (this.busy + 1)))) return "yes";
+    return total - this.running > this.reserve ? "yes" : "over_share";
+  }
+
   private offer(lane: Lane): void {
-    if (lane.queued || lane.length === 0 || lane.inFlight >= this.options.perEndpoint) return;
+    if (lane.queued || lane.length === 0) return;
+    const may = this.mayStart(lane);
+    if (may === "over_share") this.overShare.add(lane);
+    if (may !== "yes") return;
     if (lane.blockedUntil > this.now()) return;
     lane.blockedUntil = 0;
     lane.queued = true;

@@ -30,6 +30,8 @@ export interface Gauges {
   inFlight: number;
   pending: number;
   oldestPendingSeconds: number;
+  /** Endpoints by circuit state, and how often a circuit opened since start. */
+  circuits: { closed: number; open: number; half_open: number; openings: number };
 }
 
 const labelled = (name: string, label: string, values: Map<string, number>) =>
@@ -74,6 +76,14 @@ export function renderMetrics(m: EngineMetrics, g: Gauges): string {
     "# HELP hookgate_oldest_pending_seconds Age of the oldest pending delivery.",
     "# TYPE hookgate_oldest_pending_seconds gauge",
     `hookgate_oldest_pending_seconds ${g.oldestPendingSeconds}`,
+    "# HELP hookgate_endpoint_circuits Endpoints by circuit state (kept in memory by this process).",
+    "# TYPE hookgate_endpoint_circuits gauge",
+    `hookgate_endpoint_circuits{state="closed"} ${g.circuits.closed}`,
+    `hookgate_endpoint_circuits{state="open"} ${g.circuits.open}`,
+    `hookgate_endpoint_circuits{state="half_open"} ${g.circuits.half_open}`,
+    "# HELP hookgate_circuit_openings_total Times an endpoint's circuit opened (attempts timing out or not connecting).",
+    "# TYPE hookgate_circuit_openings_total counter",
+    `hookgate_circuit_openings_total ${g.circuits.openings}`,
   ];
   return `${lines.filter((l) => l !== "").join("\n")}\n`;
 }

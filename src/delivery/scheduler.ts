@@ -87,6 +87,8 @@ export class Scheduler {
         this.storeHasDue = claimed.length === batch;
         if (claimed.length > 0) this.o.deliver(await this.jobsFor(claimed, "scheduled"));
         if (this.storeHasDue) this.pollAgain = true;
+        // Between batches, let HTTP and finished attempts in (a large backlog would otherwise hold the event loop).
+        if (this.pollAgain) await new Promise<void>((resolve) => setImmediate(resolve));
       } while (this.pollAgain && this.running);
       const next = await this.o.store.nextDueAt();
       if (next !== null && !this.storeHasDue) this.arm(next);

@@ -46,6 +46,25 @@ export class WriteBatcher {
     return this.failing;
   }
 
+  /**
+   * False while the store refuses writes (the last write failed). Then it tries again now: the queued results
+   * if there are any, else `probe` (a small write of its own), so the answer turns true once a write succeeds.
+   */
+  async checkWrites(probe: () => Promise<void>): Promise<boolean> {
+    if (!this.failing) return true;
+    if (this.results.length > 0) {
+      await this.flush();
+      return !this.failing;
+    }
+    try {
+      await probe();
+    } catch {
+      return false;
+    }
+    this.failing = false;
+    return true;
+  }
+
   /** Queues an event (with its deliveries); resolves after the transaction that holds it commits. */
   submitEvent(item: NewEvent): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {

@@ -38,6 +38,11 @@ export class EndpointRegistry {
     return this.byId.get(id);
   }
 
+  /** How many endpoints exist. */
+  get size(): number {
+    return this.byId.size;
+  }
+
   /** Enabled endpoints of `tenant` subscribed to `type` (exact or wildcard). */
   match(tenant: string, type: string): Endpoint[] {
     return this.indexes.get(tenant)?.match(type) ?? [];

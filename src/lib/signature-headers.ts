@@ -51,3 +51,11 @@ export function signatureHeaderNames(config: SignatureHeaderOptions): string[] {
   }
   return names.map((name) => name.toLowerCase());
 }
+
+/** Lowercased name of the header that carries the signature itself (the others carry the id, time and type). */
+export function signatureValueHeader(config: SignatureHeaderOptions): string {
+  const d = SIGNING_DEFAULTS;
+  if (config.scheme === "hmac-sha256" || config.scheme === "timestamped-hmac")
+    return (config.signature_header ?? d.signature_header).toLowerCase();
+  return `${config.header_prefix ?? d.header_prefix}signature`.toLowerCase();
+}

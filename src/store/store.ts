@@ -91,8 +91,13 @@ export interface DeliveryQueueStore {
   nextDueAt(): Promise<number | null>;
   /** Deliveries left `delivering` by a previous run are pending again, due at once. Returns how many. */
   resetLeases(now: number): Promise<number>;
-  /** Hands claimed deliveries back (shutdown), due at `at`. */
+  /** Hands claimed deliveries back (shutdown, or parked by an open circuit), due at `at`. */
   releaseDeliveries(ids: readonly string[], at: number): Promise<void>;
+  /**
+   * An endpoint's circuit closed: its pending deliveries due after `now` but no later than `until` (parked while
+   * it was open) are due at `now`. Returns how many.
+   */
+  resumeDeliveries(endpointId: string, until: number, now: number): Promise<number>;
   /** Claims one delivery for a manual attempt; null when it is missing or already delivering. */
   claimForReplay(id: string, leaseUntil: number): Promise<ClaimedDelivery | null>;
   /** Re-queues an endpoint's failed deliveries created in [since, until); each starts a new retry run. */

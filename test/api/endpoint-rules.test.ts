@@ -330,10 +330,10 @@ describe("endpoint rules", () => {
       );
     });
 
-    it("accepts Authorization when auth is not set", async () => {
-      expect((await accepted({ headers: { Authorization: "Token abc" } })).headers).toEqual({
-        Authorization: "Token abc",
-      });
+    it("accepts Authorization when auth is not set (stored as given, read as ****)", async () => {
+      const data = await accepted({ headers: { Authorization: "Token abc" } });
+      expect(data.headers).toEqual({ Authorization: "****" });
+      expect(t.gateway.registry.get(data.id)!.headers).toEqual({ Authorization: "Token abc" });
     });
 
     it("refuses Authorization when auth sets it", async () => {

@@ -72,6 +72,7 @@ describe("endpoints", () => {
           timeout_ms: 10_000,
           retry_schedule: null,
           source: "api",
+          circuit: { state: "closed", since: iso(NOW) },
           created_at: iso(NOW),
           updated_at: iso(NOW),
         },
@@ -164,21 +165,69 @@ describe("endpoints", () => {
     });
 
     for (const { auth, secretField } of AUTHS) {
-      it(`masks the ${auth.type} credential (${secretField}) on every read`, async () => {
-        const { id } = await createEndpoint(t, { auth });
+      it(`never returns the ${auth.type} credential (${secretField}), not even in part: it reads "****"`, async () => {
+        const created = await createEndpoint(t, { auth });
+        const { id } = created;
         const credential = (auth as Record<string, string>)[secretField]!;
         const reads = [
           await get(id),
           await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey }),
           await patch(id, { description: "changed" }),
         ];
+        expect(created.auth).toEqual({ ...auth, [secretField]: "****" });
         for (const r of reads) {
           const data = Array.isArray(r.body.data) ? r.body.data[0] : r.body.data;
-          expect(data.auth).toEqual({ ...auth, [secretField]: masked(credential) });
-          expect(r.text).not.toContain(credential);
+          expect(data.auth).toEqual({ ...auth, [secretField]: "****" });
+          expect(r.text).not.toContain(credential.slice(0, 8)); // what the old mask showed
         }
       });
     }
+
+    it("shows nothing of a short password (7 characters)", async () => {
+      const { id } = await createEndpoint(t, { auth: { type: "basic", username: "hooks", password: "pw12345" } });
+      const res = await get(id);
+      expect(res.body.data.auth).toEqual({ type: "basic", username: "hooks", password: "****" });
+      expect(res.text).not.toContain("pw1");
+    });
+
+    it('reads custom header values whose name contains auth, token, secret, key, password, cookie or signature (any case) as "****"', async () => {
+      const headers = {
+        "X-Team": "billing",
+        "X-Authorization-Extra": "v-auth",
+        "X-ACCESS-TOKEN": "v-token",
+        "X-Client-Secret": "v-secret",
+        "x-api-key": "v-key",
+        "X-Password": "v-password",
+        Cookie: "session=v-cookie",
+        "X-Upstream-Signature": "v-signature",
+        "X-Trace": "trace-1",
+      };
+      const created = await createEndpoint(t, { headers });
+      const expected = {
+        "X-Team": "billing",
+        "X-Authorization-Extra": "****",
+        "X-ACCESS-TOKEN": "****",
+        "X-Client-Secret": "****",
+        "x-api-key": "****",
+        "X-Password": "****",
+        Cookie: "****",
+        "X-Upstream-Signature": "****",
+        "X-Trace": "trace-1",
+      };
+      expect(created.headers).toEqual(expected);
+      const reads = [
+        await get(created.id),
+        await json(t.app, "GET", "/v1/endpoints", { key: t.adminKey }),
+        await patch(created.id, { description: "changed" }),
+      ];
+      for (const r of reads) {
+        const data = Array.isArray(r.body.data) ? r.body.data[0] : r.body.data;
+        expect(data.headers).toEqual(expected);
+        expect(r.text).not.toMatch(/v-(auth|token|secret|key|password|cookie|signature)/);
+      }
+      // Reads hide them; deliveries send them as set.
+      expect(t.gateway.registry.get(created.id)!.headers).toEqual(headers);
+    });
 
     it("stores the secret and credentials encrypted, never in plaintext", async () => {
       const { id, secret } = await createEndpoint(t, { auth: AUTHS[0].auth });
@@ -640,7 +689,7 @@ describe("endpoints", () => {
         url: "https://billing.example.com/hooks",
         source: "config",
         secret: masked(env.BILLING_SECRET),
-        auth: { type: "basic", username: "hooks", password: masked(env.BILLING_PW) },
+        auth: { type: "basic", username: "hooks", password: "****" },
         metadata: { team: "billing" },
       });
       expect(res.text).not.toContain(env.BILLING_SECRET);

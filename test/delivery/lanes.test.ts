@@ -32,6 +32,8 @@ function lanes(options: Partial<LaneOptions> & { rates?: Record<string, number> 
   const clock = { t: 1000 };
   const q = new Lanes({
     perEndpoint: options.perEndpoint ?? 32,
+    concurrency: options.concurrency,
+    limitOf: options.limitOf,
     rateOf: options.rateOf ?? ((key) => options.rates?.[key] ?? null),
     now: () => clock.t,
   });
@@ -215,5 +217,87 @@ describe("lanes", () => {
     expect(q.size).toBe(0);
     expect(q.inFlight).toBe(1);
     expect(q.next().job).toBeNull();
+  });
+
+  describe("fair shares of the global cap", () => {
+    /** Takes jobs as the dispatcher does: while fewer than `concurrency` are in flight. */
+    function fill(q: Lanes, concurrency: number): Job[] {
+      const out: Job[] = [];
+      while (q.inFlight < concurrency) {
+        const { job } = q.next();
+        if (!job) break;
+        out.push(job);
+      }
+      return out;
+    }
+    function count(jobs: Job[]): Record<string, number> {
+      const n: Record<string, number> = {};
+      for (const j of jobs) n[j.endpointId!] = (n[j.endpointId!] ?? 0) + 1;
+      return n;
+    }
+
+    it("keeps a reserve of slots free, so an endpoint that gets work later starts at once", () => {
+      // 32 slots (reserve 2), 4 endpoints with plenty of work, 8 per endpoint: without shares they would take all 32.
+      const { q } = lanes({ perEndpoint: 8, concurrency: 32 });
+      for (const ep of ["ep_a", "ep_b", "ep_c", "ep_d"]) for (let i = 0; i < 20; i++) q.push(job(ep));
+      const first = fill(q, 32);
+      expect(first).toHaveLength(30);
+      expect(Object.values(count(first)).every((n) => n >= 6)).toBe(true);
+
+      q.push(job("ep_new"));
+      expect(fill(q, 32).map((j) => j.endpointId)).toEqual(["ep_new"]);
+      expect(q.busyLanes).toBe(5);
+    });
+
+    it("lets an endpoint under its share (concurrency / (endpoints with work + 1)) take the last slots", () => {
+      const { q } = lanes({ perEndpoint: 32, concurrency: 12 });
+      for (let i = 0; i < 40; i++) q.push(job("ep_slow"));
+      expect(fill(q, 12)).toHaveLength(11); // one slot stays in reserve
+      for (let i = 0; i < 3; i++) q.push(job("ep_b"));
+      // ep_b's share is 12 / 3 = 4: it may use the reserve, then waits for freed slots.
+      expect(fill(q, 12).map((j) => j.endpointId)).toEqual(["ep_b"]);
+    });
+
+    it("offers a lane held back by its share again when a slot frees, keeping the reserve", () => {
+      const { q } = lanes({ perEndpoint: 8, concurrency: 32 });
+      for (const ep of ["ep_a", "ep_b", "ep_c", "ep_d"]) for (let i = 0; i < 20; i++) q.push(job(ep));
+      const running = fill(q, 32);
+      expect(q.next().job).toBeNull(); // 2 free: that is the reserve
+      for (const finished of running.slice(0, 3)) {
+        q.done(finished);
+        expect(fill(q, 32)).toHaveLength(1);
+        expect(q.inFlight).toBe(30);
+      }
+    });
+
+    it("gives a lone endpoint its full cap", () => {
+      const { q } = lanes({ perEndpoint: 32, concurrency: 32 });
+      for (let i = 0; i < 40; i++) q.push(job("ep_a"));
+      // Its share is 32 / 2 = 16; beyond that it takes slots while more than the reserve (2) stays free.
+      expect(fill(q, 32)).toHaveLength(30);
+    });
+
+    it("applies each lane's own cap (adaptive concurrency) below perEndpoint", () => {
+      const { q } = lanes({ perEndpoint: 8, concurrency: 64, limitOf: (key) => (key === "ep_slow" ? 1 : 8) });
+      for (let i = 0; i < 10; i++) q.push(job("ep_slow"));
+      for (let i = 0; i < 10; i++) q.push(job("ep_b"));
+      expect(count(fill(q, 64))).toEqual({ ep_slow: 1, ep_b: 8 });
+    });
+  });
+
+  it("withdraw() takes one lane's queued jobs out, oldest first; its in-flight jobs stay counted", () => {
+    const { q } = lanes({ perEndpoint: 1 });
+    const a = [job("ep_a"), job("ep_a"), job("ep_a")];
+    for (const j of a) q.push(j);
+    q.push(job("ep_b"));
+    expect(q.next().job).toBe(a[0]!);
+    expect(q.queuedFor("ep_a")).toBe(2);
+    expect(q.withdraw("ep_a").map((j) => j.deliveryId)).toEqual([a[1]!.deliveryId, a[2]!.deliveryId]);
+    expect(q.queuedFor("ep_a")).toBe(0);
+    expect(q.size).toBe(1);
+    expect(q.busyLanes).toBe(2); // ep_a still has one in flight
+    q.done(a[0]!);
+    expect(q.busyLanes).toBe(1);
+    expect(q.withdraw("ep_none")).toEqual([]);
   });
 });

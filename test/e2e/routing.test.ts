@@ -165,10 +165,10 @@ describe("POST /v1/endpoints/:id/preview", () => {
   const preview = (id: string, body: Record<string, unknown>) =>
     json(t.app, "POST", `/v1/endpoints/${id}/preview`, { key: t.adminKey, body });
 
-  it("shows the exact request with signatures and masked credentials, and sends and stores nothing", async () => {
+  it("shows the exact request, the signature as a placeholder and credentials as ****, and sends and stores nothing", async () => {
     const ep = await endpointAt({
       http_method: "PUT",
-      headers: { "X-Team": "billing" },
+      headers: { "X-Team": "billing", "X-Upstream-Token": "upstream-token-value" },
       auth: { type: "basic", username: "hooks", password: "pa55word-very-secret" },
       transform: '{"text": "Run " & data.run_id & " finished"}',
     });
@@ -183,10 +183,12 @@ describe("POST /v1/endpoints/:id/preview", () => {
       body: '{"text":"Run r1 finished"}',
     });
     expect(p.headers["X-Team"]).toBe("billing");
+    expect(p.headers["X-Upstream-Token"]).toBe("****");
     expect(p.headers["content-type"]).toBe("application/json");
     expect(p.headers["webhook-id"]).toStartWith("evt_");
     expect(p.headers["webhook-timestamp"]).toBe(String(Math.floor(t.clock.now() / 1000)));
-    expect(p.headers["webhook-signature"]).toMatch(/^v1,/);
+    // A key that may only read must not get a valid signature for a body of its choosing.
+    expect(p.headers["webhook-signature"]).toBe("<computed when sent>");
     expect(
       verifyWebhook({
         config: { scheme: "standard-webhooks" },
@@ -195,12 +197,13 @@ describe("POST /v1/endpoints/:id/preview", () => {
         secret: ep.secret,
         nowMs: t.clock.now(),
       }).ok,
-    ).toBe(true);
+    ).toBe(false);
 
-    expect(p.headers.authorization).toStartWith("Basic ");
+    expect(p.headers.authorization).toBe("Basic ****");
     const text = JSON.stringify(p);
     expect(text).not.toContain("pa55word-very-secret");
     expect(text).not.toContain(Buffer.from("hooks:pa55word-very-secret").toString("base64"));
+    expect(text).not.toContain("upstream-token-value");
 
     await settle(t);
     expect(receiver.requests).toHaveLength(0);
@@ -208,15 +211,37 @@ describe("POST /v1/endpoints/:id/preview", () => {
     expect((await json(t.app, "GET", "/v1/deliveries", { key: t.adminKey })).body.data).toEqual([]);
   });
 
-  it("masks bearer and header credentials", async () => {
+  it("shows bearer and header credentials as ****", async () => {
     const bearer = await endpointAt({ auth: { type: "bearer", token: "tok_live_0123456789abcdef" } });
     const header = await endpointAt({ auth: { type: "header", name: "X-Api-Key", value: "key-0123456789abcdef" } });
     const b = (await preview(bearer.id, { type: "run.completed", data: {} })).body.data;
     const h = (await preview(header.id, { type: "run.completed", data: {} })).body.data;
-    expect(b.headers.authorization).toStartWith("Bearer ");
-    expect(JSON.stringify(b)).not.toContain("tok_live_0123456789abcdef");
-    expect(h.headers["X-Api-Key"]).toBeString();
-    expect(JSON.stringify(h)).not.toContain("key-0123456789abcdef");
+    expect(b.headers.authorization).toBe("Bearer ****");
+    expect(JSON.stringify(b)).not.toContain("tok_live");
+    expect(h.headers["X-Api-Key"]).toBe("****");
+    expect(JSON.stringify(h)).not.toContain("key-0123");
+  });
+
+  it("never shows a signature value, whatever the scheme; the other signing headers are shown", async () => {
+    const schemes = [
+      { signing: { scheme: "hmac-sha256", signature_header: "X-Acme-Signature" }, header: "X-Acme-Signature" },
+      { signing: { scheme: "timestamped-hmac" }, header: "X-Webhook-Signature" },
+      { signing: { scheme: "ed25519", header_prefix: "svix-" }, header: "svix-signature" },
+      { signing: { scheme: "standard-webhooks", asymmetric: true }, header: "webhook-signature" },
+    ];
+    for (const { signing, header } of schemes) {
+      const ep = await endpointAt({ signing });
+      const p = (await preview(ep.id, { type: "run.completed", data: { n: 1 } })).body.data;
+      expect({ scheme: signing.scheme, value: p.headers[header] }).toEqual({
+        scheme: signing.scheme,
+        value: "<computed when sent>",
+      });
+      expect(JSON.stringify(p.headers)).not.toMatch(/v1,|v1a,|sha256=|v1=/);
+    }
+    const hmac = await endpointAt({ signing: { scheme: "hmac-sha256" } });
+    const p = (await preview(hmac.id, { type: "run.completed", data: {} })).body.data;
+    expect(p.headers["X-Webhook-ID"]).toStartWith("evt_");
+    expect(p.headers["X-Webhook-Event"]).toBe("run.completed");
   });
 
   it("shows the default envelope when there is no transform", async () => {

@@ -141,6 +141,47 @@ describe("disk full and read-only store", () => {
     expect(r.requests).toHaveLength(2);
   });
 
+  it("/readyz answers 503 writes_failing while the store refuses writes (read-only) and 200 once a write succeeds", async () => {
+    const t = await deliveryApp();
+    const readyz = () => json(t.app, "GET", "/readyz");
+    expect(await readyz()).toMatchObject({ status: 200, body: { status: "ok" } });
+
+    const db = dbOf(t);
+    pragma(db, "query_only = ON");
+    expectUnavailable(await publish(t, { type: "order.created", data: {} }));
+    // Nothing is queued to write: each check tries a small write of its own, which fails too.
+    for (let i = 0; i < 2; i++)
+      expect(await readyz()).toMatchObject({ status: 503, body: { status: "writes_failing" } });
+    expect((await json(t.app, "GET", "/healthz")).status).toBe(200);
+
+    pragma(db, "query_only = OFF");
+    // No publish needed (a load balancer sends none to an instance it took out): the check itself writes.
+    expect(await readyz()).toMatchObject({ status: 200, body: { status: "ok" } });
+    expect((await publish(t, { type: "order.created", data: {} })).status).toBe(202);
+  });
+
+  it("/readyz stays 503 while results cannot be written, and writes them when the store takes writes again", async () => {
+    const t = await deliveryApp();
+    const r = gatedReceiver();
+    await createEndpoint(t, { url: `${r.url}/hooks` });
+    const id = (await publishOk(t, { type: "order.created", data: {} })).deliveries[0].id;
+    await r.waitForRequests(1);
+    pragma(dbOf(t), "query_only = ON");
+    r.release();
+    await waitFor(
+      async () => {
+        t.clock.advance(5); // results wait up to 5 ms (by the gateway's clock) for company before their write
+        return (await json(t.app, "GET", "/readyz")).status === 503;
+      },
+      { timeoutMs: 5000, what: "the failed result write to turn /readyz to 503" },
+    );
+    expect((await getDelivery(t, id)).status).toBe("delivering");
+    pragma(dbOf(t), "query_only = OFF");
+    // The check retries the queued result itself (no need to wait for the writer's retry timer).
+    expect((await json(t.app, "GET", "/readyz")).status).toBe(200);
+    expect((await getDelivery(t, id)).status).toBe("delivered");
+  });
+
   it("a 200 whose endpoint-health write fails (read-only store) stays delivered and is not sent again", async () => {
     const t = await deliveryApp();
     const r = startReceiver();

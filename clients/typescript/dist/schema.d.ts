@@ -32,7 +32,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 when the store answers and the scheduler runs, else 503.
+         * @description 200 when the store answers and takes writes and the scheduler runs, else 503: `store_unavailable`, `writes_failing` (the last write failed: disk full or read-only; each check tries again, 200 once a write succeeds) or `starting`.
          */
         get: operations["getReadyz"];
         put?: never;
@@ -284,7 +284,7 @@ export interface paths {
         put?: never;
         /**
          * Preview a delivery (dry run)
-         * @description Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers (signatures included, credentials masked) and body. Nothing is sent or stored.
+         * @description Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers and body. The signature header reads "<computed when sent>" (never a signature value); credentials and sensitive custom headers read "****". Nothing is sent or stored.
          *
          *     Requires an API key with scope `endpoints:read` (or `admin`).
          */
@@ -1130,10 +1130,11 @@ export interface operations {
                             };
                             /** @example POST */
                             http_method: string;
+                            /** @description Values of sensitive names read as "****". */
                             headers: {
                                 [key: string]: string;
                             };
-                            /** @description Credentials masked. */
+                            /** @description Credentials read as "****". */
                             auth: {
                                 [key: string]: unknown;
                             } | null;
@@ -1146,6 +1147,15 @@ export interface operations {
                             timeout_ms: number;
                             retry_schedule: string[] | null;
                             source: "api" | "config";
+                            /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
+                            circuit: {
+                                state: "closed" | "open" | "half_open";
+                                /**
+                                 * @description When the circuit entered this state.
+                                 * @example 2026-06-06T09:00:42.000Z
+                                 */
+                                since: string;
+                            };
                             /** @example 2026-06-06T09:00:42.000Z */
                             created_at: string;
                             /** @example 2026-06-06T09:00:42.000Z */
@@ -1236,7 +1246,7 @@ export interface operations {
                     /** @description Default POST; GET sends no body. */
                     http_method?: "POST" | "PUT" | "PATCH" | "GET" | "DELETE";
                     /**
-                     * @description Custom request headers (≤ 20); signature, content and auth headers cannot be overridden.
+                     * @description Custom request headers (≤ 20); signature, content and auth headers cannot be overridden. Reads show "****" for the value of a name containing auth, token, secret, key, password, cookie or signature (any case).
                      * @example {
                      *       "X-Team": "billing"
                      *     }
@@ -1304,10 +1314,11 @@ export interface operations {
                             };
                             /** @example POST */
                             http_method: string;
+                            /** @description Values of sensitive names read as "****". */
                             headers: {
                                 [key: string]: string;
                             };
-                            /** @description Credentials masked. */
+                            /** @description Credentials read as "****". */
                             auth: {
                                 [key: string]: unknown;
                             } | null;
@@ -1320,6 +1331,15 @@ export interface operations {
                             timeout_ms: number;
                             retry_schedule: string[] | null;
                             source: "api" | "config";
+                            /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
+                            circuit: {
+                                state: "closed" | "open" | "half_open";
+                                /**
+                                 * @description When the circuit entered this state.
+                                 * @example 2026-06-06T09:00:42.000Z
+                                 */
+                                since: string;
+                            };
                             /** @example 2026-06-06T09:00:42.000Z */
                             created_at: string;
                             /** @example 2026-06-06T09:00:42.000Z */
@@ -1355,7 +1375,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description An endpoint (subscription). The secret and credentials are masked. */
+                        /** @description An endpoint (subscription). The secret is masked; credentials are never returned. */
                         data: {
                             /** @example ep_01jd3x2v7k8m9n0p1q2r3s4t5v */
                             id: string;
@@ -1376,10 +1396,11 @@ export interface operations {
                             };
                             /** @example POST */
                             http_method: string;
+                            /** @description Values of sensitive names read as "****". */
                             headers: {
                                 [key: string]: string;
                             };
-                            /** @description Credentials masked. */
+                            /** @description Credentials read as "****". */
                             auth: {
                                 [key: string]: unknown;
                             } | null;
@@ -1392,6 +1413,15 @@ export interface operations {
                             timeout_ms: number;
                             retry_schedule: string[] | null;
                             source: "api" | "config";
+                            /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
+                            circuit: {
+                                state: "closed" | "open" | "half_open";
+                                /**
+                                 * @description When the circuit entered this state.
+                                 * @example 2026-06-06T09:00:42.000Z
+                                 */
+                                since: string;
+                            };
                             /** @example 2026-06-06T09:00:42.000Z */
                             created_at: string;
                             /** @example 2026-06-06T09:00:42.000Z */
@@ -1526,7 +1556,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description An endpoint (subscription). The secret and credentials are masked. */
+                        /** @description An endpoint (subscription). The secret is masked; credentials are never returned. */
                         data: {
                             /** @example ep_01jd3x2v7k8m9n0p1q2r3s4t5v */
                             id: string;
@@ -1547,10 +1577,11 @@ export interface operations {
                             };
                             /** @example POST */
                             http_method: string;
+                            /** @description Values of sensitive names read as "****". */
                             headers: {
                                 [key: string]: string;
                             };
-                            /** @description Credentials masked. */
+                            /** @description Credentials read as "****". */
                             auth: {
                                 [key: string]: unknown;
                             } | null;
@@ -1563,6 +1594,15 @@ export interface operations {
                             timeout_ms: number;
                             retry_schedule: string[] | null;
                             source: "api" | "config";
+                            /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
+                            circuit: {
+                                state: "closed" | "open" | "half_open";
+                                /**
+                                 * @description When the circuit entered this state.
+                                 * @example 2026-06-06T09:00:42.000Z
+                                 */
+                                since: string;
+                            };
                             /** @example 2026-06-06T09:00:42.000Z */
                             created_at: string;
                             /** @example 2026-06-06T09:00:42.000Z */

@@ -42,6 +42,11 @@ export function deliveryQueries(db: Database) {
   const release = db.query(
     "UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?2 WHERE id = ?1 AND status = 'delivering'",
   );
+  // `+endpoint_id` keeps the planner on the partial due index (pending rows in the window), not the endpoint's history.
+  const resume = db.query(
+    `UPDATE deliveries SET next_attempt_at = ?3
+     WHERE status = 'pending' AND next_attempt_at > ?3 AND next_attempt_at <= ?2 AND +endpoint_id = ?1`,
+  );
   const insertAttempt = db.query(
     `INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers,
        response_body, body_encoding, error_kind, error)
@@ -124,6 +129,10 @@ export function deliveryQueries(db: Database) {
       db.transaction(() => {
         for (const id of ids) release.run(id, at);
       }).immediate();
+    },
+    /** Makes an endpoint's deliveries parked by its circuit (due in (now, until]) due now. */
+    async resumeDeliveries(endpointId: string, until: number, now: number): Promise<number> {
+      return resume.run(endpointId, until, now).changes;
     },
     async deliveryById(id: string): Promise<DeliveryRecord | null> {
       const r = byId.get(id);

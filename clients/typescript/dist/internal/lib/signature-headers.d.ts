@@ -19,3 +19,5 @@ export interface SignatureHeaderOptions {
 }
 /** Lowercased names of the headers a scheme writes. */
 export declare function signatureHeaderNames(config: SignatureHeaderOptions): string[];
+/** Lowercased name of the header that carries the signature itself (the others carry the id, time and type). */
+export declare function signatureValueHeader(config: SignatureHeaderOptions): string;
