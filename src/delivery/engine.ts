@@ -29,6 +29,8 @@ export interface PlannedDelivery {
   id: string;
   endpoint_id: string | null;
   target_url: string | null;
+  /** An ad-hoc target signed like this endpoint (publish `target.like_endpoint_id`). */
+  like_endpoint_id: string | null;
   /** Set when the delivery will never be attempted (a filter said no): its kind and reason. */
   skip: { kind: string; reason: string } | null;
 }
@@ -40,7 +42,7 @@ export type Admitted =
 
 export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   store: Store;
-  registry: Pick<EndpointRegistry, "get" | "disable" | "setFailingSince">;
+  registry: Pick<EndpointRegistry, "get" | "disable" | "setFailingSince" | "finishDrain" | "draining">;
   logger: Logger;
   concurrency: number;
   perEndpointConcurrency: number;
@@ -101,9 +103,13 @@ export class DeliveryEngine {
     return this.writer.writesFailing;
   }
 
-  /** Returns crashed leases to pending and starts claiming due work. */
-  start(): Promise<void> {
-    return this.scheduler.start();
+  /**
+   * Returns crashed leases to pending and starts claiming due work; removes the draining endpoints that have
+   * nothing left to deliver (a drain survives a restart).
+   */
+  async start(): Promise<void> {
+    await this.scheduler.start();
+    for (const id of this.o.registry.draining()) await this.o.registry.finishDrain(id);
   }
 
   /**
@@ -111,43 +117,59 @@ export class DeliveryEngine {
    * (leased) in the same write and attempted at once; the rest wait in the store as pending.
    */
   async admit(admission: Admission, options: { waitMs?: number } = {}): Promise<Admitted> {
+    return (await this.admitAll([admission], options))[0]!;
+  }
+
+  /**
+   * Commits several events in one transaction (a batch publish: all or none) and queues their deliveries like
+   * `admit`; answers once, with each event's outcome in order.
+   */
+  async admitAll(admissions: readonly Admission[], options: { waitMs?: number } = {}): Promise<Admitted[]> {
     const now = this.o.clock.now();
     let claimed = 0;
-    const rows = admission.deliveries.map((d) => {
-      const row = this.newDelivery(admission.event, d, now);
-      if (row.status === "pending" && this.room() > 0) {
-        row.status = "delivering";
-        row.lease_until = now + LEASE_MS;
-        this.reserved++;
-        claimed++;
-      }
-      return row;
-    });
-    let outcome: Awaited<ReturnType<WriteBatcher["submitEvent"]>>;
+    const rowsOf = admissions.map((admission) =>
+      admission.deliveries.map((d) => {
+        const row = this.newDelivery(admission.event, d, now);
+        if (row.status === "pending" && this.room() > 0) {
+          row.status = "delivering";
+          row.lease_until = now + LEASE_MS;
+          this.reserved++;
+          claimed++;
+        }
+        return row;
+      }),
+    );
+    let outcomes: Awaited<ReturnType<WriteBatcher["submitEvents"]>>;
     try {
-      outcome = await this.writer.submitEvent({
-        event: admission.event,
-        idempotency_response: admission.receipt,
-        deliveries: rows,
-      });
+      outcomes = await this.writer.submitEvents(
+        admissions.map((a, i) => ({ event: a.event, idempotency_response: a.receipt, deliveries: rowsOf[i]! })),
+      );
     } finally {
       this.reserved -= claimed;
     }
-    if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
-    this.metrics.eventsIngested++;
-    const toSend = rows.filter((r) => r.status !== "skipped");
-    const attempts =
-      options.waitMs === undefined
-        ? null
-        : this.waiters.waitFor(
-            toSend.map((r) => r.id),
-            options.waitMs,
-          );
     const jobs: Job[] = [];
-    for (const r of toSend) if (r.status === "delivering") jobs.push(this.jobOf(admission.event, r, "scheduled"));
+    let waiting = false;
+    const admitted = outcomes.map((outcome, i): Admitted => {
+      if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
+      this.metrics.eventsIngested++;
+      const event = admissions[i]!.event;
+      const toSend = rowsOf[i]!.filter((r) => r.status !== "skipped");
+      const attempts =
+        options.waitMs === undefined
+          ? null
+          : this.waiters.waitFor(
+              toSend.map((r) => r.id),
+              options.waitMs,
+            );
+      for (const r of toSend) {
+        if (r.status === "delivering") jobs.push(this.jobOf(event, r, "scheduled"));
+        else waiting = true;
+      }
+      return { inserted: true, attempts };
+    });
     if (jobs.length > 0) this.dispatcher.push(jobs);
-    if (jobs.length < toSend.length) this.scheduler.wake(now);
-    return { inserted: true, attempts };
+    if (waiting) this.scheduler.wake(now);
+    return admitted;
   }
 
   /**
@@ -234,6 +256,7 @@ export class DeliveryEngine {
       endpoint_id: d.endpoint_id,
       tenant_id: event.tenant_id,
       target_url: d.target_url,
+      like_endpoint_id: d.like_endpoint_id,
       status: d.skip ? "skipped" : "pending",
       next_attempt_at: d.skip ? null : now,
       lease_until: null,
@@ -250,6 +273,7 @@ export class DeliveryEngine {
       event,
       endpointId: row.endpoint_id,
       targetUrl: row.target_url,
+      likeEndpointId: row.like_endpoint_id,
       attempts: 0,
       retryBase: 0,
       manual: row.manual,

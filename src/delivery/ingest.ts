@@ -8,9 +8,10 @@ import type { EndpointRegistry } from "../endpoints/registry.ts";
 import { urlProblem } from "../endpoints/rules.ts";
 import type { Clock } from "../lib/clock.ts";
 import { type FieldProblem, ValidationError } from "../lib/errors.ts";
+import { appendField } from "../lib/field-names.ts";
 import { newId } from "../lib/ids.ts";
 import type { EventStore } from "../store/index.ts";
-import type { AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
+import type { Admission, AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
 import type { LoadedEvent } from "./envelope.ts";
 
 export interface PublishCommand {
@@ -21,8 +22,12 @@ export interface PublishCommand {
   idempotencyKey: string | null;
   /** Only these endpoints (they must exist in the tenant). */
   endpointIds?: readonly string[];
-  /** Also deliver once to this URL, signed with the gateway Ed25519 key. */
-  targetUrl?: string;
+  /**
+   * Also deliver once to this URL: signed with the gateway Ed25519 key, or like `likeEndpointId` (an endpoint of
+   * the tenant: its secret, signing, headers, auth, transform and timeout). `field` names it in problems:
+   * `target` as sent, or `target_url` (the shorthand).
+   */
+  target?: { url: string; likeEndpointId?: string; field: "target" | "target_url" };
   /** Wait for the first attempt of each delivery (bounded by the endpoints' timeouts). */
   wait?: boolean;
 }
@@ -34,6 +39,9 @@ export interface ReceiptDelivery {
   http_status?: number | null;
   response_time_ms?: number | null;
   error?: string | null;
+  /** First 4 KiB of the receiver's answer (`?wait=true`). */
+  response_body?: string | null;
+  response_body_encoding?: "utf8" | "base64" | null;
 }
 
 /** What a publish answers, and what is stored with its idempotency key to answer a repeat. */
@@ -51,7 +59,14 @@ export interface PublishResult {
   receipt: PublishReceipt;
 }
 
+/** A publish ready to commit (or answered already by an earlier event with its idempotency key). */
+type Prepared =
+  | { replayed: PublishResult }
+  | { admission: Admission; receipt: PublishReceipt; waitMs: number; replayed?: undefined };
+
 const WAIT_SLACK_MS = 5000;
+/** Events in one batch publish. */
+export const MAX_BATCH = 500;
 
 export class Ingest {
   constructor(
@@ -68,16 +83,60 @@ export class Ingest {
 
   /** Publishes an event. Throws ValidationError (naming the field) or UnavailableError (store refuses writes). */
   async publish(cmd: PublishCommand): Promise<PublishResult> {
-    const { store, catalog, engine, clock } = this.d;
+    const prepared = await this.prepare(cmd);
+    if (prepared.replayed) return prepared.replayed;
+    const admitted = await this.d.engine.admit(prepared.admission, cmd.wait ? { waitMs: prepared.waitMs } : {});
+    if (!admitted.inserted) {
+      if (admitted.receipt) return { replayed: true, receipt: JSON.parse(admitted.receipt) };
+      throw ValidationError.of([{ field: "idempotency_key", message: "already used" }]);
+    }
+    if (admitted.attempts) merge(prepared.receipt, await admitted.attempts);
+    return { replayed: false, receipt: prepared.receipt };
+  }
+
+  /**
+   * Publishes 1–500 events all or nothing: every event is validated first (problems name `events[i].field`), then
+   * all are committed in one transaction. Answers each event's result in order; idempotency works per event (a key
+   * repeated inside the batch answers the first one's receipt).
+   */
+  async publishBatch(cmds: readonly PublishCommand[]): Promise<PublishResult[]> {
+    if (cmds.length === 0 || cmds.length > MAX_BATCH)
+      throw ValidationError.of([{ field: "events", message: `must hold 1–${MAX_BATCH} events` }]);
+    const problems: FieldProblem[] = [];
+    const prepared: (Prepared | null)[] = [];
+    for (const [i, cmd] of cmds.entries()) {
+      try {
+        prepared.push(await this.prepare({ ...cmd, wait: false }));
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        for (const p of e.details) problems.push({ field: appendField(`events[${i}]`, p.field), message: p.message });
+        prepared.push(null);
+      }
+    }
+    if (problems.length > 0) throw ValidationError.of(problems);
+    const fresh = prepared.flatMap((p) => (p && !p.replayed ? [p] : []));
+    const admitted = await this.d.engine.admitAll(fresh.map((p) => p.admission));
+    const results = new Map<Prepared, PublishResult>();
+    for (const [i, p] of fresh.entries()) {
+      const a = admitted[i]!;
+      const receipt = a.inserted ? p.receipt : a.receipt ? JSON.parse(a.receipt) : await this.storedReceipt(p);
+      results.set(p, { replayed: !a.inserted, receipt });
+    }
+    return prepared.map((p) => (p!.replayed ? p!.replayed : results.get(p!)!));
+  }
+
+  /** Validates a publish and plans its deliveries; an earlier event with its idempotency key answers instead. */
+  private async prepare(cmd: PublishCommand): Promise<Prepared> {
+    const { store, catalog, clock } = this.d;
     const tenant = cmd.tenantId;
     const key = cmd.idempotencyKey;
     if (key !== null) {
       if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key))
         throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
       const first = await store.eventByIdempotencyKey(tenant, key);
-      if (first?.response) return { replayed: true, receipt: JSON.parse(first.response) };
+      if (first?.response) return { replayed: { replayed: true, receipt: JSON.parse(first.response) } };
     }
-    const endpoints = this.recipients(cmd, catalog.check(cmd.type, cmd.data));
+    const { endpoints, like } = this.recipients(cmd, catalog.check(cmd.type, cmd.data));
 
     const now = clock.now();
     const id = newId("evt");
@@ -96,10 +155,16 @@ export class Ingest {
       const plan = await planDelivery(endpoint, event.envelopeValue!);
       if (plan.kind === "unsubscribed") continue;
       const skip = plan.kind === "skip" ? { kind: "filtered", reason: plan.reason } : null;
-      deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip });
+      deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, like_endpoint_id: null, skip });
     }
-    if (cmd.targetUrl !== undefined)
-      deliveries.push({ id: newId("dlv"), endpoint_id: null, target_url: cmd.targetUrl, skip: null });
+    if (cmd.target !== undefined)
+      deliveries.push({
+        id: newId("dlv"),
+        endpoint_id: null,
+        target_url: cmd.target.url,
+        like_endpoint_id: like?.id ?? null,
+        skip: null,
+      });
 
     const receipt: PublishReceipt = {
       id,
@@ -112,16 +177,11 @@ export class Ingest {
         status: d.skip ? "skipped" : "pending",
       })),
     };
-    const admitted = await engine.admit(
-      { event, receipt: key === null ? null : JSON.stringify(receipt), deliveries },
-      cmd.wait ? { waitMs: this.waitBound(endpoints) } : {},
-    );
-    if (!admitted.inserted) {
-      if (admitted.receipt) return { replayed: true, receipt: JSON.parse(admitted.receipt) };
-      throw ValidationError.of([{ field: "idempotency_key", message: "already used" }]);
-    }
-    if (admitted.attempts) merge(receipt, await admitted.attempts);
-    return { replayed: false, receipt };
+    return {
+      admission: { event, receipt: key === null ? null : JSON.stringify(receipt), deliveries },
+      receipt,
+      waitMs: this.waitBound(like ? [...endpoints, like] : endpoints),
+    };
   }
 
   /** Sends one `webhook.test` event to an endpoint now, recorded with trigger `test` and never retried. */
@@ -135,16 +195,30 @@ export class Ingest {
       idempotency_key: null,
       created_at: now,
     };
-    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, skip: null };
+    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, like_endpoint_id: null, skip: null };
     return this.d.engine.attemptNow(event, delivery, endpoint.timeout_ms + WAIT_SLACK_MS);
   }
 
-  /** The endpoints an event goes to; throws with every problem of the command (`problems` come in from the catalog). */
-  private recipients(cmd: PublishCommand, problems: FieldProblem[]): Endpoint[] {
+  /**
+   * The endpoints an event goes to, and the endpoint its ad-hoc target is sent like; throws with every problem
+   * of the command (`problems` come in from the catalog).
+   */
+  private recipients(cmd: PublishCommand, problems: FieldProblem[]): { endpoints: Endpoint[]; like: Endpoint | null } {
     const { registry } = this.d;
-    if (cmd.targetUrl !== undefined) {
-      const why = urlProblem(cmd.targetUrl, registry.rules);
-      if (why) problems.push({ field: "target_url", message: why });
+    let like: Endpoint | null = null;
+    if (cmd.target !== undefined) {
+      const { url, likeEndpointId, field } = cmd.target;
+      const why = urlProblem(url, registry.rules);
+      if (why) problems.push({ field: field === "target" ? "target.url" : field, message: why });
+      if (likeEndpointId !== undefined) {
+        const e = registry.get(likeEndpointId);
+        const name = "target.like_endpoint_id";
+        if (!e || e.tenant_id !== cmd.tenantId)
+          problems.push({ field: name, message: `no endpoint ${likeEndpointId} in tenant ${cmd.tenantId}` });
+        else if (e.draining_since !== null)
+          problems.push({ field: name, message: `endpoint ${likeEndpointId} is draining (being deleted)` });
+        else like = e;
+      }
     }
     let endpoints = registry.match(cmd.tenantId, cmd.type);
     if (cmd.endpointIds !== undefined) {
@@ -157,7 +231,18 @@ export class Ingest {
       endpoints = endpoints.filter((e) => wanted.has(e.id));
     }
     if (problems.length > 0) throw ValidationError.of(problems);
-    return endpoints;
+    return { endpoints, like };
+  }
+
+  /**
+   * The answer for an event whose idempotency key another publish took first although no receipt was stored with
+   * it (hookgate always stores one; an imported store might not): that event, without its deliveries.
+   */
+  private async storedReceipt(p: Extract<Prepared, { admission: Admission }>): Promise<PublishReceipt> {
+    const { tenant_id, idempotency_key } = p.admission.event;
+    const first = await this.d.store.eventByIdempotencyKey(tenant_id, idempotency_key!);
+    const e = first?.event ?? p.admission.event;
+    return { id: e.id, type: e.type, tenant_id, created_at: new Date(e.created_at).toISOString(), deliveries: [] };
   }
 
   /** How long `wait` waits: the slowest timeout among the recipients plus queueing slack. */
@@ -177,5 +262,7 @@ function merge(receipt: PublishReceipt, reports: Map<string, AttemptReport>): vo
     d.http_status = r?.http_status ?? null;
     d.response_time_ms = r?.response_time_ms ?? null;
     d.error = r?.error ?? null;
+    d.response_body = r?.response_body ?? null;
+    d.response_body_encoding = r?.response_body_encoding ?? null;
   }
 }

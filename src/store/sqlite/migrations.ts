@@ -1,6 +1,7 @@
 // Schema migrations, embedded as text so the compiled binary carries them. Append only; never edit a shipped one.
 import m001 from "./migrations/001_init.sql" with { type: "text" };
 import m002 from "./migrations/002_error_kind.sql" with { type: "text" };
+import m003 from "./migrations/003_delivery_options.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "init", sql: m001 },
   { version: 2, name: "error_kind", sql: m002 },
+  { version: 3, name: "delivery_options", sql: m003 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
