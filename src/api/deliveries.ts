@@ -149,7 +149,10 @@ export function deliveriesPlugin(deps: ApiDeps) {
               }),
             ),
           },
-          { additionalProperties: false, examples: [{ ids: ["dlv_01jd3x2v7k8m9n0p1q2r3s4t5v"] }, { event_ids: ["evt_01jd3x2v7k8m9n0p1q2r3s4t5v"] }] },
+          {
+            additionalProperties: false,
+            examples: [{ ids: ["dlv_01jd3x2v7k8m9n0p1q2r3s4t5v"] }, { event_ids: ["evt_01jd3x2v7k8m9n0p1q2r3s4t5v"] }],
+          },
         ),
         response: t.Object({
           data: t.Array(

@@ -23,7 +23,8 @@ export const DeliveryOut = t.Object(
     endpoint_id: t.Union([t.String(), t.Null()], { description: "null for an ad-hoc target_url delivery." }),
     target_url: t.Union([t.String(), t.Null()], { description: "Set for ad-hoc deliveries only." }),
     like_endpoint_id: t.Union([t.String(), t.Null()], {
-      description: "An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike.",
+      description:
+        "An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike.",
     }),
     event_type: t.String({ examples: ["run.completed"] }),
     status: DeliveryStatus,

@@ -49,14 +49,17 @@ export const PublishIn = t.Object(
           additionalProperties: false,
           description:
             "Also deliver once to this URL (a per-request callback), signed like `like_endpoint_id` or with the gateway key. The delivery remembers the endpoint, so retries sign alike.",
-          examples: [{ url: "https://customer.example/callbacks/42", like_endpoint_id: "ep_01jd3x2v7k8m9n0p1q2r3s4t5v" }],
+          examples: [
+            { url: "https://customer.example/callbacks/42", like_endpoint_id: "ep_01jd3x2v7k8m9n0p1q2r3s4t5v" },
+          ],
         },
       ),
     ),
     target_url: t.Optional(
       t.String({
         maxLength: 2048,
-        description: "Shorthand for `target: {url}`: deliver once to this URL, signed with the gateway Ed25519 key (v1a).",
+        description:
+          "Shorthand for `target: {url}`: deliver once to this URL, signed with the gateway Ed25519 key (v1a).",
       }),
     ),
   },

@@ -2,8 +2,8 @@
 // the records to write. Nothing here writes or queues; the engine applies the outcome.
 
 import type { Endpoint } from "../endpoints/endpoint.ts";
-import type { Clock } from "../lib/clock.ts";
 import { utf8Prefix } from "../lib/bytes.ts";
+import type { Clock } from "../lib/clock.ts";
 import { newId } from "../lib/ids.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
 import type { AttemptRecord, DeliveryUpdate } from "../store/index.ts";
@@ -90,7 +90,13 @@ export async function runAttempt(job: Job, ctx: AttemptContext): Promise<Attempt
         retryAfter: null,
       };
   const sentBody = built.ok && built.transformed ? built.request.body : null;
-  return recordOf(job, endpoint ?? null, result, ctx, sentBody === null ? null : utf8Prefix(sentBody, REQUEST_BODY_LIMIT));
+  return recordOf(
+    job,
+    endpoint ?? null,
+    result,
+    ctx,
+    sentBody === null ? null : utf8Prefix(sentBody, REQUEST_BODY_LIMIT),
+  );
 }
 
 /** A delivery that ends without a request (its endpoint is disabled, or the one it is sent like is gone). */

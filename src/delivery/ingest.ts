@@ -195,7 +195,13 @@ export class Ingest {
       idempotency_key: null,
       created_at: now,
     };
-    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, like_endpoint_id: null, skip: null };
+    const delivery = {
+      id: newId("dlv"),
+      endpoint_id: endpoint.id,
+      target_url: null,
+      like_endpoint_id: null,
+      skip: null,
+    };
     return this.d.engine.attemptNow(event, delivery, endpoint.timeout_ms + WAIT_SLACK_MS);
   }
 

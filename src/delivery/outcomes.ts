@@ -3,9 +3,9 @@
 // disabling on 410 or after delivery.disable_after).
 import type { Endpoint } from "../endpoints/endpoint.ts";
 import type { EndpointRegistry } from "../endpoints/registry.ts";
+import { utf8Prefix } from "../lib/bytes.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
-import { utf8Prefix } from "../lib/bytes.ts";
 import type { AttemptRecord, DeliveryQueueStore } from "../store/index.ts";
 import type { AttemptOutcome } from "./attempt.ts";
 import type { EngineMetrics } from "./metrics.ts";
@@ -100,7 +100,9 @@ export class OutcomeRecorder {
 const PREVIEW_BYTES = 4096;
 
 /** The first 4 KiB of an attempt's captured answer, for `?wait=true` (base64 bodies stay base64). */
-function responsePreview(attempt: AttemptRecord | null): Pick<AttemptReport, "response_body" | "response_body_encoding"> {
+function responsePreview(
+  attempt: AttemptRecord | null,
+): Pick<AttemptReport, "response_body" | "response_body_encoding"> {
   const body = attempt?.response_body ?? null;
   if (body === null) return { response_body: null, response_body_encoding: null };
   if (attempt!.body_encoding === "base64") {

@@ -152,7 +152,9 @@ export class EndpointRegistry {
     const found = tenants.flatMap((t) => this.match(t, type));
     found.sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const start = after
-      ? found.findIndex((e) => e.created_at < after.created_at || (e.created_at === after.created_at && e.id < after.id))
+      ? found.findIndex(
+          (e) => e.created_at < after.created_at || (e.created_at === after.created_at && e.id < after.id),
+        )
       : 0;
     return start < 0 ? [] : found.slice(start, start + limit);
   }

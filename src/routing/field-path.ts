@@ -19,7 +19,9 @@ export interface FieldPath {
  */
 export function parseFieldPath(field: unknown, relative = false): FieldPath | string {
   if (typeof field !== "string" || field === "")
-    return relative ? "must be a non-empty path inside the element, such as sku" : "must be a non-empty string such as data.amount";
+    return relative
+      ? "must be a non-empty path inside the element, such as sku"
+      : "must be a non-empty string such as data.amount";
   if (field.length > MAX_FIELD_LENGTH) return `must be at most ${MAX_FIELD_LENGTH} characters`;
   const parts = field.split(".");
   if (parts.some((p) => p === "")) return "must not have empty segments (leading, trailing or double dots)";

@@ -37,7 +37,8 @@ const OPS_OF: Record<ValueType, readonly Op[]> = {
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** ISO 8601 date and time with an offset (Z or ±hh:mm / ±hhmm / ±hh); seconds and fractions optional. */
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)$/;
+const DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)$/;
 
 const show = (v: unknown) => {
   const text = typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
@@ -60,7 +61,8 @@ export function convert(type: ValueType, v: unknown): Converted {
       return { ok: false, why: `${show(v)} is not a number` };
     case "string":
       if (typeof v === "string") return { ok: true, value: v };
-      if ((typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean") return { ok: true, value: String(v) };
+      if ((typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean")
+        return { ok: true, value: String(v) };
       return { ok: false, why: `${show(v)} is not a string, number or boolean` };
     case "boolean":
       if (typeof v === "boolean") return { ok: true, value: v };

@@ -218,8 +218,7 @@ function parseElemMatch(spec: unknown, path: string, depth: number, ctx: Context
       const values = resolveField(envelope, field);
       if (values.length === 0) return `${text} was false (field missing)`;
       const all = elements(envelope);
-      if (all.length === 0)
-        return `${text} was false (${values.some(Array.isArray) ? "no elements" : "not an array"})`;
+      if (all.length === 0) return `${text} was false (${values.some(Array.isArray) ? "no elements" : "not an array"})`;
       return `${text} was false (no element satisfied every condition; element 0: ${inner.why(all[0])})`;
     },
   };

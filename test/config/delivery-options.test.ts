@@ -124,17 +124,23 @@ describe("a gateway from a YAML file with a typed filter and elem_match", () => 
     });
     const split = await publishOk(y, {
       type: "order.paid",
-      data: { total: 150, lines: [{ sku: "A-1", qty: 1 }, { sku: "B-2", qty: 5 }] },
+      data: {
+        total: 150,
+        lines: [
+          { sku: "A-1", qty: 1 },
+          { sku: "B-2", qty: 5 },
+        ],
+      },
     });
     const small = await publishOk(y, { type: "order.paid", data: { total: "99", lines: [{ sku: "A-1", qty: 3 }] } });
     await settle(y);
     expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual([taken.id]);
     expect(split.deliveries[0].status).toBe("skipped");
     expect((await getDelivery(y, split.deliveries[0].id)).last_error).toStartWith(
-      "filtered: elem_match(data.lines: sku equals \"A-1\"; qty gte 2 as number) was false",
+      'filtered: elem_match(data.lines: sku equals "A-1"; qty gte 2 as number) was false',
     );
     expect((await getDelivery(y, small.deliveries[0].id)).last_error).toBe(
-      'filtered: data.total gte 100 as number was false (value: 99)',
+      "filtered: data.total gte 100 as number was false (value: 99)",
     );
   });
 });

@@ -1,8 +1,9 @@
 // DELETE /v1/endpoints/{id}?drain=true (docs/api.md "Delivery options"): no new deliveries from that moment, the
 // pending ones are still attempted until each ends, then the endpoint and its history are removed; meanwhile reads
 // show status "draining". The draining state is stored, so a drain survives a restart.
-import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+
 import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { ManualClock } from "../../src/lib/clock.ts";
 import { buildTestApp, sqlCount, type TestApp } from "../helpers/app.ts";
 import {
@@ -136,9 +137,10 @@ describe("DELETE /v1/endpoints/{id}?drain=true", () => {
 
   it("answers 409 managed_by_config for a YAML-declared endpoint", async () => {
     const y = await startYamlGateway(
-      ["endpoints:", "  - {id: sink, url: https://example.com/h, events: ['*'], secret: whsec_c2VjcmV0LXNlY3JldC0xMjM0NTY=}"].join(
-        "\n",
-      ),
+      [
+        "endpoints:",
+        "  - {id: sink, url: https://example.com/h, events: ['*'], secret: whsec_c2VjcmV0LXNlY3JldC0xMjM0NTY=}",
+      ].join("\n"),
     );
     try {
       expectError(await drain(y, "sink"), 409, "managed_by_config");

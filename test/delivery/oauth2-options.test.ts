@@ -2,7 +2,14 @@
 // token-request parameters, against a real local token server that checks what it receives.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import type { Server } from "bun";
-import { createEndpoint, type DeliveryApp, getDelivery, publishOk, settle, startDeliveryApp } from "../helpers/delivery.ts";
+import {
+  createEndpoint,
+  type DeliveryApp,
+  getDelivery,
+  publishOk,
+  settle,
+  startDeliveryApp,
+} from "../helpers/delivery.ts";
 import { expectInvalid } from "../helpers/endpoints.ts";
 import { json } from "../helpers/http.ts";
 import { type Receiver, startReceiver } from "../helpers/receiver.ts";

@@ -3,14 +3,7 @@
 // each scheme still signs with.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { verifyWebhook } from "../../src/signing/verify.ts";
-import {
-  advance,
-  createEndpoint,
-  type DeliveryApp,
-  publishOk,
-  settle,
-  startDeliveryApp,
-} from "../helpers/delivery.ts";
+import { advance, createEndpoint, type DeliveryApp, publishOk, settle, startDeliveryApp } from "../helpers/delivery.ts";
 import { json } from "../helpers/http.ts";
 import { type Receiver, startReceiver } from "../helpers/receiver.ts";
 
@@ -42,7 +35,13 @@ describe("id_value: delivery", () => {
     const deliveryId = published.deliveries[0].id;
     for (const got of requests) {
       expect(got.headers.get("webhook-id")).toBe(deliveryId);
-      const check = verifyWebhook({ config: signing, headers: got.headers, body: got.text, secret, nowMs: t.clock.now() });
+      const check = verifyWebhook({
+        config: signing,
+        headers: got.headers,
+        body: got.text,
+        secret,
+        nowMs: t.clock.now(),
+      });
       expect(check).toEqual({ ok: true, id: deliveryId, timestamp: expect.any(Number) });
     }
     expect(requests[0]!.headers.get("webhook-timestamp")).not.toBe(requests[1]!.headers.get("webhook-timestamp"));
@@ -107,7 +106,8 @@ describe("rotation", () => {
     const [got] = await receiver.waitForRequests(1);
     expect(got!.headers.get("webhook-signature")!.split(" ")).toHaveLength(5);
     const verifies = secrets.map(
-      (s) => verifyWebhook({ config: signing, headers: got!.headers, body: got!.text, secret: s, nowMs: t.clock.now() }).ok,
+      (s) =>
+        verifyWebhook({ config: signing, headers: got!.headers, body: got!.text, secret: s, nowMs: t.clock.now() }).ok,
     );
     expect(verifies).toEqual([true, true, true, true, true, false, false]);
   });

@@ -63,7 +63,9 @@ describe("publish target like an endpoint", () => {
       data: { order_id: "o-7" },
       target: { url: `${callback.url}/cb/7`, like_endpoint_id: id },
     });
-    expect(published.deliveries).toEqual([{ id: expect.stringMatching(/^dlv_/), endpoint_id: null, status: "pending" }]);
+    expect(published.deliveries).toEqual([
+      { id: expect.stringMatching(/^dlv_/), endpoint_id: null, status: "pending" },
+    ]);
     await settle(t);
     expect(endpointReceiver.requests).toHaveLength(0);
     const [got] = await callback.waitForRequests(1);

@@ -44,7 +44,7 @@ describe("type: number", () => {
     expect(cond("data.amount_text", "in", [1, "150", 3], "number").matched).toBe(true);
   });
 
-  it("without type keeps strict comparison (100 ≠ \"100\")", () => {
+  it('without type keeps strict comparison (100 ≠ "100")', () => {
     expect(test({ field: "data.amount_text", op: "gt", value: 100 }).matched).toBe(false);
   });
 
@@ -97,7 +97,8 @@ describe("type: datetime", () => {
   it("is false with the reason for a value that is not a date-time with an offset", () => {
     expect(cond("data.at_bad", "lt", "2026-01-01T00:00:00Z", "datetime")).toEqual({
       matched: false,
-      reason: 'data.at_bad lt "2026-01-01T00:00:00Z" as datetime was false ("yesterday" is not an ISO 8601 date-time with an offset)',
+      reason:
+        'data.at_bad lt "2026-01-01T00:00:00Z" as datetime was false ("yesterday" is not an ISO 8601 date-time with an offset)',
     });
   });
 
@@ -138,9 +139,12 @@ describe("elem_match", () => {
   const items = (all: unknown[]) => test({ elem_match: { field: "data.items", all } });
 
   it("is true when one element satisfies every condition", () => {
-    expect(items([{ field: "sku", op: "equals", value: "B-2" }, { field: "qty", op: "gte", value: 5 }]).matched).toBe(
-      true,
-    );
+    expect(
+      items([
+        { field: "sku", op: "equals", value: "B-2" },
+        { field: "qty", op: "gte", value: 5 },
+      ]).matched,
+    ).toBe(true);
   });
 
   it("is false when the conditions are met only by different elements", () => {
@@ -167,7 +171,12 @@ describe("elem_match", () => {
     expect(
       items([
         { field: "qty", op: "gte", value: 2, type: "number" },
-        { any: [{ field: "sku", op: "starts_with", value: "A" }, { field: "sku", op: "equals", value: "Z" }] },
+        {
+          any: [
+            { field: "sku", op: "starts_with", value: "A" },
+            { field: "sku", op: "equals", value: "Z" },
+          ],
+        },
         { not: { field: "price", op: "equals", value: 0 } },
       ]).matched,
     ).toBe(true);
@@ -175,7 +184,17 @@ describe("elem_match", () => {
       test({
         elem_match: {
           field: "data.orders",
-          all: [{ elem_match: { field: "lines", all: [{ field: "sku", op: "equals", value: sku }, { field: "qty", op: "gt", value: 5 }] } }],
+          all: [
+            {
+              elem_match: {
+                field: "lines",
+                all: [
+                  { field: "sku", op: "equals", value: sku },
+                  { field: "qty", op: "gt", value: 5 },
+                ],
+              },
+            },
+          ],
         },
       }).matched;
     expect(nested("Y")).toBe(true);

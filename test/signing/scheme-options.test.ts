@@ -41,7 +41,10 @@ describe("signing.id_value", () => {
   });
 
   it("standard-webhooks: sends and signs the event id by default and with id_value: event", () => {
-    for (const config of [{ scheme: "standard-webhooks" }, { scheme: "standard-webhooks", id_value: "event" }] as const) {
+    for (const config of [
+      { scheme: "standard-webhooks" },
+      { scheme: "standard-webhooks", id_value: "event" },
+    ] as const) {
       const headers = signatureHeaders(config, input);
       expect(headers["webhook-id"]).toBe(input.id);
       expect(headers["webhook-signature"]).toBe(V1_EVENT);
