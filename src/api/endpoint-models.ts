@@ -1,7 +1,7 @@
 // Request/response models of /v1/endpoints (TypeBox: validation, types and the OpenAPI document) and rendering.
 import { t } from "elysia";
 import type { Endpoint } from "../endpoints/endpoint.ts";
-import { OAUTH2_CLIENT_AUTH } from "../endpoints/field-rules.ts";
+import { OAUTH2_CLIENT_AUTH } from "../endpoints/oauth2-rules.ts";
 import { AUTH_TYPES, type AuthSpec, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { mask } from "../signing/secrets.ts";

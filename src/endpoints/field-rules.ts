@@ -2,6 +2,7 @@
 // schedule). checkEndpoint (rules.ts) calls them; each reports problems through `add(field, message)`.
 import { parseDuration } from "../lib/duration.ts";
 import { signatureHeaderNames } from "../lib/signature-headers.ts";
+import { checkExtraParams, OAUTH2_CLIENT_AUTH } from "./oauth2-rules.ts";
 import {
   type AuthSpec,
   type EndpointSpec,
@@ -54,11 +55,6 @@ const ENUM_OPTIONS: Record<string, readonly string[]> = {
   id_value: ["event", "delivery"],
   timestamp_source: ["attempt", "event"],
 };
-
-export const OAUTH2_CLIENT_AUTH = ["body", "basic"] as const;
-/** Token-request parameters hookgate writes itself (or from their own fields), so extra_params cannot set them. */
-const OAUTH2_OWN_PARAMS = ["grant_type", "client_id", "client_secret", "scope", "audience"];
-const PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Why a string cannot be sent as an HTTP header value, or null. */
 export function headerValueProblem(value: string): string | null {
@@ -257,33 +253,6 @@ export function checkAuth(value: unknown, urlProblem: (url: unknown) => string |
       add("auth.type", "must be one of basic, bearer, header, oauth2_client_credentials");
       return undefined;
   }
-}
-
-/** OAuth2 `extra_params`: at most 10 form parameters, none that hookgate writes itself. */
-function checkExtraParams(value: unknown, add: Add): Record<string, string> | undefined {
-  const field = "auth.extra_params";
-  if (!isObject(value)) return void add(field, "must be an object of parameter name → string value");
-  const entries = Object.entries(value);
-  if (entries.length > LIMITS.oauth2ExtraParams)
-    return void add(field, `must have at most ${LIMITS.oauth2ExtraParams} parameters`);
-  const out: Record<string, string> = {};
-  let ok = true;
-  for (const [name, v] of entries) {
-    const problem = !PARAM_NAME.test(name)
-      ? "names must be 1–64 letters, digits, _, . or -"
-      : OAUTH2_OWN_PARAMS.includes(name)
-        ? `cannot set ${name}; ${["scope", "audience"].includes(name) ? `use auth.${name}` : "hookgate sends it"}`
-        : typeof v !== "string" || v.length === 0 || v.length > 1024
-          ? "must be a non-empty string of at most 1024 characters"
-          : HEADER_VALUE_BAD.test(v)
-            ? "must not contain CR, LF or NUL"
-            : null;
-    if (problem) {
-      add(`${field}.${name}`, problem);
-      ok = false;
-    } else out[name] = v as string;
-  }
-  return ok ? out : undefined;
 }
 
 /** Custom headers: valid names and sendable values, none that signing (`signing`) or `auth` write. */
