@@ -10,9 +10,10 @@ import { parseTime } from "./time.ts";
 
 const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
 
+/** One line of a bulk replay: by `ids` it names the delivery; by `event_ids` also its event (id null: no event). */
 interface BulkReplayResult {
   id: string | null;
-  event_id: string | null;
+  event_id?: string | null;
   result: "queued" | "not_found";
 }
 
@@ -115,14 +116,11 @@ export function deliveriesPlugin(deps: ApiDeps) {
           throw ValidationError.of([{ field: "ids", message: "send either ids or event_ids (1–100 of one of them)" }]);
         const data: BulkReplayResult[] = [];
         // An attempt already in flight counts as queued: it is happening now.
-        const replay = async (d: DeliveryRecord) => {
-          await engine.replay(d.id);
-          data.push({ id: d.id, event_id: d.event_id, result: "queued" });
-        };
         for (const id of body.ids ?? []) {
           const d = await store.deliveryById(id);
-          if (!d || !canSee(principal, d.tenant_id)) data.push({ id, event_id: null, result: "not_found" });
-          else await replay(d);
+          const found = d !== null && canSee(principal, d.tenant_id);
+          if (found) await engine.replay(id);
+          data.push({ id, result: found ? "queued" : "not_found" });
         }
         for (const eventId of body.event_ids ?? []) {
           const event = await store.eventById(eventId);
@@ -130,7 +128,10 @@ export function deliveriesPlugin(deps: ApiDeps) {
             data.push({ id: null, event_id: eventId, result: "not_found" });
             continue;
           }
-          for (const d of await store.deliveriesOfEvent(eventId)) await replay(d);
+          for (const d of await store.deliveriesOfEvent(eventId)) {
+            await engine.replay(d.id);
+            data.push({ id: d.id, event_id: eventId, result: "queued" });
+          }
         }
         return { data };
       },
@@ -160,7 +161,9 @@ export function deliveriesPlugin(deps: ApiDeps) {
               id: t.Union([t.String(), t.Null()], {
                 description: "The delivery id (null for an event that was not found).",
               }),
-              event_id: t.Union([t.String(), t.Null()], { description: "Its event (null for a delivery not found)." }),
+              event_id: t.Optional(
+                t.Union([t.String(), t.Null()], { description: "With event_ids: the event the line is about." }),
+              ),
               result: t.Union([t.Literal("queued"), t.Literal("not_found")]),
             }),
           ),
