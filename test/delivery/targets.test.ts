@@ -106,9 +106,9 @@ describe("publish target like an endpoint", () => {
       target: { url: `${callback.url}/slow`, like_endpoint_id: id },
     });
     await settle(t);
+    // The receiver answers after 1.5 s: only the endpoint's 1 s timeout (not the default 10 s) gives up first.
     const d = await getDelivery(t, published.deliveries[0].id);
     expect(d.history[0].error).toStartWith("timeout:");
-    expect(d.history[0].duration_ms).toBeLessThan(1450);
   });
 
   it("signs every retry alike, with the secret that is current then", async () => {
