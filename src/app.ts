@@ -29,6 +29,8 @@ const addressOf = (server: Server<unknown> | null, request: Request) => server?.
 
 /** Methods that carry a body and change state (parsed as JSON; audited). */
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Publishing: not rate limited like the management API, and not audited (it is the data path). */
+const PUBLISH_ROUTES = new Set(["/v1/events", "/v1/events/batch"]);
 
 export function createApp(deps: ApiDeps) {
   const limit = deps.config.server.max_body_bytes;
@@ -49,13 +51,13 @@ export function createApp(deps: ApiDeps) {
         // Elysia turns a missing body into {} for schemas without required fields, so an empty PATCH would pass.
         if (request.method === "PATCH" && body === undefined)
           throw new ValidationError("The request body is empty; PATCH needs a JSON object with the fields to change.");
-        if (request.method === "POST" && path === "/v1/events") return;
+        if (request.method === "POST" && PUBLISH_ROUTES.has(path)) return;
         const wait = limiter.take(principal.keyId);
         if (wait > 0) throw new RateLimitedError(wait);
       })
       // Audit log: every management change (who, what, when, outcome); never bodies, so never secrets.
       .onAfterResponse({ as: "global" }, ({ request, route, params, set, responseValue }) => {
-        if (!WRITE_METHODS.has(request.method) || route === "/v1/events") return;
+        if (!WRITE_METHODS.has(request.method) || PUBLISH_ROUTES.has(route)) return;
         const principal = deps.auth.knownPrincipal(request);
         if (!principal) return;
         const p = params as Record<string, string> | undefined;

@@ -1,6 +1,6 @@
 // /v1/deliveries: the delivery log with every attempt, and replays.
 import { Elysia, t } from "elysia";
-import { ConflictError, NotFoundError } from "../lib/errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import type { DeliveryListFilter, DeliveryRecord } from "../store/index.ts";
 import { canSee, type Principal, routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
@@ -9,6 +9,13 @@ import { decodeCursor, ListEnvelope, limitOf, PageQuery, page } from "./paginati
 import { parseTime } from "./time.ts";
 
 const IdParams = t.Object({ id: t.String({ maxLength: 100 }) });
+
+/** One line of a bulk replay: by `ids` it names the delivery; by `event_ids` also its event (id null: no event). */
+interface BulkReplayResult {
+  id: string | null;
+  event_id?: string | null;
+  result: "queued" | "not_found";
+}
 
 /** Lists deliveries visible to `principal` with the query's filters (shared with /v1/endpoints/:id/deliveries). */
 export async function listDeliveries(
@@ -107,14 +114,25 @@ export function deliveriesPlugin(deps: ApiDeps) {
     .post(
       "/replay",
       async ({ principal, body }) => {
-        const data: { id: string; result: "queued" | "not_found" }[] = [];
-        for (const id of body.ids) {
+        if ((body.ids === undefined) === (body.event_ids === undefined))
+          throw ValidationError.of([{ field: "ids", message: "send either ids or event_ids (1–100 of one of them)" }]);
+        const data: BulkReplayResult[] = [];
+        // An attempt already in flight counts as queued: it is happening now.
+        for (const id of body.ids ?? []) {
           const d = await store.deliveryById(id);
-          if (!d || !canSee(principal, d.tenant_id)) data.push({ id, result: "not_found" });
-          else {
-            // An attempt already in flight counts as queued: it is happening now.
-            await engine.replay(id);
-            data.push({ id, result: "queued" });
+          const found = d !== null && canSee(principal, d.tenant_id);
+          if (found) await engine.replay(id);
+          data.push({ id, result: found ? "queued" : "not_found" });
+        }
+        for (const eventId of body.event_ids ?? []) {
+          const event = await store.eventById(eventId);
+          if (!event || !canSee(principal, event.tenant_id)) {
+            data.push({ id: null, event_id: eventId, result: "not_found" });
+            continue;
+          }
+          for (const d of await store.deliveriesOfEvent(eventId)) {
+            await engine.replay(d.id);
+            data.push({ id: d.id, event_id: eventId, result: "queued" });
           }
         }
         return { data };
@@ -122,13 +140,41 @@ export function deliveriesPlugin(deps: ApiDeps) {
       {
         scope: "deliveries:write",
         body: t.Object(
-          { ids: t.Array(t.String({ maxLength: 100 }), { minItems: 1, maxItems: 100 }) },
-          { additionalProperties: false },
+          {
+            ids: t.Optional(
+              t.Array(t.String({ maxLength: 100 }), { minItems: 1, maxItems: 100, description: "Delivery ids." }),
+            ),
+            event_ids: t.Optional(
+              t.Array(t.String({ maxLength: 100 }), {
+                minItems: 1,
+                maxItems: 100,
+                description: "Event ids: every delivery of each event is replayed.",
+              }),
+            ),
+          },
+          {
+            additionalProperties: false,
+            examples: [{ ids: ["dlv_01jd3x2v7k8m9n0p1q2r3s4t5v"] }, { event_ids: ["evt_01jd3x2v7k8m9n0p1q2r3s4t5v"] }],
+          },
         ),
         response: t.Object({
-          data: t.Array(t.Object({ id: t.String(), result: t.Union([t.Literal("queued"), t.Literal("not_found")]) })),
+          data: t.Array(
+            t.Object({
+              id: t.Union([t.String(), t.Null()], {
+                description: "The delivery id (null for an event that was not found).",
+              }),
+              event_id: t.Optional(
+                t.Union([t.String(), t.Null()], { description: "With event_ids: the event the line is about." }),
+              ),
+              result: t.Union([t.Literal("queued"), t.Literal("not_found")]),
+            }),
+          ),
         }),
-        detail: { summary: "Replay deliveries in bulk", description: "1–100 ids; each answers queued or not_found." },
+        detail: {
+          summary: "Replay deliveries in bulk",
+          description:
+            "Either `ids` (1–100 deliveries) or `event_ids` (1–100 events: every delivery of each). Each delivery answers queued (a new manual attempt now, not retried if it fails) or not_found; an unknown event answers one not_found entry with `id: null`.",
+        },
       },
     );
 }

@@ -22,6 +22,10 @@ export const DeliveryOut = t.Object(
     event_id: Str,
     endpoint_id: t.Union([t.String(), t.Null()], { description: "null for an ad-hoc target_url delivery." }),
     target_url: t.Union([t.String(), t.Null()], { description: "Set for ad-hoc deliveries only." }),
+    like_endpoint_id: t.Union([t.String(), t.Null()], {
+      description:
+        "An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike.",
+    }),
     event_type: t.String({ examples: ["run.completed"] }),
     status: DeliveryStatus,
     attempts: t.Integer({ description: "Attempts made so far.", examples: [1] }),
@@ -50,9 +54,13 @@ export const AttemptOut = t.Object(
     response_body_encoding: t.Union([t.Literal("utf8"), t.Literal("base64"), t.Null()], {
       description: "base64 when the body was not valid UTF-8.",
     }),
+    request_body: t.Union([t.String(), t.Null()], {
+      description:
+        "The body sent (first 32 KiB) when it differs from the event envelope, i.e. an endpoint transform rewrote it; null when the envelope was sent as is (or no body was sent).",
+    }),
     error: t.Union([t.String(), t.Null()], {
       description:
-        "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error.",
+        "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted).",
     }),
   },
   { description: "One HTTP attempt of a delivery." },
@@ -64,6 +72,7 @@ export function renderDelivery(d: DeliveryRecord) {
     event_id: d.event_id,
     endpoint_id: d.endpoint_id,
     target_url: d.target_url,
+    like_endpoint_id: d.like_endpoint_id,
     event_type: d.event_type,
     status: d.status,
     attempts: d.attempts,
@@ -86,6 +95,7 @@ export function renderAttempt(a: AttemptRecord) {
     response_headers: a.response_headers,
     response_body: a.response_body,
     response_body_encoding: a.body_encoding,
+    request_body: a.request_body,
     error: a.error,
   };
 }

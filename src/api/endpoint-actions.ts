@@ -4,6 +4,7 @@ import { envelopeValueOf, type LoadedEvent } from "../delivery/envelope.ts";
 import { endpointRequest, staticAuthHeaders } from "../delivery/request.ts";
 import type { Endpoint } from "../endpoints/endpoint.ts";
 import { planDelivery } from "../endpoints/plan.ts";
+import { refuseDraining } from "../endpoints/registry.ts";
 import { TYPE_NAME } from "../endpoints/spec.ts";
 import { ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
@@ -59,6 +60,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
       "/:id/test",
       async ({ principal, params }) => {
         const endpoint = visibleEndpoint(deps, principal, params.id);
+        refuseDraining(endpoint, "sent a test event");
         const report = await ingest.sendTest(endpoint);
         return {
           data: {
@@ -103,21 +105,25 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         const nothing = { method: null, url: null, headers: null, body: null };
         const plan = await planDelivery(endpoint, envelopeValueOf(event));
         if (plan.kind !== "deliver") return { data: { matched: false, reason: plan.reason, ...nothing } };
-        const built = await endpointRequest(event, endpoint, {
-          now,
-          userAgent: `hookgate/${version}`,
-          signer,
-          authHeaders: previewAuthHeaders,
-        });
+        // A delivery id for `signing.id_value: delivery`: each real delivery gets its own.
+        const built = await endpointRequest(
+          event,
+          endpoint,
+          { now, userAgent: `hookgate/${version}`, signer, authHeaders: previewAuthHeaders },
+          { deliveryId: newId("dlv") },
+        );
         if (!built.ok)
           return { data: { matched: true, reason: `${built.error.kind}: ${built.error.message}`, ...nothing } };
         const r = built.request;
         return {
           data: {
             matched: true,
-            reason: endpoint.enabled
-              ? null
-              : `the endpoint is disabled (${endpoint.disabled_reason ?? "manual"}); nothing would be sent now`,
+            reason:
+              endpoint.draining_since !== null
+                ? "the endpoint is draining (being deleted); it gets no new deliveries"
+                : endpoint.enabled
+                  ? null
+                  : `the endpoint is disabled (${endpoint.disabled_reason ?? "manual"}); nothing would be sent now`,
             method: r.method,
             url: r.url,
             headers: previewHeaders(endpoint, r.headers),
@@ -148,7 +154,7 @@ export function endpointActionsPlugin(deps: ApiDeps) {
         detail: {
           summary: "Preview a delivery (dry run)",
           description:
-            'Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers and body. The signature header reads "<computed when sent>" (never a signature value); credentials and sensitive custom headers read "****". Nothing is sent or stored.',
+            'Whether an event {type, data} would be delivered to this endpoint (and why not, e.g. which filter condition failed), and the exact method, URL, headers and body (null for GET, HEAD and OPTIONS; the transform\'s result when there is one). The signature header reads "<computed when sent>" (never a signature value); credentials and sensitive custom headers read "****". With `signing.id_value: delivery` the id is a fresh delivery id, as each real delivery gets its own. Nothing is sent or stored.',
         },
       },
     )

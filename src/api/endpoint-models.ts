@@ -1,6 +1,7 @@
 // Request/response models of /v1/endpoints (TypeBox: validation, types and the OpenAPI document) and rendering.
 import { t } from "elysia";
 import type { Endpoint } from "../endpoints/endpoint.ts";
+import { OAUTH2_CLIENT_AUTH } from "../endpoints/oauth2-rules.ts";
 import { AUTH_TYPES, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { mask } from "../signing/secrets.ts";
@@ -33,6 +34,18 @@ const Signing = t.Object(
     id_header: t.Optional(t.String()),
     timestamp_header: t.Optional(t.String()),
     event_header: t.Optional(t.String()),
+    timestamp_source: t.Optional(
+      oneOf(
+        ["attempt", "event"],
+        "hmac-sha256: the time in the timestamp header: the attempt's (default) or the event's, stable across retries.",
+      ),
+    ),
+    id_value: t.Optional(
+      oneOf(
+        ["event", "delivery"],
+        "Every scheme: the id sent (and signed, where the scheme signs the id): the event id (default) or the delivery id, stable across that delivery's retries.",
+      ),
+    ),
   },
   {
     additionalProperties: false,
@@ -54,10 +67,21 @@ const Auth = t.Object(
     client_secret: t.Optional(t.String()),
     scope: t.Optional(t.String()),
     audience: t.Optional(t.String()),
+    client_auth: t.Optional(
+      oneOf(
+        OAUTH2_CLIENT_AUTH,
+        "oauth2_client_credentials: how the client authenticates to token_url: `body` (client_id and client_secret as form fields, default) or `basic` (HTTP Basic, RFC 6749 §2.3.1).",
+      ),
+    ),
+    extra_params: t.Optional(
+      t.Record(t.String(), t.String(), {
+        description: `oauth2_client_credentials: more form parameters of the token request (≤ ${LIMITS.oauth2ExtraParams}), e.g. {"resource": "https://api.example"}.`,
+      }),
+    ),
   },
   {
     description:
-      'Outbound credentials, never returned: reads show "****" for password, token, value and client_secret. basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?}.',
+      'Outbound credentials, never returned: reads show "****" for password, token, value and client_secret. basic {username, password}, bearer {token}, header {name, value}, oauth2_client_credentials {token_url, client_id, client_secret, scope?, audience?, client_auth?, extra_params?}.',
     examples: [{ type: "bearer", token: "<your receiver's token>" }],
   },
 );
@@ -84,7 +108,7 @@ const fields = {
   signing: Signing,
   http_method: t.Union(
     HTTP_METHODS.map((m) => t.Literal(m)),
-    { description: "Default POST; GET sends no body." },
+    { description: "Default POST; GET, HEAD and OPTIONS send no body (the signature covers the empty body)." },
   ),
   headers: t.Record(t.String(), t.String(), {
     description:
@@ -93,8 +117,17 @@ const fields = {
   }),
   auth: Auth,
   filter: t.Record(t.String(), t.Unknown(), {
-    description: "A condition tree ({all|any|not|field,op,value}) or {expression: JSONata}. See docs/api.md, Delivery.",
-    examples: [{ all: [{ field: "data.amount", op: "gte", value: 100 }] }],
+    description:
+      "A condition tree ({all|any|not|elem_match|field,op,value,type?}) or {expression: JSONata}. `type` (number, string, boolean, datetime) converts both sides before comparing; `elem_match: {field, all: [...]}` is true when one array element satisfies every condition (paths relative to the element). See docs/api.md, Filters.",
+    examples: [
+      { all: [{ field: "data.amount", op: "gte", value: 100 }] },
+      {
+        all: [
+          { field: "data.amount", op: "gt", value: 100, type: "number" },
+          { elem_match: { field: "data.items", all: [{ field: "sku", op: "equals", value: "A-1" }] } },
+        ],
+      },
+    ],
   }),
   transform: t.String({
     maxLength: LIMITS.transform,
@@ -112,9 +145,9 @@ const fields = {
     description: "Per-attempt timeout (default from config, 10000).",
   }),
   retry_schedule: t.Array(t.String(), {
-    minItems: 1,
     maxItems: LIMITS.retrySchedule.entries,
-    description: "Waits after each failed attempt (5s, 5m, 2h, 1d); default from config.",
+    description:
+      "Waits after each failed attempt (5s, 5m, 2h, 1d); default from config. `[]`: a single attempt, no retries.",
     examples: [["5s", "1m", "10m"]],
   }),
 };
@@ -130,7 +163,7 @@ export const EndpointIn = t.Object(
       }),
     ),
     url: fields.url,
-    description: t.Optional(fields.description),
+    description: nullable(fields.description),
     events: fields.events,
     enabled: t.Optional(fields.enabled),
     metadata: t.Optional(fields.metadata),
@@ -210,9 +243,13 @@ export const EndpointOut = t.Object(
     id: t.String({ examples: ["ep_01jd3x2v7k8m9n0p1q2r3s4t5v"] }),
     tenant_id: t.String({ examples: ["default"] }),
     url: t.String({ examples: ["https://example.com/hooks"] }),
-    description: t.String(),
+    description: t.Union([t.String(), t.Null()], { description: "null once cleared with `description: null`." }),
     events: t.Array(t.String()),
     enabled: t.Boolean(),
+    status: t.Union([t.Literal("active"), t.Literal("draining")], {
+      description:
+        "`draining` after DELETE ?drain=true: no new deliveries; it is removed once its pending deliveries end.",
+    }),
     disabled_reason: t.Union([t.Literal("manual"), t.Literal("gone"), t.Literal("failing"), t.Null()]),
     metadata: t.Record(t.String(), t.String()),
     secret: t.Union([t.String({ description: "Masked: first 8 characters and …", examples: ["whsec_Mf…"] }), t.Null()]),
@@ -279,6 +316,7 @@ export function renderEndpoint(e: Endpoint, circuit: CircuitView) {
     description: e.description,
     events: e.events,
     enabled: e.enabled,
+    status: e.draining_since === null ? ("active" as const) : ("draining" as const),
     disabled_reason: e.disabled_reason,
     metadata: e.metadata,
     secret: e.secrets.length > 0 ? mask(e.secrets[0]!.secret) : null,

@@ -1,6 +1,7 @@
 // /v1/endpoints: webhook subscriptions (create, list, get, patch, delete, rotate-secret).
 import { Elysia, t } from "elysia";
 import type { Endpoint } from "../endpoints/endpoint.ts";
+import { TYPE_NAME } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { actingTenant, canSee, listTenant, type Principal, routePolicy } from "./auth.ts";
@@ -68,7 +69,12 @@ export function endpointsPlugin(deps: ApiDeps) {
         const tenant = listTenant(principal, query.tenant_id);
         if (tenant === null) return EMPTY_PAGE;
         const after = positionOf(decodeCursor(query.cursor));
-        const rows = await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 });
+        const rows =
+          query.event_type === undefined
+            ? await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 })
+            : registry
+                .receivers(tenant, query.event_type, after, limit + 1)
+                .filter((e) => query.enabled === undefined || e.enabled === query.enabled);
         return page(rows, limit, (e) => `${e.created_at}:${e.id}`, render);
       },
       {
@@ -76,13 +82,22 @@ export function endpointsPlugin(deps: ApiDeps) {
         query: t.Object({
           tenant_id: t.Optional(t.String({ maxLength: 64 })),
           enabled: t.Optional(t.BooleanString()),
+          event_type: t.Optional(
+            t.String({
+              maxLength: 128,
+              pattern: TYPE_NAME.source,
+              description:
+                "Only the endpoints that would receive an event of this type now: subscribed to it exactly or by a wildcard (`run.*`, `*`), enabled and not draining.",
+              examples: ["run.completed"],
+            }),
+          ),
           ...PageQuery,
         }),
         response: ListEnvelope(EndpointOut),
         detail: {
           summary: "List endpoints",
           description:
-            "Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant.",
+            "Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant. `event_type` lists the endpoints that would receive that type (wildcards included).",
         },
       },
     )
@@ -118,18 +133,36 @@ export function endpointsPlugin(deps: ApiDeps) {
     )
     .delete(
       "/:id",
-      async ({ principal, params }) => {
+      async ({ principal, params, query, set }) => {
         visibleEndpoint(deps, principal, params.id);
-        await registry.remove(params.id);
+        if (query.drain === true) {
+          const draining = await registry.drain(params.id);
+          if (draining) {
+            set.status = 202;
+            return { data: render(draining) };
+          }
+        } else await registry.remove(params.id);
         return new Response(null, { status: 204 });
       },
       {
         scope: "endpoints:write",
-        response: { 204: t.Void({ description: "Done; no body." }) },
+        query: t.Object({
+          drain: t.Optional(
+            t.BooleanString({
+              description:
+                "Let pending deliveries finish first: no new deliveries from now on, the pending ones are still attempted until each ends, then the endpoint and its history are removed.",
+            }),
+          ),
+        }),
+        response: {
+          202: t.Object({ data: EndpointOut }, { description: "Draining: the endpoint with status `draining`." }),
+          204: t.Void({ description: "Done; no body." }),
+        },
         params: IdParams,
         detail: {
           summary: "Delete an endpoint",
-          description: "Removes the endpoint with its deliveries and attempts; a later GET is 404.",
+          description:
+            "Removes the endpoint with its deliveries and attempts; a later GET is 404. With `drain=true` and deliveries still pending, answers 202 with the endpoint (status `draining`): it gets no new deliveries, the pending ones are still attempted (retries included) until each ends, then it is removed with its history; until then reads show `status: draining` and PATCH answers 409. With nothing pending it is removed at once (204). A drain survives a restart; a DELETE without drain removes a draining endpoint at once.",
         },
       },
     )
@@ -151,7 +184,7 @@ export function endpointsPlugin(deps: ApiDeps) {
         detail: {
           summary: "Rotate the signing secret",
           description:
-            "The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). At most 5 old secrets stay live.",
+            "The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). standard-webhooks signs with up to 5 live secrets (one `v1,` signature each); timestamped-hmac with the current one and the newest previous one (`v1old=`): a second rotation inside the grace period ends the older previous secret.",
         },
       },
     );

@@ -1,6 +1,6 @@
 // /v1/events: publish (202 after the durable commit; idempotent) and read events with their deliveries.
 import { Elysia, t } from "elysia";
-import type { PublishReceipt } from "../delivery/ingest.ts";
+import { MAX_BATCH, type PublishCommand, type PublishReceipt } from "../delivery/ingest.ts";
 import { TENANT_ID, TYPE_NAME } from "../endpoints/spec.ts";
 import { iso } from "../lib/clock.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
@@ -33,14 +33,58 @@ export const PublishIn = t.Object(
         description: "Only these endpoints (they must exist in the tenant).",
       }),
     ),
+    target: t.Optional(
+      t.Object(
+        {
+          url: t.String({ maxLength: 2048, description: "Absolute URL (same rules as endpoint URLs)." }),
+          like_endpoint_id: t.Optional(
+            t.String({
+              maxLength: 100,
+              description:
+                "An endpoint of the same tenant whose secret, signing scheme, headers, auth, transform and timeout this delivery uses (sent with POST, the default retry schedule and no filter). Without it the gateway Ed25519 key signs it (v1a).",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "Also deliver once to this URL (a per-request callback), signed like `like_endpoint_id` or with the gateway key. The delivery remembers the endpoint, so retries sign alike.",
+          examples: [
+            { url: "https://customer.example/callbacks/42", like_endpoint_id: "ep_01jd3x2v7k8m9n0p1q2r3s4t5v" },
+          ],
+        },
+      ),
+    ),
     target_url: t.Optional(
       t.String({
         maxLength: 2048,
-        description: "Also deliver once to this URL, signed with the gateway Ed25519 key (v1a).",
+        description:
+          "Shorthand for `target: {url}`: deliver once to this URL, signed with the gateway Ed25519 key (v1a).",
       }),
     ),
   },
   { additionalProperties: false, examples: [{ type: "run.completed", data: { run_id: "run_123", amount: 250 } }] },
+);
+
+const BatchIn = t.Object(
+  {
+    events: t.Array(PublishIn, {
+      minItems: 1,
+      maxItems: MAX_BATCH,
+      description: `1–${MAX_BATCH} events, each as for POST /v1/events.`,
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        events: [
+          { type: "run.completed", data: { run_id: "run_1" }, idempotency_key: "run_1" },
+          { type: "run.completed", data: { run_id: "run_2" }, idempotency_key: "run_2" },
+        ],
+      },
+    ],
+  },
 );
 
 const PublishedDelivery = t.Object({
@@ -50,16 +94,31 @@ const PublishedDelivery = t.Object({
   http_status: t.Optional(t.Union([t.Integer(), t.Null()])),
   response_time_ms: t.Optional(t.Union([t.Integer(), t.Null()])),
   error: t.Optional(t.Union([t.String(), t.Null()])),
+  response_body: t.Optional(
+    t.Union([t.String(), t.Null()], { description: "`?wait=true`: the first 4 KiB of the receiver's answer." }),
+  ),
+  response_body_encoding: t.Optional(t.Union([t.Literal("utf8"), t.Literal("base64"), t.Null()])),
 });
 
-export const Published = t.Object({
-  data: t.Object({
-    id: t.String({ examples: ["evt_01jd3x2v7k8m9n0p1q2r3s4t5v"] }),
-    type: t.String(),
-    tenant_id: t.String(),
-    created_at: t.String(),
-    deliveries: t.Array(PublishedDelivery),
-  }),
+const Receipt = t.Object({
+  id: t.String({ examples: ["evt_01jd3x2v7k8m9n0p1q2r3s4t5v"] }),
+  type: t.String(),
+  tenant_id: t.String(),
+  created_at: t.String(),
+  deliveries: t.Array(PublishedDelivery),
+});
+
+export const Published = t.Object({ data: Receipt });
+
+const BatchPublished = t.Object({
+  data: t.Array(
+    t.Object({
+      ...Receipt.properties,
+      replayed: t.Boolean({
+        description: "True when an earlier event with the same idempotency key answered (nothing new was stored).",
+      }),
+    }),
+  ),
 });
 
 export const EventOut = t.Object({
@@ -80,6 +139,32 @@ const render = (e: EventRecord) => ({
   created_at: iso(e.created_at),
 });
 
+/** The publish command of a request body (the tenant and idempotency key already decided). */
+function commandOf(
+  body: typeof PublishIn.static,
+  tenantId: string,
+  idempotencyKey: string | null,
+  wait: boolean,
+): PublishCommand {
+  if (body.target !== undefined && body.target_url !== undefined)
+    throw ValidationError.of([{ field: "target_url", message: "send either target or target_url (its shorthand)" }]);
+  const target =
+    body.target !== undefined
+      ? { url: body.target.url, likeEndpointId: body.target.like_endpoint_id, field: "target" as const }
+      : body.target_url !== undefined
+        ? { url: body.target_url, field: "target_url" as const }
+        : undefined;
+  return {
+    tenantId,
+    type: body.type,
+    data: body.data,
+    idempotencyKey,
+    endpointIds: body.endpoint_ids,
+    target,
+    wait,
+  };
+}
+
 /** The idempotency key of a publish: the header or the field (both given: they must be equal), or null. */
 function idempotencyKeyOf(field: string | undefined, header: string | null): string | null {
   if (field !== undefined && header !== null && field !== header) {
@@ -97,15 +182,14 @@ export function eventsPlugin(deps: ApiDeps) {
     .post(
       "",
       async ({ principal, request, body, query, set }) => {
-        const result = await ingest.publish({
-          tenantId: actingTenant(principal, body.tenant_id),
-          type: body.type,
-          data: body.data,
-          idempotencyKey: idempotencyKeyOf(body.idempotency_key, request.headers.get("idempotency-key")),
-          endpointIds: body.endpoint_ids,
-          targetUrl: body.target_url,
-          wait: query.wait === true,
-        });
+        const result = await ingest.publish(
+          commandOf(
+            body,
+            actingTenant(principal, body.tenant_id),
+            idempotencyKeyOf(body.idempotency_key, request.headers.get("idempotency-key")),
+            query.wait === true,
+          ),
+        );
         if (result.replayed) {
           set.status = 200;
           set.headers["idempotent-replayed"] = "true";
@@ -118,7 +202,8 @@ export function eventsPlugin(deps: ApiDeps) {
         query: t.Object({
           wait: t.Optional(
             t.BooleanString({
-              description: "Answer after the first attempt of each delivery (bounded by the endpoint timeouts).",
+              description:
+                "Answer after the first attempt of each delivery (bounded by the endpoint timeouts), with each delivery's status, http_status, response_time_ms, error and the first 4 KiB of response_body.",
             }),
           ),
         }),
@@ -136,7 +221,36 @@ export function eventsPlugin(deps: ApiDeps) {
           },
           summary: "Publish an event",
           description:
-            "202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first response with 200 and `Idempotent-Replayed: true`. Deliveries whose endpoint filter does not match are `skipped`; a filter that fails or breaks its bound (25 ms, memory) makes its delivery `failed` with `last_error` `filter_error: …`, without an attempt. Numbers JSON cannot carry faithfully (`1e400`, integers beyond ±(2^53 − 1)) are a 400: send them as strings.",
+            "202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first receipt (with each delivery's current status) with 200 and `Idempotent-Replayed: true`; the same key with a different request answers 409 `idempotency_key_reused`. Deliveries whose endpoint filter does not match are `skipped`; a filter that fails or breaks its bound (25 ms, memory) makes its delivery `failed` with `last_error` `filter_error: …`, without an attempt. Numbers JSON cannot carry faithfully (`1e400`, integers beyond ±(2^53 − 1)) are a 400: send them as strings. `target` adds one ad-hoc delivery to a URL, signed like `target.like_endpoint_id` or with the gateway key.",
+        },
+      },
+    )
+    .post(
+      "/batch",
+      async ({ principal, request, body, set }) => {
+        if (request.headers.get("idempotency-key") !== null)
+          throw ValidationError.of([
+            { field: "Idempotency-Key", message: "is per event in a batch: set idempotency_key on each event" },
+          ]);
+        const commands = body.events.map((e) =>
+          commandOf(e, actingTenant(principal, e.tenant_id), e.idempotency_key ?? null, false),
+        );
+        const results = await ingest.publishBatch(commands);
+        set.status = 202;
+        return { data: results.map((r) => ({ ...(r.receipt satisfies PublishReceipt), replayed: r.replayed })) };
+      },
+      {
+        scope: "events:write",
+        body: BatchIn,
+        detail: {
+          responses: {
+            202: {
+              description: "Accepted: every new event of the batch is committed to disk, in one transaction.",
+              content: { "application/json": { schema: BatchPublished as never } },
+            },
+          },
+          summary: "Publish events in a batch",
+          description: `1–${MAX_BATCH} events in one request and one commit. Validation is all or nothing: any bad event answers 400 with details naming \`events[i].field\` and nothing is stored. Otherwise 202 with each event's publish answer, in order, with \`replayed\`: idempotency works per event (\`idempotency_key\` on each event; a key already used, or repeated inside the batch, answers the first event's receipt with \`replayed: true\` and creates nothing; a key reused with a different request is refused). The request body limit (server.max_body_bytes) applies to the whole batch.`,
         },
       },
     )

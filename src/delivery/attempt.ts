@@ -2,6 +2,7 @@
 // the records to write. Nothing here writes or queues; the engine applies the outcome.
 
 import type { Endpoint } from "../endpoints/endpoint.ts";
+import { utf8Prefix } from "../lib/bytes.ts";
 import type { Clock } from "../lib/clock.ts";
 import { newId } from "../lib/ids.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
@@ -33,12 +34,18 @@ export interface AttemptContext {
   random?: () => number;
 }
 
+/** The part of a request body an attempt records (as much as of a response body). */
+export const REQUEST_BODY_LIMIT = 32 * 1024;
+
 /** What an attempt (or a decision not to make one) leaves to record. */
 export interface AttemptOutcome {
   /** null when no request was made (the endpoint is disabled). */
   attempt: AttemptRecord | null;
   update: DeliveryUpdate;
+  /** The delivery's own endpoint (null for an ad-hoc target). */
   endpoint: Endpoint | null;
+  /** The endpoint an ad-hoc target delivery is signed like, if any (a drain may be waiting for it). */
+  likeEndpointId: string | null;
   /** What the attempt says about the endpoint's health (null: nothing). */
   health: Decision["endpoint"] | null;
   durationMs: number | null;
@@ -50,30 +57,26 @@ export interface AttemptOutcome {
 export async function runAttempt(job: Job, ctx: AttemptContext): Promise<AttemptOutcome | null> {
   const endpoint = job.endpointId === null ? null : ctx.endpoint(job.endpointId);
   if (job.endpointId !== null && !endpoint) return null;
+  const likeId = job.likeEndpointId ?? null;
+  const like = likeId === null ? undefined : ctx.endpoint(likeId);
   const now = ctx.clock.now();
   if (endpoint && !endpoint.enabled && job.trigger !== "test") {
     const reason = endpoint.disabled_reason ?? "manual";
-    return {
-      attempt: null,
-      update: {
-        id: job.deliveryId,
-        status: "failed",
-        attempts: job.attempts,
-        next_attempt_at: null,
-        error_kind: "endpoint_disabled",
-        last_error: `endpoint_disabled: the endpoint is disabled (${reason})`,
-        delivered_at: null,
-      },
-      endpoint,
-      health: null,
-      durationMs: null,
-      outcome: null,
-    };
+    return notAttempted(job, endpoint, "endpoint_disabled", `the endpoint is disabled (${reason})`);
   }
+  if (likeId !== null && !like)
+    return notAttempted(job, null, "endpoint_deleted", `the endpoint it is sent like (${likeId}) was deleted`);
   const requestContext = { now, userAgent: ctx.userAgent, signer: ctx.signer, authHeaders: ctx.authHeaders };
+  const deliveryId = job.deliveryId;
   const built: BuiltRequest = endpoint
-    ? await endpointRequest(job.event, endpoint, requestContext)
-    : { ok: true, request: adHocRequest(job.event, job.targetUrl!, requestContext, ctx.policy.timeoutMs) };
+    ? await endpointRequest(job.event, endpoint, requestContext, { deliveryId })
+    : like
+      ? await endpointRequest(job.event, like, requestContext, { deliveryId, url: job.targetUrl! })
+      : {
+          ok: true,
+          request: adHocRequest(job.event, job.targetUrl!, requestContext, ctx.policy.timeoutMs, deliveryId),
+          transformed: false,
+        };
   const result: AttemptResult = built.ok
     ? await send(built.request, () => ctx.clock.now(), ctx.guard)
     : {
@@ -86,11 +89,50 @@ export async function runAttempt(job: Job, ctx: AttemptContext): Promise<Attempt
         error: built.error,
         retryAfter: null,
       };
-  return recordOf(job, endpoint ?? null, result, ctx);
+  const sentBody = built.ok && built.transformed ? built.request.body : null;
+  return recordOf(
+    job,
+    endpoint ?? null,
+    result,
+    ctx,
+    sentBody === null ? null : utf8Prefix(sentBody, REQUEST_BODY_LIMIT),
+  );
+}
+
+/** A delivery that ends without a request (its endpoint is disabled, or the one it is sent like is gone). */
+function notAttempted(
+  job: Job,
+  endpoint: Endpoint | null,
+  kind: "endpoint_disabled" | "endpoint_deleted",
+  why: string,
+): AttemptOutcome {
+  return {
+    attempt: null,
+    update: {
+      id: job.deliveryId,
+      status: "failed",
+      attempts: job.attempts,
+      next_attempt_at: null,
+      error_kind: kind,
+      last_error: `${kind}: ${why}`,
+      delivered_at: null,
+    },
+    endpoint,
+    likeEndpointId: job.likeEndpointId ?? null,
+    health: null,
+    durationMs: null,
+    outcome: null,
+  };
 }
 
 /** The attempt row and the delivery's next state, as the retry policy decides. */
-function recordOf(job: Job, endpoint: Endpoint | null, r: AttemptResult, ctx: AttemptContext): AttemptOutcome {
+function recordOf(
+  job: Job,
+  endpoint: Endpoint | null,
+  r: AttemptResult,
+  ctx: AttemptContext,
+  requestBody: string | null,
+): AttemptOutcome {
   const n = job.attempts + 1;
   const now = ctx.clock.now();
   const { policy } = ctx;
@@ -123,6 +165,7 @@ function recordOf(job: Job, endpoint: Endpoint | null, r: AttemptResult, ctx: At
       response_headers: r.responseHeaders,
       response_body: r.responseBody,
       body_encoding: r.bodyEncoding,
+      request_body: requestBody,
       error_kind: r.error?.kind ?? null,
       error,
     },
@@ -137,6 +180,7 @@ function recordOf(job: Job, endpoint: Endpoint | null, r: AttemptResult, ctx: At
       delivered_at: delivered ? now : null,
     },
     endpoint,
+    likeEndpointId: job.likeEndpointId ?? null,
     health: endpoint ? decision.endpoint : null,
     durationMs: r.durationMs,
     outcome: r.error ? r.error.kind : `${Math.floor((r.httpStatus ?? 0) / 100)}xx`,

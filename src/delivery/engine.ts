@@ -31,6 +31,8 @@ export interface PlannedDelivery {
   id: string;
   endpoint_id: string | null;
   target_url: string | null;
+  /** An ad-hoc target signed like this endpoint (publish `target.like_endpoint_id`). */
+  like_endpoint_id: string | null;
   /**
    * Set when the delivery is decided at publish and never attempted: `skipped` (a filter said no) or `failed` (a
    * filter could not decide), with the error kind and reason recorded.
@@ -45,7 +47,7 @@ export type Admitted =
 
 export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   store: Store;
-  registry: Pick<EndpointRegistry, "get" | "disable" | "setFailingSince">;
+  registry: Pick<EndpointRegistry, "get" | "disable" | "setFailingSince" | "finishDrain" | "draining">;
   logger: Logger;
   concurrency: number;
   perEndpointConcurrency: number;
@@ -136,9 +138,13 @@ export class DeliveryEngine {
     return this.guard.circuitOf(endpoint);
   }
 
-  /** Returns crashed leases to pending and starts claiming due work. */
-  start(): Promise<void> {
-    return this.scheduler.start();
+  /**
+   * Returns crashed leases to pending and starts claiming due work; removes the draining endpoints that have
+   * nothing left to deliver (a drain survives a restart).
+   */
+  async start(): Promise<void> {
+    await this.scheduler.start();
+    for (const id of this.o.registry.draining()) await this.o.registry.finishDrain(id);
   }
 
   /**
@@ -147,48 +153,60 @@ export class DeliveryEngine {
    * as pending, due now, or when its circuit is probed if the endpoint's circuit is open.
    */
   async admit(admission: Admission, options: { waitMs?: number } = {}): Promise<Admitted> {
+    return (await this.admitAll([admission], options))[0]!;
+  }
+
+  /**
+   * Commits several events in one transaction (a batch publish: all or none) and queues their deliveries like
+   * `admit`; answers once, with each event's outcome in order.
+   */
+  async admitAll(admissions: readonly Admission[], options: { waitMs?: number } = {}): Promise<Admitted[]> {
     const now = this.o.clock.now();
     let claimed = 0;
     let dueAt = Number.POSITIVE_INFINITY;
-    const rows = admission.deliveries.map((d) => {
-      const row = this.newDelivery(admission.event, d, now);
-      if (row.status !== "pending") return row;
-      const parkedUntil = this.guard.admission(d.endpoint_id);
-      if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
-      else if (this.room() > 0 && this.underMemoryShare(d)) {
-        row.status = "delivering";
-        row.lease_until = now + LEASE_MS;
-        this.reserved++;
-        claimed++;
-      }
-      if (row.status === "pending") dueAt = Math.min(dueAt, row.next_attempt_at!);
-      return row;
-    });
-    let outcome: Awaited<ReturnType<WriteBatcher["submitEvent"]>>;
+    const rowsOf = admissions.map((admission) =>
+      admission.deliveries.map((d) => {
+        const row = this.newDelivery(admission.event, d, now);
+        if (row.status !== "pending") return row;
+        const parkedUntil = this.guard.admission(d.endpoint_id);
+        if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
+        else if (this.room() > 0 && this.underMemoryShare(d)) {
+          row.status = "delivering";
+          row.lease_until = now + LEASE_MS;
+          this.reserved++;
+          claimed++;
+        }
+        if (row.status === "pending") dueAt = Math.min(dueAt, row.next_attempt_at!);
+        return row;
+      }),
+    );
+    let outcomes: Awaited<ReturnType<WriteBatcher["submitEvents"]>>;
     try {
-      outcome = await this.writer.submitEvent({
-        event: admission.event,
-        idempotency_response: admission.receipt,
-        deliveries: rows,
-      });
+      outcomes = await this.writer.submitEvents(
+        admissions.map((a, i) => ({ event: a.event, idempotency_response: a.receipt, deliveries: rowsOf[i]! })),
+      );
     } finally {
       this.reserved -= claimed;
     }
-    if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
-    this.metrics.eventsIngested++;
-    const toSend = rows.filter((r) => r.status === "pending" || r.status === "delivering");
-    const attempts =
-      options.waitMs === undefined
-        ? null
-        : this.waiters.waitFor(
-            toSend.map((r) => r.id),
-            options.waitMs,
-          );
     const jobs: Job[] = [];
-    for (const r of toSend) if (r.status === "delivering") jobs.push(this.jobOf(admission.event, r, "scheduled"));
+    const admitted = outcomes.map((outcome, i): Admitted => {
+      if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
+      this.metrics.eventsIngested++;
+      const event = admissions[i]!.event;
+      const toSend = rowsOf[i]!.filter((r) => r.status === "pending" || r.status === "delivering");
+      const attempts =
+        options.waitMs === undefined
+          ? null
+          : this.waiters.waitFor(
+              toSend.map((r) => r.id),
+              options.waitMs,
+            );
+      for (const r of toSend) if (r.status === "delivering") jobs.push(this.jobOf(event, r, "scheduled"));
+      return { inserted: true, attempts };
+    });
     if (jobs.length > 0) this.dispatcher.push(jobs);
     if (dueAt !== Number.POSITIVE_INFINITY) this.scheduler.wake(dueAt);
-    return { inserted: true, attempts };
+    return admitted;
   }
 
   /**
@@ -291,6 +309,7 @@ export class DeliveryEngine {
       endpoint_id: d.endpoint_id,
       tenant_id: event.tenant_id,
       target_url: d.target_url,
+      like_endpoint_id: d.like_endpoint_id,
       status: d.settled ? d.settled.status : "pending",
       next_attempt_at: d.settled ? null : now,
       lease_until: null,
@@ -307,6 +326,7 @@ export class DeliveryEngine {
       event,
       endpointId: row.endpoint_id,
       targetUrl: row.target_url,
+      likeEndpointId: row.like_endpoint_id,
       attempts: 0,
       retryBase: 0,
       manual: row.manual,

@@ -10,7 +10,7 @@ export interface RequestShape {
   type: string;
   data: unknown;
   endpointIds?: readonly string[];
-  targetUrl?: string;
+  target?: { url: string; likeEndpointId?: string };
 }
 
 interface Sealed {
@@ -20,7 +20,8 @@ interface Sealed {
 
 /** A SHA-256 over the request's canonical JSON (the body as parsed, so key order counts as sent). */
 export function fingerprintOf(shape: RequestShape): string {
-  const canonical = JSON.stringify([shape.type, shape.data, shape.endpointIds ?? null, shape.targetUrl ?? null]);
+  const target = shape.target ? [shape.target.url, shape.target.likeEndpointId ?? null] : null;
+  const canonical = JSON.stringify([shape.type, shape.data, shape.endpointIds ?? null, target]);
   return new Bun.CryptoHasher("sha256").update(canonical).digest("base64url");
 }
 
@@ -30,25 +31,25 @@ export function seal(receipt: PublishReceipt, fingerprint: string): string {
 }
 
 /**
- * The first publish's receipt for a repeat, with each delivery's current status. Throws ConflictError
- * (`idempotency_key_reused`) when the repeat's request differs. Records written before fingerprints existed
- * hold the bare receipt and are answered as they are.
+ * The first publish's receipt for a repeat, with each delivery's current status (`deliveriesOf` the receipt's
+ * event). Throws ConflictError (`idempotency_key_reused`) when the repeat's request differs. Records written before
+ * fingerprints existed hold the bare receipt and are answered as they are.
  */
-export function replayReceipt(
+export async function replayReceipt(
   stored: string,
   fingerprint: string,
-  deliveries: readonly Pick<DeliveryRecord, "id" | "status">[],
-): PublishReceipt {
+  deliveriesOf: (eventId: string) => Promise<readonly Pick<DeliveryRecord, "id" | "status">[]>,
+): Promise<PublishReceipt> {
   const parsed = JSON.parse(stored) as Sealed | PublishReceipt;
   const sealed = "fingerprint" in parsed ? parsed : null;
   if (sealed && sealed.fingerprint !== fingerprint) {
     throw new ConflictError(
-      "This Idempotency-Key was already used with a different request (type, data, endpoint_ids or target_url); use a new key for a new event.",
+      "This Idempotency-Key was already used with a different request (type, data, endpoint_ids or target); use a new key for a new event.",
       "idempotency_key_reused",
     );
   }
   const receipt = sealed ? sealed.receipt : (parsed as PublishReceipt);
-  const now = new Map(deliveries.map((d) => [d.id, d.status]));
+  const now = new Map((await deliveriesOf(receipt.id)).map((d) => [d.id, d.status]));
   return {
     ...receipt,
     deliveries: receipt.deliveries.map(({ id, endpoint_id, status }) => ({

@@ -8,9 +8,10 @@ import type { EndpointRegistry } from "../endpoints/registry.ts";
 import { urlProblem } from "../endpoints/rules.ts";
 import type { Clock } from "../lib/clock.ts";
 import { type FieldProblem, ValidationError } from "../lib/errors.ts";
+import { appendField } from "../lib/field-names.ts";
 import { newId } from "../lib/ids.ts";
 import type { DeliveryLogStore, EventStore } from "../store/index.ts";
-import type { AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
+import type { Admission, AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
 import { envelopeOf, type LoadedEvent } from "./envelope.ts";
 import { fingerprintOf, replayReceipt, seal } from "./idempotency.ts";
 
@@ -22,8 +23,12 @@ export interface PublishCommand {
   idempotencyKey: string | null;
   /** Only these endpoints (they must exist in the tenant). */
   endpointIds?: readonly string[];
-  /** Also deliver once to this URL, signed with the gateway Ed25519 key. */
-  targetUrl?: string;
+  /**
+   * Also deliver once to this URL: signed with the gateway Ed25519 key, or like `likeEndpointId` (an endpoint of
+   * the tenant: its secret, signing, headers, auth, transform and timeout). `field` names it in problems:
+   * `target` as sent, or `target_url` (the shorthand).
+   */
+  target?: { url: string; likeEndpointId?: string; field: "target" | "target_url" };
   /** Wait for the first attempt of each delivery (bounded by the endpoints' timeouts). */
   wait?: boolean;
 }
@@ -35,6 +40,9 @@ export interface ReceiptDelivery {
   http_status?: number | null;
   response_time_ms?: number | null;
   error?: string | null;
+  /** First 4 KiB of the receiver's answer (`?wait=true`). */
+  response_body?: string | null;
+  response_body_encoding?: "utf8" | "base64" | null;
 }
 
 /** What a publish answers, and what is stored with its idempotency key to answer a repeat. */
@@ -52,7 +60,14 @@ export interface PublishResult {
   receipt: PublishReceipt;
 }
 
+/** A publish ready to commit (or answered already by an earlier event with its idempotency key). */
+type Prepared =
+  | { replayed: PublishResult }
+  | { admission: Admission; receipt: PublishReceipt; waitMs: number; cmd: PublishCommand; replayed?: undefined };
+
 const WAIT_SLACK_MS = 5000;
+/** Events in one batch publish. */
+export const MAX_BATCH = 500;
 
 /** What a plan decided at publish records on the delivery (a delivery to attempt records nothing). */
 function settledBy(plan: DeliveryPlan): PlannedDelivery["settled"] {
@@ -76,18 +91,70 @@ export class Ingest {
 
   /** Publishes an event. Throws ValidationError (naming the field) or UnavailableError (store refuses writes). */
   async publish(cmd: PublishCommand): Promise<PublishResult> {
-    const { store, catalog, engine, clock } = this.d;
-    // A repeat is checked before the catalog: the first publish was valid, and a repeat must not depend on what
-    // the catalog says now.
+    const prepared = await this.prepare(cmd);
+    if (prepared.replayed) return prepared.replayed;
+    const admitted = await this.d.engine.admit(prepared.admission, cmd.wait ? { waitMs: prepared.waitMs } : {});
+    // Not inserted: another publish with this key committed first (a concurrent repeat).
+    if (!admitted.inserted) return this.repeatOf(cmd, admitted.receipt);
+    if (admitted.attempts) merge(prepared.receipt, await admitted.attempts);
+    return { replayed: false, receipt: prepared.receipt };
+  }
+
+  /**
+   * Publishes 1–500 events all or nothing: every event is validated first (problems name `events[i].field`), then
+   * all are committed in one transaction. Answers each event's result in order; idempotency works per event (a key
+   * repeated inside the batch answers the first one's receipt; with a different request it is refused).
+   */
+  async publishBatch(cmds: readonly PublishCommand[]): Promise<PublishResult[]> {
+    if (cmds.length === 0 || cmds.length > MAX_BATCH)
+      throw ValidationError.of([{ field: "events", message: `must hold 1–${MAX_BATCH} events` }]);
+    const problems: FieldProblem[] = [];
+    const prepared: (Prepared | null)[] = [];
+    const keys = new Map<string, { i: number; fingerprint: string }>();
+    for (const [i, cmd] of cmds.entries()) {
+      if (cmd.idempotencyKey !== null) {
+        const seen = keys.get(cmd.idempotencyKey);
+        const fingerprint = fingerprintOf(cmd);
+        if (seen && seen.fingerprint !== fingerprint)
+          problems.push({
+            field: `events[${i}].idempotency_key`,
+            message: `repeats the key of events[${seen.i}] with a different request`,
+          });
+        else if (!seen) keys.set(cmd.idempotencyKey, { i, fingerprint });
+      }
+      try {
+        prepared.push(await this.prepare({ ...cmd, wait: false }));
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        for (const p of e.details) problems.push({ field: appendField(`events[${i}]`, p.field), message: p.message });
+        prepared.push(null);
+      }
+    }
+    if (problems.length > 0) throw ValidationError.of(problems);
+    const fresh = prepared.flatMap((p) => (p && !p.replayed ? [p] : []));
+    const admitted = await this.d.engine.admitAll(fresh.map((p) => p.admission));
+    const results = new Map<Prepared, PublishResult>();
+    for (const [i, p] of fresh.entries()) {
+      const a = admitted[i]!;
+      results.set(p, a.inserted ? { replayed: false, receipt: p.receipt } : await this.repeatOf(p.cmd, a.receipt, p));
+    }
+    return prepared.map((p) => (p!.replayed ? p!.replayed : results.get(p!)!));
+  }
+
+  /** Validates a publish and plans its deliveries; an earlier event with its idempotency key answers instead. */
+  private async prepare(cmd: PublishCommand): Promise<Prepared> {
+    const { store, catalog, clock } = this.d;
     const tenant = cmd.tenantId;
     const key = cmd.idempotencyKey;
     if (key !== null) {
       if (key.length === 0 || key.length > 255 || /[\0-\x1f\x7f]/.test(key))
         throw ValidationError.of([{ field: "idempotency_key", message: "must be 1–255 printable characters" }]);
+      // A repeat is answered before the catalog is asked: the first publish was valid, and a repeat must not
+      // depend on what the catalog says now. A different request with the key is refused (409).
       const first = await store.eventByIdempotencyKey(tenant, key);
-      if (first?.response) return this.replay(first.event.id, first.response, cmd);
+      if (first?.response) return { replayed: await this.replay(first.response, cmd) };
     }
-    const endpoints = this.recipients(cmd, await catalog.check(cmd.type, cmd.data, tenant));
+    const { endpoints, like } = this.recipients(cmd, await catalog.check(cmd.type, cmd.data, tenant));
 
     const now = clock.now();
     const id = newId("evt");
@@ -104,17 +171,27 @@ export class Ingest {
     const deliveries: PlannedDelivery[] = [];
     for (const endpoint of endpoints) {
       // An expression filter runs in a worker; one that cannot run (pool overloaded) throws UnavailableError (503).
-      const planned = planDelivery(
-        endpoint,
-        event.envelopeValue!,
-        endpoint.compiled.filter ? envelopeOf(event) : undefined,
-      );
+      const json = endpoint.compiled.filter ? envelopeOf(event) : undefined;
+      const planned = planDelivery(endpoint, event.envelopeValue!, json);
       const plan = planned instanceof Promise ? await planned : planned;
       if (plan.kind === "unsubscribed") continue;
-      deliveries.push({ id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, settled: settledBy(plan) });
+      const settled = settledBy(plan);
+      deliveries.push({
+        id: newId("dlv"),
+        endpoint_id: endpoint.id,
+        target_url: null,
+        like_endpoint_id: null,
+        settled,
+      });
     }
-    if (cmd.targetUrl !== undefined)
-      deliveries.push({ id: newId("dlv"), endpoint_id: null, target_url: cmd.targetUrl, settled: null });
+    if (cmd.target !== undefined)
+      deliveries.push({
+        id: newId("dlv"),
+        endpoint_id: null,
+        target_url: cmd.target.url,
+        like_endpoint_id: like?.id ?? null,
+        settled: null,
+      });
 
     const receipt: PublishReceipt = {
       id,
@@ -127,27 +204,30 @@ export class Ingest {
         status: d.settled ? d.settled.status : "pending",
       })),
     };
-    const admitted = await engine.admit(
-      { event, receipt: key === null ? null : seal(receipt, fingerprintOf(cmd)), deliveries },
-      cmd.wait ? { waitMs: this.waitBound(endpoints) } : {},
-    );
-    if (!admitted.inserted) {
-      // Another publish with this key committed first (a concurrent repeat).
-      const first = await store.eventByIdempotencyKey(tenant, key!);
-      if (first?.response) return this.replay(first.event.id, first.response, cmd);
-      throw ValidationError.of([{ field: "idempotency_key", message: "already used" }]);
-    }
-    if (admitted.attempts) merge(receipt, await admitted.attempts);
-    return { replayed: false, receipt };
+    return {
+      admission: { event, receipt: key === null ? null : seal(receipt, fingerprintOf(cmd)), deliveries },
+      receipt,
+      waitMs: this.waitBound(like ? [...endpoints, like] : endpoints),
+      cmd,
+    };
   }
 
-  /** The answer to a repeat of an idempotency key: the first receipt, with its deliveries' current status. */
-  private async replay(eventId: string, stored: string, cmd: PublishCommand): Promise<PublishResult> {
+  /** The answer to a repeat whose key another publish took first: its receipt (or what the store holds). */
+  private async repeatOf(
+    cmd: PublishCommand,
+    stored: string | null,
+    p?: Extract<Prepared, { admission: Admission }>,
+  ): Promise<PublishResult> {
+    if (stored) return this.replay(stored, cmd);
+    if (p) return { replayed: true, receipt: await this.storedReceipt(p) };
+    throw ValidationError.of([{ field: "idempotency_key", message: "already used" }]);
+  }
+
+  /** The first receipt of an idempotency key, with its deliveries' current status; 409 for a different request. */
+  private async replay(stored: string, cmd: PublishCommand): Promise<PublishResult> {
     const fingerprint = fingerprintOf(cmd);
-    return {
-      replayed: true,
-      receipt: replayReceipt(stored, fingerprint, await this.d.store.deliveriesOfEvent(eventId)),
-    };
+    const receipt = replayReceipt(stored, fingerprint, async (eventId) => this.d.store.deliveriesOfEvent(eventId));
+    return { replayed: true, receipt: await receipt };
   }
 
   /** Sends one `webhook.test` event to an endpoint now, recorded with trigger `test` and never retried. */
@@ -161,16 +241,36 @@ export class Ingest {
       idempotency_key: null,
       created_at: now,
     };
-    const delivery = { id: newId("dlv"), endpoint_id: endpoint.id, target_url: null, settled: null };
+    const delivery = {
+      id: newId("dlv"),
+      endpoint_id: endpoint.id,
+      target_url: null,
+      like_endpoint_id: null,
+      settled: null,
+    };
     return this.d.engine.attemptNow(event, delivery, endpoint.timeout_ms + WAIT_SLACK_MS);
   }
 
-  /** The endpoints an event goes to; throws with every problem of the command (`problems` come in from the catalog). */
-  private recipients(cmd: PublishCommand, problems: FieldProblem[]): Endpoint[] {
+  /**
+   * The endpoints an event goes to, and the endpoint its ad-hoc target is sent like; throws with every problem
+   * of the command (`problems` come in from the catalog).
+   */
+  private recipients(cmd: PublishCommand, problems: FieldProblem[]): { endpoints: Endpoint[]; like: Endpoint | null } {
     const { registry } = this.d;
-    if (cmd.targetUrl !== undefined) {
-      const why = urlProblem(cmd.targetUrl, registry.rules);
-      if (why) problems.push({ field: "target_url", message: why });
+    let like: Endpoint | null = null;
+    if (cmd.target !== undefined) {
+      const { url, likeEndpointId, field } = cmd.target;
+      const why = urlProblem(url, registry.rules);
+      if (why) problems.push({ field: field === "target" ? "target.url" : field, message: why });
+      if (likeEndpointId !== undefined) {
+        const e = registry.get(likeEndpointId);
+        const name = "target.like_endpoint_id";
+        if (!e || e.tenant_id !== cmd.tenantId)
+          problems.push({ field: name, message: `no endpoint ${likeEndpointId} in tenant ${cmd.tenantId}` });
+        else if (e.draining_since !== null)
+          problems.push({ field: name, message: `endpoint ${likeEndpointId} is draining (being deleted)` });
+        else like = e;
+      }
     }
     let endpoints = registry.match(cmd.tenantId, cmd.type);
     if (cmd.endpointIds !== undefined) {
@@ -183,7 +283,18 @@ export class Ingest {
       endpoints = endpoints.filter((e) => wanted.has(e.id));
     }
     if (problems.length > 0) throw ValidationError.of(problems);
-    return endpoints;
+    return { endpoints, like };
+  }
+
+  /**
+   * The answer for an event whose idempotency key another publish took first although no receipt was stored with
+   * it (hookgate always stores one; an imported store might not): that event, without its deliveries.
+   */
+  private async storedReceipt(p: Extract<Prepared, { admission: Admission }>): Promise<PublishReceipt> {
+    const { tenant_id, idempotency_key } = p.admission.event;
+    const first = await this.d.store.eventByIdempotencyKey(tenant_id, idempotency_key!);
+    const e = first?.event ?? p.admission.event;
+    return { id: e.id, type: e.type, tenant_id, created_at: new Date(e.created_at).toISOString(), deliveries: [] };
   }
 
   /** How long `wait` waits: the slowest timeout among the recipients plus queueing slack. */
@@ -203,5 +314,7 @@ function merge(receipt: PublishReceipt, reports: Map<string, AttemptReport>): vo
     d.http_status = r?.http_status ?? null;
     d.response_time_ms = r?.response_time_ms ?? null;
     d.error = r?.error ?? null;
+    d.response_body = r?.response_body ?? null;
+    d.response_body_encoding = r?.response_body_encoding ?? null;
   }
 }

@@ -9,6 +9,8 @@ export interface Job {
   event: LoadedEvent;
   endpointId: string | null;
   targetUrl: string | null;
+  /** An ad-hoc target signed like this endpoint (null: the gateway key signs it). */
+  likeEndpointId?: string | null;
   /** Attempts made before this one. */
   attempts: number;
   /** Attempts made before the current retry run began. */

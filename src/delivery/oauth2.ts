@@ -58,18 +58,23 @@ export class OAuth2Tokens {
 
   private async fetchToken(auth: OAuth2): Promise<CachedToken> {
     this.requests++;
-    const form = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: auth.client_id,
-      client_secret: auth.client_secret,
-    });
-    if (auth.scope) form.set("scope", auth.scope);
-    if (auth.audience) form.set("audience", auth.audience);
-    const headers = {
+    const form = new URLSearchParams({ grant_type: "client_credentials" });
+    const headers: Record<string, string> = {
       "content-type": "application/x-www-form-urlencoded",
       accept: "application/json",
       "user-agent": this.userAgent,
     };
+    if (auth.client_auth === "basic") {
+      // RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded.
+      const pair = `${formEncode(auth.client_id)}:${formEncode(auth.client_secret)}`;
+      headers.authorization = `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
+    } else {
+      form.set("client_id", auth.client_id);
+      form.set("client_secret", auth.client_secret);
+    }
+    if (auth.scope) form.set("scope", auth.scope);
+    if (auth.audience) form.set("audience", auth.audience);
+    for (const [name, value] of Object.entries(auth.extra_params ?? {})) form.set(name, value);
     const connection = await connectionFor(auth.token_url, headers, this.guard);
     if (!connection.ok) throw new AuthError(`token URL refused: ${connection.error.message}`);
     let response: Response;
@@ -100,4 +105,9 @@ export class OAuth2Tokens {
       typeof body.token_type === "string" && /^[A-Za-z]+$/.test(body.token_type) ? body.token_type : "Bearer";
     return { token: body.access_token, tokenType, expiresAt: this.clock.now() + ttl * 1000 };
   }
+}
+
+/** application/x-www-form-urlencoded encoding of one value (spaces as +), as RFC 6749 asks for Basic credentials. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
 }

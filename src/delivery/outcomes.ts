@@ -3,9 +3,10 @@
 // disabling on 410 or after delivery.disable_after).
 import type { Endpoint } from "../endpoints/endpoint.ts";
 import type { EndpointRegistry } from "../endpoints/registry.ts";
+import { utf8Prefix } from "../lib/bytes.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { DeliveryQueueStore } from "../store/index.ts";
+import type { AttemptRecord, DeliveryQueueStore } from "../store/index.ts";
 import type { AttemptOutcome } from "./attempt.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import type { AttemptReport, AttemptWaiters } from "./waiters.ts";
@@ -17,7 +18,7 @@ export interface OutcomeDeps {
   metrics: EngineMetrics;
   /** The store has a retry due at `at`. */
   wake(at: number): void;
-  registry: Pick<EndpointRegistry, "disable" | "setFailingSince">;
+  registry: Pick<EndpointRegistry, "disable" | "setFailingSince" | "get" | "finishDrain">;
   store: Pick<DeliveryQueueStore, "failWaitingDeliveries">;
   clock: Clock;
   logger: Logger;
@@ -39,6 +40,7 @@ export class OutcomeRecorder {
           http_status: update.http_status ?? null,
           response_time_ms: o.durationMs,
           error: o.attempt?.error ?? update.last_error,
+          ...responsePreview(o.attempt),
         }
       : null;
     writer.addResult(
@@ -48,6 +50,7 @@ export class OutcomeRecorder {
         onCommitted: () => {
           if (update.status === "pending" && update.next_attempt_at !== null) this.d.wake(update.next_attempt_at);
           if (report) waiters.report(report);
+          if (update.status !== "pending") this.finishDrains([o.endpoint?.id, o.likeEndpointId]);
         },
       },
       report !== null,
@@ -79,6 +82,35 @@ export class OutcomeRecorder {
           endpoint_id: endpoint.id,
           count: failed,
         });
+      this.finishDrains([endpoint.id]);
     }
   }
+
+  /** A delivery of these endpoints ended: a draining one whose last open delivery it was is removed now. */
+  private finishDrains(ids: readonly (string | null | undefined)[]): void {
+    for (const id of ids) {
+      if (!id || this.d.registry.get(id)?.draining_since == null) continue;
+      this.d.registry
+        .finishDrain(id)
+        .catch((e) => this.d.logger.error("removing a drained endpoint failed", { endpoint_id: id, error: e }));
+    }
+  }
+}
+
+const PREVIEW_BYTES = 4096;
+
+/** The first 4 KiB of an attempt's captured answer, for `?wait=true` (base64 bodies stay base64). */
+function responsePreview(
+  attempt: AttemptRecord | null,
+): Pick<AttemptReport, "response_body" | "response_body_encoding"> {
+  const body = attempt?.response_body ?? null;
+  if (body === null) return { response_body: null, response_body_encoding: null };
+  if (attempt!.body_encoding === "base64") {
+    const bytes = Buffer.from(body, "base64");
+    return {
+      response_body: bytes.byteLength <= PREVIEW_BYTES ? body : bytes.subarray(0, PREVIEW_BYTES).toString("base64"),
+      response_body_encoding: "base64",
+    };
+  }
+  return { response_body: utf8Prefix(body, PREVIEW_BYTES), response_body_encoding: "utf8" };
 }

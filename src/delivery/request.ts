@@ -2,6 +2,7 @@
 // signature computed over exactly the bytes that are sent, with the attempt's own timestamp.
 
 import { type Endpoint, liveSecrets } from "../endpoints/endpoint.ts";
+import { BODILESS_METHODS } from "../endpoints/spec.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
 import { type SigningConfig, signatureHeaders } from "../signing/schemes.ts";
 import { envelopeOf, envelopeValueOf, type LoadedEvent } from "./envelope.ts";
@@ -23,7 +24,18 @@ export class AuthError extends Error {
   }
 }
 
-export type BuiltRequest = { ok: true; request: OutboundRequest } | { ok: false; error: AttemptError };
+/** `transformed`: the body is a transform's result rather than the event envelope (the attempt records it). */
+export type BuiltRequest =
+  | { ok: true; request: OutboundRequest; transformed: boolean }
+  | { ok: false; error: AttemptError };
+
+/** Whose request an attempt sends: its delivery id, and for an ad-hoc target signed like an endpoint, the URL. */
+export interface RequestTarget {
+  /** Required by `signing.id_value: delivery`. */
+  deliveryId?: string;
+  /** Send to this URL with POST instead of the endpoint's URL and method (publish `target.like_endpoint_id`). */
+  url?: string;
+}
 
 const ED25519: SigningConfig = { scheme: "ed25519" };
 
@@ -33,6 +45,7 @@ export function adHocRequest(
   url: string,
   ctx: Omit<RequestContext, "authHeaders">,
   timeoutMs: number,
+  deliveryId?: string,
 ): OutboundRequest {
   const body = envelopeOf(event);
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": ctx.userAgent };
@@ -40,6 +53,7 @@ export function adHocRequest(
     headers,
     signatureHeaders(ED25519, {
       id: event.id,
+      deliveryId,
       eventType: event.type,
       timestampMs: ctx.now,
       body,
@@ -50,20 +64,28 @@ export function adHocRequest(
   return { url, method: "POST", headers, body, timeoutMs };
 }
 
-/** The request for an endpoint; a failing transform or token fetch is reported as that attempt's error. */
+/**
+ * The request for an endpoint (or for an ad-hoc target signed like it); a failing transform or token fetch is
+ * reported as that attempt's error. GET, HEAD and OPTIONS carry no body.
+ */
 export async function endpointRequest(
   event: LoadedEvent,
   endpoint: Endpoint,
   ctx: RequestContext,
+  target: RequestTarget = {},
 ): Promise<BuiltRequest> {
+  const method = target.url === undefined ? endpoint.http_method : "POST";
+  const bodiless = BODILESS_METHODS.has(method);
   let body = "";
   let contentType = "application/json";
-  if (endpoint.http_method !== "GET") {
+  let transformed = false;
+  if (!bodiless) {
     if (endpoint.compiled.transform) {
       const outcome = await endpoint.compiled.transform.apply(envelopeValueOf(event), undefined, envelopeOf(event));
       if (!outcome.ok) return { ok: false, error: { kind: "transform_error", message: outcome.error } };
       body = outcome.body;
       contentType = outcome.contentType;
+      transformed = true;
     } else body = envelopeOf(event);
   }
   const headers: Record<string, string> = {};
@@ -82,14 +104,16 @@ export async function endpointRequest(
       return { ok: false, error: { kind: "auth_error", message: (e as Error).message } };
     }
   }
-  if (endpoint.http_method !== "GET" && !hasContentType) headers["content-type"] = contentType;
+  if (!bodiless && !hasContentType) headers["content-type"] = contentType;
   if (!hasUserAgent) headers["user-agent"] = ctx.userAgent;
   Object.assign(
     headers,
     signatureHeaders(endpoint.signing, {
       id: event.id,
+      deliveryId: target.deliveryId,
       eventType: event.type,
       timestampMs: ctx.now,
+      eventTimestampMs: event.created_at,
       body,
       secrets: liveSecrets(endpoint, ctx.now),
       signer: ctx.signer,
@@ -98,12 +122,13 @@ export async function endpointRequest(
   return {
     ok: true,
     request: {
-      url: endpoint.url,
-      method: endpoint.http_method,
+      url: target.url ?? endpoint.url,
+      method,
       headers,
-      body: endpoint.http_method === "GET" ? null : body,
+      body: bodiless ? null : body,
       timeoutMs: endpoint.timeout_ms,
     },
+    transformed,
   };
 }
 

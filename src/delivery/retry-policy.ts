@@ -14,7 +14,8 @@ export type ErrorKind =
   | "http_error"
   | "invalid_response"
   | "network_error"
-  | "endpoint_disabled";
+  | "endpoint_disabled"
+  | "endpoint_deleted";
 
 /** What went wrong in an attempt: a kind (docs/api.md "Delivery") and a short text. */
 export interface AttemptError {
@@ -23,7 +24,12 @@ export interface AttemptError {
 }
 
 /** Errors that will not go away by waiting: the delivery fails at once. */
-const PERMANENT: ReadonlySet<ErrorKind> = new Set(["transform_error", "blocked_address", "endpoint_disabled"]);
+const PERMANENT: ReadonlySet<ErrorKind> = new Set([
+  "transform_error",
+  "blocked_address",
+  "endpoint_disabled",
+  "endpoint_deleted",
+]);
 
 export interface AttemptOutcome {
   httpStatus: number | null;

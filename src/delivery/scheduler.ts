@@ -113,6 +113,7 @@ export class Scheduler {
         event,
         endpointId: c.endpoint_id,
         targetUrl: c.target_url,
+        likeEndpointId: c.like_endpoint_id,
         attempts: c.attempts,
         retryBase: c.retry_base,
         manual: trigger !== "scheduled" || c.manual,

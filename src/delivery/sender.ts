@@ -17,7 +17,7 @@ export interface OutboundRequest {
   url: string;
   method: string;
   headers: Record<string, string>;
-  /** null for GET (no body). */
+  /** null for GET, HEAD and OPTIONS (no body). */
   body: string | null;
   timeoutMs: number;
 }

@@ -10,6 +10,9 @@ export interface AttemptReport {
   http_status: number | null;
   response_time_ms: number | null;
   error: string | null;
+  /** The first 4 KiB of the receiver's answer (`response_body_encoding` says utf8 or base64); null without one. */
+  response_body: string | null;
+  response_body_encoding: "utf8" | "base64" | null;
 }
 
 export class AttemptWaiters {

@@ -13,9 +13,10 @@ export interface Written {
   onCommitted?: () => void;
 }
 
-interface WaitingEvent {
-  item: NewEvent;
-  resolve(outcome: InsertOutcome): void;
+/** Events submitted together: always written in the same transaction (a batch publish is all or nothing). */
+interface WaitingEvents {
+  items: readonly NewEvent[];
+  resolve(outcomes: InsertOutcome[]): void;
   reject(error: Error): void;
 }
 
@@ -25,7 +26,7 @@ const MAX_EVENTS = 2000;
 const MAX_RESULTS = 2000;
 
 export class WriteBatcher {
-  private events: WaitingEvent[] = [];
+  private events: WaitingEvents[] = [];
   private results: Written[] = [];
   private immediate = false;
   private timer: Timer | null = null;
@@ -66,9 +67,17 @@ export class WriteBatcher {
   }
 
   /** Queues an event (with its deliveries); resolves after the transaction that holds it commits. */
-  submitEvent(item: NewEvent): Promise<InsertOutcome> {
+  async submitEvent(item: NewEvent): Promise<InsertOutcome> {
+    return (await this.submitEvents([item]))[0]!;
+  }
+
+  /**
+   * Queues events that must commit together (a batch publish): they share one transaction, with whatever else
+   * this event-loop turn brings. Resolves with each event's outcome, in order, after that commit.
+   */
+  submitEvents(items: readonly NewEvent[]): Promise<InsertOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.events.push({ item, resolve, reject });
+      this.events.push({ items, resolve, reject });
       this.flushSoon();
     });
   }
@@ -124,13 +133,22 @@ export class WriteBatcher {
     }, ms);
   }
 
+  /** Submissions that fit in one transaction (whole submissions only; at least the first, however large). */
+  private takeEvents(): WaitingEvents[] {
+    let count = 0;
+    let n = 0;
+    while (n < this.events.length && (n === 0 || count + this.events[n]!.items.length <= MAX_EVENTS))
+      count += this.events[n++]!.items.length;
+    return this.events.splice(0, n);
+  }
+
   private async writeOnce(): Promise<void> {
-    const events = this.events.splice(0, MAX_EVENTS);
+    const events = this.takeEvents();
     const results = this.results.splice(0, MAX_RESULTS);
     let outcomes: InsertOutcome[];
     try {
       outcomes = await this.store.writeBatch(
-        events.map((w) => w.item),
+        events.flatMap((w) => w.items),
         results.flatMap((r) => (r.attempt ? [r.attempt] : [])),
         results.map((r) => r.update),
       );
@@ -138,7 +156,7 @@ export class WriteBatcher {
       if (!this.failing)
         this.logger.error("writing to the store failed; publishes answer 503 and results are retried every second", {
           error: e,
-          events: events.length,
+          events: events.reduce((n, w) => n + w.items.length, 0),
           results: results.length,
         });
       this.failing = true;
@@ -155,11 +173,13 @@ export class WriteBatcher {
     if (this.failing) this.logger.info("writing to the store works again", { results: results.length });
     this.failing = false;
     this.stats.commits++;
-    this.stats.events += events.length;
+    let at = 0;
+    for (const w of events) {
+      w.resolve(outcomes.slice(at, at + w.items.length));
+      at += w.items.length;
+    }
+    this.stats.events += at;
     this.stats.results += results.length;
-    events.forEach((w, i) => {
-      w.resolve(outcomes[i]!);
-    });
     for (const r of results) r.onCommitted?.();
   }
 }

@@ -18,6 +18,8 @@ export interface Endpoint extends EndpointSpec {
   disabled_reason: EndpointRecord["disabled_reason"];
   source: "api" | "config";
   failing_since: number | null;
+  /** When a drain (DELETE ?drain=true) began; null when not draining. */
+  draining_since: number | null;
   created_at: number;
   updated_at: number;
   /** Newest first; index 0 is the current secret. */
@@ -39,6 +41,7 @@ export function specOf(e: Endpoint): EndpointSpec {
     disabled_reason: _d,
     source: _s,
     failing_since: _f,
+    draining_since: _dr,
     created_at: _c,
     updated_at: _u,
     secrets: _x,

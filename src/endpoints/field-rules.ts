@@ -2,6 +2,7 @@
 // schedule). checkEndpoint (rules.ts) calls them; each reports problems through `add(field, message)`.
 import { parseDuration } from "../lib/duration.ts";
 import { signatureHeaderNames } from "../lib/signature-headers.ts";
+import { checkExtraParams, OAUTH2_CLIENT_AUTH } from "./oauth2-rules.ts";
 import {
   type AuthSpec,
   type EndpointSpec,
@@ -36,10 +37,23 @@ export const ALWAYS_RESERVED = [
 
 /** The options each signing scheme takes (besides `scheme`). */
 const SCHEME_OPTIONS: Record<SigningScheme, readonly string[]> = {
-  "standard-webhooks": ["header_prefix", "asymmetric"],
-  "hmac-sha256": ["signature_header", "prefix", "id_header", "timestamp_header", "event_header"],
-  "timestamped-hmac": ["signature_header", "id_header", "event_header"],
-  ed25519: ["header_prefix"],
+  "standard-webhooks": ["header_prefix", "asymmetric", "id_value"],
+  "hmac-sha256": [
+    "signature_header",
+    "prefix",
+    "id_header",
+    "timestamp_header",
+    "event_header",
+    "timestamp_source",
+    "id_value",
+  ],
+  "timestamped-hmac": ["signature_header", "id_header", "event_header", "id_value"],
+  ed25519: ["header_prefix", "id_value"],
+};
+/** Signing options that take one of a few words, with the words. */
+const ENUM_OPTIONS: Record<string, readonly string[]> = {
+  id_value: ["event", "delivery"],
+  timestamp_source: ["attempt", "event"],
 };
 
 /** Why a string cannot be sent as an HTTP header value, or null. */
@@ -145,7 +159,10 @@ export function checkSigning(value: unknown, add: Add): SigningConfig | undefine
   for (const [k, v] of Object.entries(value)) {
     if (k === "scheme") continue;
     if (!options.includes(k)) bad(k, `is not an option of ${scheme} (options: ${options.join(", ")})`);
-    else if (k === "asymmetric") {
+    else if (ENUM_OPTIONS[k]) {
+      if (typeof v !== "string" || !ENUM_OPTIONS[k].includes(v)) bad(k, `must be one of ${ENUM_OPTIONS[k].join(", ")}`);
+      else out[k] = v;
+    } else if (k === "asymmetric") {
       if (typeof v !== "boolean") bad(k, "must be true or false");
       else out[k] = v;
     } else if (k === "prefix") {
@@ -206,14 +223,20 @@ export function checkAuth(value: unknown, urlProblem: (url: unknown) => string |
       return name !== undefined && v !== undefined ? { type: "header", name, value: v } : undefined;
     }
     case "oauth2_client_credentials": {
-      only(["token_url", "client_id", "client_secret", "scope", "audience"]);
+      only(["token_url", "client_id", "client_secret", "scope", "audience", "client_auth", "extra_params"]);
       const why = urlProblem(value.token_url);
       if (why) add("auth.token_url", why);
       const client_id = str("client_id", 512);
       const client_secret = str("client_secret");
       const scope = str("scope", 1024, false);
       const audience = str("audience", 1024, false);
-      if (why || client_id === undefined || client_secret === undefined) return undefined;
+      const clientAuth = value.client_auth;
+      const badClientAuth =
+        clientAuth !== undefined && !(OAUTH2_CLIENT_AUTH as readonly unknown[]).includes(clientAuth);
+      if (badClientAuth) add("auth.client_auth", `must be one of ${OAUTH2_CLIENT_AUTH.join(", ")}`);
+      const extra = value.extra_params === undefined ? {} : checkExtraParams(value.extra_params, add);
+      if (why || client_id === undefined || client_secret === undefined || badClientAuth || extra === undefined)
+        return undefined;
       const out: AuthSpec = {
         type: "oauth2_client_credentials",
         token_url: value.token_url as string,
@@ -222,6 +245,8 @@ export function checkAuth(value: unknown, urlProblem: (url: unknown) => string |
       };
       if (scope !== undefined) out.scope = scope;
       if (audience !== undefined) out.audience = audience;
+      if (clientAuth !== undefined) out.client_auth = clientAuth as "body" | "basic";
+      if (value.extra_params !== undefined) out.extra_params = extra;
       return out;
     }
     default:
@@ -277,11 +302,15 @@ export function checkKeptHeaders(kept: Record<string, string>, given: Partial<En
   if (given.auth) clash("auth", authHeaderNames(given.auth));
 }
 
-/** Why a retry schedule is unacceptable, or null. Entries: `5s`, `5m`, `2h`, `1d`; 1–20 entries, each 1s–7d. */
-export function retryScheduleProblem(value: unknown): string | null {
+/**
+ * Why a retry schedule is unacceptable, or null. Entries: `5s`, `5m`, `2h`, `1d`; 1–20 entries, each 1s–7d.
+ * `allowEmpty` (an endpoint's own schedule): `[]` means a single attempt, no retries.
+ */
+export function retryScheduleProblem(value: unknown, allowEmpty = false): string | null {
   const { entries, minMs, maxMs } = LIMITS.retrySchedule;
-  if (!Array.isArray(value) || value.length === 0 || value.length > entries)
-    return `must be a list of 1–${entries} durations such as 5s, 5m, 2h, 1d`;
+  const min = allowEmpty ? 0 : 1;
+  if (!Array.isArray(value) || value.length < min || value.length > entries)
+    return `must be a list of ${min}–${entries} durations such as 5s, 5m, 2h, 1d`;
   for (const entry of value) {
     const ms = typeof entry === "string" ? parseDuration(entry) : null;
     if (ms === null) return `"${String(entry)}" is not a duration such as 5s, 5m, 2h, 1d`;

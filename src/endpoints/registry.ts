@@ -1,19 +1,24 @@
 // Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or YAML) and
 // the create/update/delete/rotate operations the API and the config reconciler share.
 import type { Clock } from "../lib/clock.ts";
-import { ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
+import { ConflictError, ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { stableStringify } from "../lib/json.ts";
 import type { Logger } from "../lib/logger.ts";
 import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
+import { MAX_SIGNING_SECRETS } from "../signing/schemes.ts";
 import { generateSecret } from "../signing/secrets.ts";
 import type { EndpointListFilter, EndpointStore } from "../store/index.ts";
 import { decodeEndpoint, type Endpoint, encodeEndpoint, type SecretEntry, specOf, withCompiled } from "./endpoint.ts";
 import { checkEndpoint, type EndpointRules } from "./rules.ts";
 import type { DeclaredEndpoint } from "./spec.ts";
 
-/** At most this many rotated-out secrets keep signing during their grace periods. */
-const MAX_OLD_SECRETS = 5;
+/**
+ * How many rotated-out secrets keep signing during their grace periods: standard-webhooks signs with up to 5 live
+ * secrets; timestamped-hmac with the current one and the newest previous one (a second rotation inside the grace
+ * period ends the older one).
+ */
+const oldSecretsKept = (e: Endpoint) => (e.signing.scheme === "timestamped-hmac" ? 1 : MAX_SIGNING_SECRETS - 1);
 
 export class EndpointRegistry {
   private byId = new Map<string, Endpoint>();
@@ -66,6 +71,7 @@ export class EndpointRegistry {
       disabled_reason: checked.spec.enabled === false ? "manual" : null,
       source: "api",
       failing_since: null,
+      draining_since: null,
       created_at: now,
       updated_at: now,
       secrets: [{ secret, expires_at: null }],
@@ -75,10 +81,11 @@ export class EndpointRegistry {
     return { endpoint, secret };
   }
 
-  /** Applies a partial update to an API-managed endpoint. */
+  /** Applies a partial update to an API-managed endpoint (not while it drains). */
   async update(id: string, patch: unknown): Promise<Endpoint> {
     const current = this.require(id);
     if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
+    refuseDraining(current, "changed");
     const checked = checkEndpoint(patch, this.rules, specOf(current));
     if (checked.problems.length > 0) throw ValidationError.of(checked.problems);
     const enabled = (patch as { enabled?: unknown }).enabled;
@@ -93,7 +100,7 @@ export class EndpointRegistry {
     return endpoint;
   }
 
-  /** Deletes an API-managed endpoint with its deliveries and attempts. */
+  /** Deletes an API-managed endpoint with its deliveries and attempts (a draining one too, at once). */
   async remove(id: string): Promise<void> {
     const current = this.require(id);
     if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
@@ -103,8 +110,63 @@ export class EndpointRegistry {
   }
 
   /**
+   * Starts draining an API-managed endpoint (DELETE ?drain=true): from now on it gets no new deliveries, and once
+   * nothing of it is pending (finishDrain) it is removed with its history. Returns the endpoint, or null when
+   * nothing was pending and it is already removed.
+   */
+  async drain(id: string): Promise<Endpoint | null> {
+    const current = this.require(id);
+    if (current.source === "config") throw new ManagedByConfigError(`Endpoint ${id}`);
+    if (current.draining_since === null) {
+      const now = this.clock.now();
+      await this.store.setEndpointDraining(id, now);
+      // Re-read after the await, like disable(): a result may have changed its health meanwhile.
+      const latest = this.byId.get(id);
+      if (latest) this.put({ ...latest, draining_since: now });
+      this.logger.info("endpoint draining", { endpoint_id: id });
+    }
+    return (await this.finishDrain(id)) ? null : this.require(id);
+  }
+
+  /** Removes a draining endpoint once none of its deliveries is pending or delivering; true when it was removed. */
+  async finishDrain(id: string): Promise<boolean> {
+    if (this.byId.get(id)?.draining_since == null) return false;
+    if (!(await this.store.deleteDrainedEndpoint(id))) return false;
+    this.byId.delete(id);
+    this.rebuild();
+    this.logger.info("drained endpoint removed", { endpoint_id: id });
+    return true;
+  }
+
+  /** Ids of the endpoints that are draining (checked again on start). */
+  draining(): string[] {
+    return [...this.byId.values()].filter((e) => e.draining_since !== null).map((e) => e.id);
+  }
+
+  /**
+   * The endpoints that would receive an event of `type` now (enabled, not draining, subscribed exactly or by a
+   * wildcard), of one tenant or of all; newest first (created_at, then id), after `after` when given.
+   */
+  receivers(
+    tenant: string | undefined,
+    type: string,
+    after: { created_at: number; id: string } | undefined,
+    limit: number,
+  ): Endpoint[] {
+    const tenants = tenant === undefined ? [...this.indexes.keys()] : [tenant];
+    const found = tenants.flatMap((t) => this.match(t, type));
+    found.sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const start = after
+      ? found.findIndex(
+          (e) => e.created_at < after.created_at || (e.created_at === after.created_at && e.id < after.id),
+        )
+      : 0;
+    return start < 0 ? [] : found.slice(start, start + limit);
+  }
+
+  /**
    * Makes `secret` (or a generated one) current. The previous current secret keeps signing until
-   * now + graceSeconds; at most 5 old secrets stay live, expired ones are dropped.
+   * now + graceSeconds; expired ones are dropped, and at most `oldSecretsKept` stay live.
    */
   async rotateSecret(
     id: string,
@@ -119,7 +181,7 @@ export class EndpointRegistry {
     const old: SecretEntry[] = current.secrets
       .map((s, i) => (i === 0 ? { secret: s.secret, expires_at: expiresAt } : s))
       .filter((s) => s.expires_at !== null && s.expires_at > now)
-      .slice(0, MAX_OLD_SECRETS);
+      .slice(0, oldSecretsKept(current));
     const endpoint = withCompiled({
       ...current,
       secrets: [{ secret: fresh, expires_at: null }, ...old],
@@ -186,6 +248,7 @@ export class EndpointRegistry {
         secrets,
         disabled_reason: spec.enabled ? null : "manual",
         failing_since: null,
+        draining_since: null,
         created_at: current?.created_at ?? now,
         updated_at: now,
       });
@@ -220,11 +283,11 @@ export class EndpointRegistry {
     this.rebuild();
   }
 
-  /** Rebuilds the per-tenant type indexes over enabled endpoints. */
+  /** Rebuilds the per-tenant type indexes over enabled endpoints that are not draining. */
   private rebuild(): void {
     const byTenant = new Map<string, { patterns: readonly string[]; value: Endpoint }[]>();
     for (const e of this.byId.values()) {
-      if (!e.enabled) continue;
+      if (!e.enabled || e.draining_since !== null) continue;
       let list = byTenant.get(e.tenant_id);
       if (!list) {
         list = [];
@@ -234,4 +297,12 @@ export class EndpointRegistry {
     }
     this.indexes = new Map([...byTenant].map(([tenant, items]) => [tenant, buildTypeIndex(items)]));
   }
+}
+
+/** A draining endpoint is on its way out: it cannot be changed (DELETE without drain removes it at once). */
+export function refuseDraining(endpoint: Endpoint, what: string): void {
+  if (endpoint.draining_since !== null)
+    throw new ConflictError(
+      `Endpoint ${endpoint.id} is draining (deleted with drain=true) and cannot be ${what}; DELETE it without drain to remove it now.`,
+    );
 }

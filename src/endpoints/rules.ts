@@ -156,7 +156,7 @@ export function checkEndpoint(input: unknown, rules: EndpointRules, current?: En
     else given.url = input.url as string;
   } else if (!current) add("url", "is required");
 
-  if (isNull("description")) given.description = defaults.description;
+  if (isNull("description")) given.description = null;
   else if (input.description !== undefined) {
     if (typeof input.description !== "string") add("description", "must be a string");
     else if (input.description.length > LIMITS.description)
@@ -243,7 +243,7 @@ export function checkEndpoint(input: unknown, rules: EndpointRules, current?: En
 
   if (isNull("retry_schedule")) given.retry_schedule = null;
   else if (input.retry_schedule !== undefined) {
-    const why = retryScheduleProblem(input.retry_schedule);
+    const why = retryScheduleProblem(input.retry_schedule, true);
     if (why) add("retry_schedule", why);
     else given.retry_schedule = input.retry_schedule as string[];
   }

@@ -5,8 +5,10 @@ import type { SigningConfig } from "../signing/schemes.ts";
 export { SIGNING_SCHEMES, type SigningScheme } from "../lib/signature-headers.ts";
 export type { SigningConfig } from "../signing/schemes.ts";
 
-export const HTTP_METHODS = ["POST", "PUT", "PATCH", "GET", "DELETE"] as const;
+export const HTTP_METHODS = ["POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
+/** Methods whose requests carry no body (nothing is transformed; the signature covers the empty body). */
+export const BODILESS_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const AUTH_TYPES = ["basic", "bearer", "header", "oauth2_client_credentials"] as const;
 
@@ -21,6 +23,10 @@ export type AuthSpec =
       client_secret: string;
       scope?: string;
       audience?: string;
+      /** How the client authenticates to the token URL: form fields (default) or HTTP Basic (RFC 6749 §2.3.1). */
+      client_auth?: "body" | "basic";
+      /** More form parameters of the token request, e.g. resource. */
+      extra_params?: Record<string, string>;
     };
 
 /** A filter as written by the user; compiled by src/routing/filter.ts. */
@@ -30,7 +36,8 @@ export type FilterSpec = Record<string, unknown>;
 export interface EndpointSpec {
   tenant_id: string;
   url: string;
-  description: string;
+  /** null when cleared (`description: null`). */
+  description: string | null;
   events: string[];
   enabled: boolean;
   metadata: Record<string, string>;
@@ -75,6 +82,7 @@ export const LIMITS = {
   metadataValue: 500,
   secret: { min: 16, max: 256 },
   headers: 20,
+  oauth2ExtraParams: 10,
   headerName: 128,
   headerValue: 4096,
   transform: 10_000,

@@ -11,3 +11,18 @@ export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8A
   }
   return out;
 }
+
+/**
+ * The longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes (never splits a character), or `text`
+ * itself when it fits.
+ */
+export function utf8Prefix(text: string, limit: number): string {
+  // Every UTF-16 code unit is at most 3 UTF-8 bytes, so short strings fit without encoding.
+  if (text.length * 3 <= limit) return text;
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.byteLength <= limit) return text;
+  let end = limit;
+  // Step back over continuation bytes (10xxxxxx) to the start of the character that did not fit.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}

@@ -13,13 +13,19 @@ export interface FieldPath {
   readonly segments: readonly { key: string; index: number | null }[];
 }
 
-/** Parses a field; returns an error message instead when it is malformed. */
-export function parseFieldPath(field: unknown): FieldPath | string {
-  if (typeof field !== "string" || field === "") return "must be a non-empty string such as data.amount";
+/**
+ * Parses a field; returns an error message instead when it is malformed. `relative`: a path inside an array
+ * element (an `elem_match` condition), which may start with any key.
+ */
+export function parseFieldPath(field: unknown, relative = false): FieldPath | string {
+  if (typeof field !== "string" || field === "")
+    return relative
+      ? "must be a non-empty path inside the element, such as sku"
+      : "must be a non-empty string such as data.amount";
   if (field.length > MAX_FIELD_LENGTH) return `must be at most ${MAX_FIELD_LENGTH} characters`;
   const parts = field.split(".");
   if (parts.some((p) => p === "")) return "must not have empty segments (leading, trailing or double dots)";
-  if (!ENVELOPE_KEYS.includes(parts[0])) {
+  if (!relative && !ENVELOPE_KEYS.includes(parts[0])) {
     return `must start with one of ${ENVELOPE_KEYS.join(", ")} (e.g. data.${field})`;
   }
   return { text: field, segments: parts.map((key) => ({ key, index: INDEX.test(key) ? Number(key) : null })) };

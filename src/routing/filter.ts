@@ -5,7 +5,8 @@
 import { UnavailableError } from "../lib/errors.ts";
 import { envelopeJson } from "./envelope-json.ts";
 import { parseFieldPath, resolveField } from "./field-path.ts";
-import { buildOp, isOp, OPS } from "./filter-ops.ts";
+import { buildOp, type CompiledOp, isOp, OPS } from "./filter-ops.ts";
+import { buildTypedOp, type Converted, type TypedOp } from "./filter-typed.ts";
 import { compileGuarded } from "./jsonata-guard.ts";
 import { SandboxError, sandbox } from "./sandbox.ts";
 import type { FilterValue } from "./sandbox-protocol.ts";
@@ -47,10 +48,10 @@ export const EXPRESSION_TIMEOUT_MS = 25;
 const MAX_REASON = 1000;
 
 const MATCHED: FilterResult = Object.freeze({ matched: true, reason: null });
-const CONDITION_KEYS = ["field", "op", "value"];
-const KNOWN_KEYS = new Set(["all", "any", "not", "expression", ...CONDITION_KEYS]);
+const CONDITION_KEYS = ["field", "op", "value", "type"];
+const KNOWN_KEYS = new Set(["all", "any", "not", "elem_match", "expression", ...CONDITION_KEYS]);
 const SHAPE =
-  'must be {all: [...]}, {any: [...]}, {not: {...}}, a condition {field, op, value} or, at the root only, {expression: "..."}';
+  'must be {all: [...]}, {any: [...]}, {not: {...}}, {elem_match: {field, all: [...]}}, a condition {field, op, value, type?} or, at the root only, {expression: "..."}';
 
 /** Returns every problem with `spec` ([] when it compiles). Compiles a JSONata expression to check it. */
 export function checkFilter(spec: unknown): FilterProblem[] {
@@ -68,6 +69,10 @@ export function checkFilter(spec: unknown): FilterProblem[] {
  *   strings (UTF-16 code units, no Unicode normalisation); `gt`…`lte` compare only number with number and
  *   string with string; `matches` is an RE2 regex (linear time; no backreferences or lookarounds) over the first 4096
  *   characters of a string.
+ * - with `type` (filter-typed.ts) both sides are converted first ("100" gt 50 as number; datetimes as
+ *   instants); a value that does not convert makes the condition false, whatever the op, with that reason.
+ * - `elem_match: {field, all}` is true when one element of the array at `field` satisfies every node of
+ *   `all`, whose fields are paths inside the element.
  * An expression filter matches only when the JSONata result is exactly `true`; it runs in a sandbox worker
  * within 25 ms and the memory bound, and any failure is an `error` result. Its `test` throws UnavailableError
  * only when the sandbox cannot run it at all.
@@ -108,7 +113,8 @@ function parse(spec: unknown): { problems: FilterProblem[]; compiled: CompiledFi
   return { problems: [], compiled: { test } };
 }
 
-function parseNode(spec: unknown, path: string, depth: number, ctx: Context): Node | null {
+/** `relative`: inside an `elem_match`, where fields are paths in the array element. */
+function parseNode(spec: unknown, path: string, depth: number, ctx: Context, relative = false): Node | null {
   if (depth > MAX_FILTER_DEPTH) {
     ctx.problems.push({ path, message: `is nested too deeply: at most ${MAX_FILTER_DEPTH} levels are allowed` });
     return null;
@@ -120,7 +126,7 @@ function parseNode(spec: unknown, path: string, depth: number, ctx: Context): No
   const keys = Object.keys(spec);
   for (const key of keys)
     if (!KNOWN_KEYS.has(key)) ctx.problems.push({ path: at(path, key), message: "is not a known key" });
-  const kinds = ["all", "any", "not"].filter((k) => hasOwn(spec, k));
+  const kinds = ["all", "any", "not", "elem_match"].filter((k) => hasOwn(spec, k));
   if (CONDITION_KEYS.some((k) => hasOwn(spec, k))) kinds.push("condition");
   if (hasOwn(spec, "expression")) {
     ctx.problems.push({ path: at(path, "expression"), message: "is only allowed alone at the root of a filter" });
@@ -132,25 +138,31 @@ function parseNode(spec: unknown, path: string, depth: number, ctx: Context): No
     return null;
   }
   const kind = kinds[0];
-  if (kind === "condition") return parseCondition(spec, path, ctx);
+  if (kind === "condition") return parseCondition(spec, path, ctx, relative);
   if (kind === "not") {
-    const inner = parseNode(spec.not, at(path, "not"), depth + 1, ctx);
+    const inner = parseNode(spec.not, at(path, "not"), depth + 1, ctx, relative);
     return inner && notNode(inner);
   }
-  const list = spec[kind];
-  if (!Array.isArray(list) || list.length === 0) {
-    ctx.problems.push({ path: at(path, kind), message: "must be a non-empty array of filter nodes" });
-    return null;
-  }
-  const children = list.map((child, i) => parseNode(child, `${at(path, kind)}[${i}]`, depth + 1, ctx));
-  if (children.some((c) => c === null)) return null;
-  return kind === "all" ? allNode(children as Node[]) : anyNode(children as Node[]);
+  if (kind === "elem_match") return parseElemMatch(spec.elem_match, at(path, "elem_match"), depth, ctx, relative);
+  const children = parseList(spec[kind], at(path, kind), depth, ctx, relative);
+  if (children === null) return null;
+  return kind === "all" ? allNode(children) : anyNode(children);
 }
 
-function parseCondition(spec: Record<string, unknown>, path: string, ctx: Context): Node | null {
+/** The children of an all/any list (one level deeper); null when any is invalid. */
+function parseList(list: unknown, path: string, depth: number, ctx: Context, relative: boolean): Node[] | null {
+  if (!Array.isArray(list) || list.length === 0) {
+    ctx.problems.push({ path, message: "must be a non-empty array of filter nodes" });
+    return null;
+  }
+  const children = list.map((child, i) => parseNode(child, `${path}[${i}]`, depth + 1, ctx, relative));
+  return children.some((c) => c === null) ? null : (children as Node[]);
+}
+
+function parseCondition(spec: Record<string, unknown>, path: string, ctx: Context, relative: boolean): Node | null {
   // Past the limit only count (the total is reported once), so a huge list cannot yield a huge problem list.
   if (++ctx.conditions > MAX_CONDITIONS) return null;
-  const field = parseFieldPath(spec.field);
+  const field = parseFieldPath(spec.field, relative);
   if (typeof field === "string") ctx.problems.push({ path: at(path, "field"), message: field });
   const op = spec.op;
   if (!isOp(op)) {
@@ -158,24 +170,72 @@ function parseCondition(spec: Record<string, unknown>, path: string, ctx: Contex
     ctx.problems.push({ path: at(path, "op"), message });
     return null;
   }
-  const built = buildOp(op, spec.value);
-  if ("problem" in built) ctx.problems.push({ path: at(path, "value"), message: built.problem });
+  const typed = spec.type !== undefined;
+  const built: { ok: CompiledOp & Partial<TypedOp> } | { problem: string; key?: string } = typed
+    ? buildTypedOp(op, spec.type, spec.value)
+    : buildOp(op, spec.value);
+  if ("problem" in built) ctx.problems.push({ path: at(path, built.key ?? "value"), message: built.problem });
   if (typeof field === "string" || "problem" in built) return null;
 
   const { test, negated } = built.ok;
-  const text = clip(`${field.text} ${op}${spec.value === undefined ? "" : ` ${json(spec.value)}`}`, 200);
+  const convert = built.ok.convert ?? null;
+  const text = clip(
+    `${field.text} ${op}${spec.value === undefined ? "" : ` ${json(spec.value)}`}${typed ? ` as ${spec.type}` : ""}`,
+    200,
+  );
+  /** The values to test: converted when typed; a Converted failure when one does not convert. */
+  const candidates = (envelope: unknown): unknown[] | Converted => {
+    const values = resolveField(envelope, field);
+    if (!convert) return values;
+    for (let i = 0; i < values.length; i++) {
+      const c = convert(values[i]);
+      if (!c.ok) return c;
+      values[i] = c.value;
+    }
+    return values;
+  };
   return {
     text,
     test(envelope) {
-      const values = resolveField(envelope, field);
+      const values = candidates(envelope);
+      if (!Array.isArray(values)) return false;
       let any = false;
       for (let i = 0; i < values.length && !any; i++) any = test(values[i]);
       return negated ? !any : any;
     },
     why(envelope) {
-      const values = resolveField(envelope, field);
+      const values = candidates(envelope);
+      if (!Array.isArray(values)) return `${text} was false (${(values as { why: string }).why})`;
       if (values.length === 0) return `${text} was false (field missing)`;
       return `${text} was false (${values.length === 1 ? `value: ${json(values[0])}` : `values: ${json(values)}`})`;
+    },
+  };
+}
+
+/** `{elem_match: {field, all: [...]}}`: one element of the array at `field` satisfies every node of `all`. */
+function parseElemMatch(spec: unknown, path: string, depth: number, ctx: Context, relative: boolean): Node | null {
+  if (!isObject(spec)) {
+    ctx.problems.push({ path, message: "must be {field, all: [conditions on the element]}" });
+    return null;
+  }
+  for (const key of Object.keys(spec))
+    if (key !== "field" && key !== "all") ctx.problems.push({ path: at(path, key), message: "is not a known key" });
+  const field = parseFieldPath(spec.field, relative);
+  if (typeof field === "string") ctx.problems.push({ path: at(path, "field"), message: field });
+  const children = parseList(spec.all, at(path, "all"), depth, ctx, true);
+  if (typeof field === "string" || children === null) return null;
+  const inner = allNode(children);
+  const text = clip(`elem_match(${field.text}: ${children.map((c) => c.text).join("; ")})`, 200);
+  const elements = (envelope: unknown) => resolveField(envelope, field).filter(Array.isArray).flat();
+  return {
+    text,
+    test: (envelope) => elements(envelope).some((e) => inner.test(e)),
+    why(envelope) {
+      const values = resolveField(envelope, field);
+      if (values.length === 0) return `${text} was false (field missing)`;
+      const all = elements(envelope);
+      if (all.length === 0) return `${text} was false (${values.some(Array.isArray) ? "no elements" : "not an array"})`;
+      return `${text} was false (no element satisfied every condition; element 0: ${inner.why(all[0])})`;
     },
   };
 }

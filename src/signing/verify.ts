@@ -70,7 +70,8 @@ export function verifyWebhook(options: VerifyOptions): VerifyResult {
       const tsText = get(config.timestamp_header ?? SIGNING_DEFAULTS.timestamp_header);
       const ts = tsText === null ? null : Math.floor(Date.parse(tsText) / 1000);
       if (ts !== null && !Number.isFinite(ts)) return fail("invalid timestamp");
-      if (ts !== null && !fresh(ts)) return fail("timestamp outside tolerance");
+      // With timestamp_source: event the header carries the event's time, which a retry may send days later.
+      if (ts !== null && config.timestamp_source !== "event" && !fresh(ts)) return fail("timestamp outside tolerance");
       const expected = (config.prefix ?? SIGNING_DEFAULTS.prefix) + hmacSha256(secret, "", body, "hex");
       if (!safeEqual(header, expected)) return fail("no matching signature");
       return pass(get(config.id_header ?? SIGNING_DEFAULTS.id_header), ts);

@@ -59,6 +59,14 @@ export interface EndpointStore {
   setEndpointState(id: string, enabled: boolean, reason: string | null, at: number): Promise<void>;
   /** When the endpoint's current run of failures began (null: healthy). */
   setEndpointFailingSince(id: string, since: number | null): Promise<void>;
+  /** Marks the endpoint as draining since `since` (DELETE ?drain=true). */
+  setEndpointDraining(id: string, since: number): Promise<void>;
+  /**
+   * Deletes a draining endpoint (with its deliveries and their attempts) when none of its deliveries, nor any
+   * ad-hoc delivery signed like it, is still pending or delivering; check and delete are one transaction.
+   * False when it is not draining, still has open deliveries, or does not exist.
+   */
+  deleteDrainedEndpoint(id: string): Promise<boolean>;
 }
 
 export interface EventStore {

@@ -44,7 +44,8 @@ export interface EndpointRecord {
   id: string;
   tenant_id: string;
   url: string;
-  description: string;
+  /** null when cleared with `description: null`. */
+  description: string | null;
   events: string[];
   enabled: boolean;
   disabled_reason: "manual" | "gone" | "failing" | null;
@@ -62,6 +63,8 @@ export interface EndpointRecord {
   source: "api" | "config";
   /** When the current run of failures began (null while healthy); drives auto-disable. */
   failing_since: number | null;
+  /** When a drain (`DELETE ?drain=true`) began; null when not draining. */
+  draining_since: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -92,6 +95,8 @@ export interface NewDelivery {
   endpoint_id: string | null;
   tenant_id: string;
   target_url: string | null;
+  /** An ad-hoc target delivery signed like this endpoint (its secret, scheme, headers, auth, transform, timeout). */
+  like_endpoint_id: string | null;
   status: "pending" | "delivering" | "skipped" | "failed";
   next_attempt_at: number | null;
   lease_until: number | null;
@@ -118,6 +123,7 @@ export interface DeliveryRecord {
   endpoint_id: string | null;
   tenant_id: string;
   target_url: string | null;
+  like_endpoint_id: string | null;
   event_type: string;
   status: DeliveryStatus;
   attempts: number;
@@ -139,6 +145,7 @@ export interface ClaimedDelivery {
   event_id: string;
   endpoint_id: string | null;
   target_url: string | null;
+  like_endpoint_id: string | null;
   attempts: number;
   retry_base: number;
   manual: boolean;
@@ -155,6 +162,8 @@ export interface AttemptRecord {
   response_headers: Record<string, string> | null;
   response_body: string | null;
   body_encoding: "utf8" | "base64" | null;
+  /** The body sent when it differs from the event envelope (a transform), first 32 KiB; null otherwise. */
+  request_body: string | null;
   /** The error's kind (docs/api.md "Delivery"), or null when the receiver answered. */
   error_kind: string | null;
   /** `<kind>: <message>` as the API shows it. */

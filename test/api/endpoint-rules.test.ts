@@ -374,13 +374,13 @@ describe("endpoint rules", () => {
   });
 
   describe("http_method", () => {
-    it("accepts POST, PUT, PATCH, GET and DELETE; POST by default", async () => {
+    it("accepts POST, PUT, PATCH, GET, DELETE, HEAD and OPTIONS; POST by default", async () => {
       expect((await accepted({})).http_method).toBe("POST");
-      for (const m of ["POST", "PUT", "PATCH", "GET", "DELETE"])
+      for (const m of ["POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"])
         expect((await accepted({ http_method: m })).http_method).toBe(m);
     });
 
-    for (const m of ["HEAD", "OPTIONS", "post", "CONNECT"]) {
+    for (const m of ["post", "CONNECT", "TRACE"]) {
       it(`refuses ${m}`, async () => {
         expectInvalid(await create({ http_method: m }), "http_method");
       });
@@ -481,8 +481,8 @@ describe("endpoint rules", () => {
       expectInvalid(await create({ retry_schedule: [5] }), "retry_schedule");
     });
 
-    it("refuses an empty schedule", async () => {
-      expectInvalid(await create({ retry_schedule: [] }), "retry_schedule");
+    it("accepts an empty schedule: a single attempt, no retries", async () => {
+      expect((await accepted({ retry_schedule: [] })).retry_schedule).toEqual([]);
     });
 
     it("accepts 20 entries and refuses 21", async () => {
@@ -603,7 +603,7 @@ describe("endpoint rules", () => {
       ["metadata.team", { metadata: { team: "v".repeat(501) } }],
       ["headers.webhook-signature", { headers: { "webhook-signature": "x" } }],
       ["timeout_ms", { timeout_ms: 999 }],
-      ["http_method", { http_method: "HEAD" }],
+      ["http_method", { http_method: "TRACE" }],
       ["auth.type", { auth: { type: "digest" } }],
       ["retry_schedule", { retry_schedule: ["soon"] }],
       ["rate_limit_per_second", { rate_limit_per_second: 0 }],

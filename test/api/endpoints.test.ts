@@ -59,6 +59,7 @@ describe("endpoints", () => {
           description: "",
           events: ["run.completed", "run.*"],
           enabled: true,
+          status: "active",
           disabled_reason: null,
           metadata: {},
           secret: expect.stringMatching(GENERATED_SECRET),
@@ -344,7 +345,7 @@ describe("endpoints", () => {
       expect(t.gateway.registry.get(id)!.secrets).toEqual([{ secret, expires_at: null }]);
     });
 
-    it("keeps at most 5 old secrets live", async () => {
+    it("keeps at most 5 secrets live (the current one and 4 previous) for standard-webhooks", async () => {
       const { id, secret: first } = await createEndpoint(t);
       const issued = [first];
       for (let i = 0; i < 7; i++) {
@@ -352,8 +353,8 @@ describe("endpoints", () => {
         issued.push((await rotate(id)).body.data.secret);
       }
       const newestFirst = issued.reverse();
-      expect(t.gateway.registry.get(id)!.secrets.map((s) => s.secret)).toEqual(newestFirst.slice(0, 6));
-      expect(liveSecrets(t.gateway.registry.get(id)!, clock.now())).toEqual(newestFirst.slice(0, 6));
+      expect(t.gateway.registry.get(id)!.secrets.map((s) => s.secret)).toEqual(newestFirst.slice(0, 5));
+      expect(liveSecrets(t.gateway.registry.get(id)!, clock.now())).toEqual(newestFirst.slice(0, 5));
     });
 
     it("drops expired secrets on the next rotation", async () => {
@@ -528,7 +529,7 @@ describe("endpoints", () => {
       });
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({
-        description: "",
+        description: null,
         headers: {},
         auth: null,
         filter: null,

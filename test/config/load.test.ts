@@ -165,7 +165,7 @@ describe("config", () => {
       );
       expect(problems).toEqual([
         `${FILE}:6 endpoints[0].evnets: unknown field`,
-        `${FILE}:9 endpoints[0].signing.header_prefix: is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header)`,
+        `${FILE}:9 endpoints[0].signing.header_prefix: is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header, timestamp_source, id_value)`,
       ]);
     });
   });
@@ -465,7 +465,7 @@ describe("config", () => {
         `${FILE}:3 endpoints[0].url: must be an absolute https URL (http is allowed only with security.allow_http)`,
         `${FILE}:4 endpoints[0].events: must be a non-empty list of event types`,
         `${FILE}:6 endpoints[0].timeout_ms: must be an integer from 1000 to 30000`,
-        `${FILE}:7 endpoints[0].http_method: must be one of POST, PUT, PATCH, GET, DELETE`,
+        `${FILE}:7 endpoints[0].http_method: must be one of POST, PUT, PATCH, GET, DELETE, HEAD, OPTIONS`,
       ]);
     });
 

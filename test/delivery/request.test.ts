@@ -54,6 +54,7 @@ function endpoint(over: Partial<Omit<Endpoint, "compiled">> = {}): Endpoint {
     disabled_reason: null,
     source: "api",
     failing_since: null,
+    draining_since: null,
     created_at: CREATED,
     updated_at: CREATED,
     secrets: [{ secret: SECRET, expires_at: null }],

@@ -101,3 +101,54 @@ describe("WriteBatcher", () => {
     await expect(admission).rejects.toMatchObject({ code: "unavailable" });
   });
 });
+
+describe("WriteBatcher: events submitted together", () => {
+  const event = (id: string) => ({
+    event: { id, tenant_id: "default", type: "t", payload: "{}", idempotency_key: null, created_at: 1 },
+    idempotency_response: null,
+    deliveries: [],
+  });
+
+  it("writes them in one transaction even when the queue ahead nearly fills a transaction", async () => {
+    const batches: string[][] = [];
+    const w = new WriteBatcher(
+      {
+        async writeBatch(events) {
+          batches.push(events.map((e) => e.event.id));
+          return events.map(() => ({ inserted: true as const }));
+        },
+      },
+      silentLogger,
+      new ManualClock(),
+    );
+    const singles = Array.from({ length: 1800 }, (_, i) => w.submitEvent(event(`single_${i}`)));
+    const group = Array.from({ length: 500 }, (_, i) => event(`batch_${i}`));
+    const outcomes = await w.submitEvents(group);
+    await Promise.all(singles);
+    expect(outcomes).toHaveLength(500);
+    const holding = batches.filter((b) => b.some((id) => id.startsWith("batch_")));
+    expect(holding).toHaveLength(1);
+    expect(holding[0]!.filter((id) => id.startsWith("batch_"))).toHaveLength(500);
+    expect(batches.flat()).toHaveLength(2300);
+  });
+
+  it("answers each submission with its own outcomes, in order", async () => {
+    const w = new WriteBatcher(
+      {
+        async writeBatch(events) {
+          return events.map((e) =>
+            e.event.id.endsWith("dup") ? { inserted: false as const, response: "first" } : { inserted: true as const },
+          );
+        },
+      },
+      silentLogger,
+      new ManualClock(),
+    );
+    const [a, b] = await Promise.all([
+      w.submitEvents([event("a1"), event("a2dup")]),
+      w.submitEvents([event("b1dup"), event("b2"), event("b3")]),
+    ]);
+    expect(a).toEqual([{ inserted: true }, { inserted: false, response: "first" }]);
+    expect(b).toEqual([{ inserted: false, response: "first" }, { inserted: true }, { inserted: true }]);
+  });
+});

@@ -167,7 +167,7 @@ describe("endpoint rules", () => {
         { field: "metadata.n", message: "must be a string" },
       ]);
       expect(problems({ ...base, timeout_ms: 999, rate_limit_per_second: 0, http_method: "TRACE" })).toEqual([
-        { field: "http_method", message: "must be one of POST, PUT, PATCH, GET, DELETE" },
+        { field: "http_method", message: "must be one of POST, PUT, PATCH, GET, DELETE, HEAD, OPTIONS" },
         { field: "rate_limit_per_second", message: "must be a number > 0 and ≤ 10000" },
         { field: "timeout_ms", message: "must be an integer from 1000 to 30000" },
       ]);
@@ -200,7 +200,7 @@ describe("endpoint rules", () => {
         {
           field: "signing.asymmetric",
           message:
-            "is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header)",
+            "is not an option of hmac-sha256 (options: signature_header, prefix, id_header, timestamp_header, event_header, timestamp_source, id_value)",
         },
       ]);
       expect(problems({ ...base, signing: { scheme: "rot13" } })).toEqual([

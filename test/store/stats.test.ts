@@ -65,6 +65,7 @@ describe("store: delivery stats", () => {
               endpoint_id: null,
               tenant_id: event.tenant_id,
               target_url: "https://example.com/hooks",
+              like_endpoint_id: null,
               status: o.status === "skipped" ? "skipped" : "pending",
               next_attempt_at: created,
               lease_until: null,
@@ -90,6 +91,7 @@ describe("store: delivery stats", () => {
       response_headers: null,
       response_body: null,
       body_encoding: null,
+      request_body: null,
       error_kind: a.error ? a.error.split(":")[0]! : null,
       error: a.error ?? null,
     }));

@@ -179,7 +179,7 @@ export interface paths {
         };
         /**
          * List endpoints
-         * @description Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant.
+         * @description Newest first, secrets masked. Admin keys may filter by tenant_id; tenant keys see only their tenant. `event_type` lists the endpoints that would receive that type (wildcards included).
          *
          *     Requires an API key with scope `endpoints:read` (or `admin`).
          */
@@ -216,7 +216,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an endpoint
-         * @description Removes the endpoint with its deliveries and attempts; a later GET is 404.
+         * @description Removes the endpoint with its deliveries and attempts; a later GET is 404. With `drain=true` and deliveries still pending, answers 202 with the endpoint (status `draining`): it gets no new deliveries, the pending ones are still attempted (retries included) until each ends, then it is removed with its history; until then reads show `status: draining` and PATCH answers 409. With nothing pending it is removed at once (204). A drain survives a restart; a DELETE without drain removes a draining endpoint at once.
          *
          *     Requires an API key with scope `endpoints:write` (or `admin`).
          */
@@ -243,7 +243,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the signing secret
-         * @description The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). At most 5 old secrets stay live.
+         * @description The new secret signs from now on; the previous one also signs until previous_secret_expires_at (grace period, default 24 h, max 7 d). standard-webhooks signs with up to 5 live secrets (one `v1,` signature each); timestamped-hmac with the current one and the newest previous one (`v1old=`): a second rotation inside the grace period ends the older previous secret.
          *
          *     Requires an API key with scope `endpoints:write` (or `admin`).
          */
@@ -287,7 +287,7 @@ export interface paths {
         put?: never;
         /**
          * Preview a delivery (dry run)
-         * @description Whether an event {type, data} would be delivered to this endpoint (and why not), and the exact method, URL, headers and body. The signature header reads "<computed when sent>" (never a signature value); credentials and sensitive custom headers read "****". Nothing is sent or stored.
+         * @description Whether an event {type, data} would be delivered to this endpoint (and why not, e.g. which filter condition failed), and the exact method, URL, headers and body (null for GET, HEAD and OPTIONS; the transform's result when there is one). The signature header reads "<computed when sent>" (never a signature value); credentials and sensitive custom headers read "****". With `signing.id_value: delivery` the id is a fresh delivery id, as each real delivery gets its own. Nothing is sent or stored.
          *
          *     Requires an API key with scope `endpoints:read` (or `admin`).
          */
@@ -359,11 +359,33 @@ export interface paths {
         put?: never;
         /**
          * Publish an event
-         * @description 202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first response with 200 and `Idempotent-Replayed: true`. Deliveries whose endpoint filter does not match are `skipped`; a filter that fails or breaks its bound (25 ms, memory) makes its delivery `failed` with `last_error` `filter_error: …`, without an attempt. Numbers JSON cannot carry faithfully (`1e400`, integers beyond ±(2^53 − 1)) are a 400: send them as strings.
+         * @description 202 means the event and one delivery per matching endpoint are committed to disk. With an Idempotency-Key (header or field), a repeat in the same tenant within the retention window creates nothing and answers the first receipt (with each delivery's current status) with 200 and `Idempotent-Replayed: true`; the same key with a different request answers 409 `idempotency_key_reused`. Deliveries whose endpoint filter does not match are `skipped`; a filter that fails or breaks its bound (25 ms, memory) makes its delivery `failed` with `last_error` `filter_error: …`, without an attempt. Numbers JSON cannot carry faithfully (`1e400`, integers beyond ±(2^53 − 1)) are a 400: send them as strings. `target` adds one ad-hoc delivery to a URL, signed like `target.like_endpoint_id` or with the gateway key.
          *
          *     Requires an API key with scope `events:write` (or `admin`).
          */
         post: operations["postV1Events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish events in a batch
+         * @description 1–500 events in one request and one commit. Validation is all or nothing: any bad event answers 400 with details naming `events[i].field` and nothing is stored. Otherwise 202 with each event's publish answer, in order, with `replayed`: idempotency works per event (`idempotency_key` on each event; a key already used, or repeated inside the batch, answers the first event's receipt with `replayed: true` and creates nothing; a key reused with a different request is refused). The request body limit (server.max_body_bytes) applies to the whole batch.
+         *
+         *     Requires an API key with scope `events:write` (or `admin`).
+         */
+        post: operations["postV1EventsBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -465,7 +487,7 @@ export interface paths {
         put?: never;
         /**
          * Replay deliveries in bulk
-         * @description 1–100 ids; each answers queued or not_found.
+         * @description Either `ids` (1–100 deliveries) or `event_ids` (1–100 events: every delivery of each). Each delivery answers queued (a new manual attempt now, not retried if it fails) or not_found; an unknown event answers one not_found entry with `id: null`.
          *
          *     Requires an API key with scope `deliveries:write` (or `admin`).
          */
@@ -1093,6 +1115,11 @@ export interface operations {
                 tenant_id?: string;
                 enabled?: boolean;
                 /**
+                 * @description Only the endpoints that would receive an event of this type now: subscribed to it exactly or by a wildcard (`run.*`, `*`), enabled and not draining.
+                 * @example run.completed
+                 */
+                event_type?: string;
+                /**
                  * @description Items per page: 1–100, default 20.
                  * @example 20
                  */
@@ -1120,9 +1147,12 @@ export interface operations {
                             tenant_id: string;
                             /** @example https://example.com/hooks */
                             url: string;
-                            description: string;
+                            /** @description null once cleared with `description: null`. */
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
+                            /** @description `draining` after DELETE ?drain=true: no new deliveries; it is removed once its pending deliveries end. */
+                            status: "active" | "draining";
                             disabled_reason: "manual" | "gone" | "failing" | null;
                             metadata: {
                                 [key: string]: string;
@@ -1195,8 +1225,7 @@ export interface operations {
                      * @example https://example.com/hooks
                      */
                     url: string;
-                    /** @example Billing sink */
-                    description?: string;
+                    description?: string | null;
                     /**
                      * @description Event types: exact names, `prefix.*` wildcards or `*`.
                      * @example [
@@ -1245,9 +1274,19 @@ export interface operations {
                         id_header?: string;
                         timestamp_header?: string;
                         event_header?: string;
+                        /**
+                         * @description hmac-sha256: the time in the timestamp header: the attempt's (default) or the event's, stable across retries.
+                         * @enum {string}
+                         */
+                        timestamp_source?: "attempt" | "event";
+                        /**
+                         * @description Every scheme: the id sent (and signed, where the scheme signs the id): the event id (default) or the delivery id, stable across that delivery's retries.
+                         * @enum {string}
+                         */
+                        id_value?: "event" | "delivery";
                     };
-                    /** @description Default POST; GET sends no body. */
-                    http_method?: "POST" | "PUT" | "PATCH" | "GET" | "DELETE";
+                    /** @description Default POST; GET, HEAD and OPTIONS send no body (the signature covers the empty body). */
+                    http_method?: "POST" | "PUT" | "PATCH" | "GET" | "DELETE" | "HEAD" | "OPTIONS";
                     /**
                      * @description Custom request headers (≤ 20); signature, content and auth headers cannot be overridden. Reads show "****" for the value of a name containing auth, token, secret, key, password, cookie or signature (any case).
                      * @example {
@@ -1273,6 +1312,15 @@ export interface operations {
                         client_secret?: string;
                         scope?: string;
                         audience?: string;
+                        /**
+                         * @description oauth2_client_credentials: how the client authenticates to token_url: `body` (client_id and client_secret as form fields, default) or `basic` (HTTP Basic, RFC 6749 §2.3.1).
+                         * @enum {string}
+                         */
+                        client_auth?: "body" | "basic";
+                        /** @description oauth2_client_credentials: more form parameters of the token request (≤ 10), e.g. {"resource": "https://api.example"}. */
+                        extra_params?: {
+                            [key: string]: string;
+                        };
                     } | null;
                     filter?: {
                         [key: string]: unknown;
@@ -1300,9 +1348,12 @@ export interface operations {
                             tenant_id: string;
                             /** @example https://example.com/hooks */
                             url: string;
-                            description: string;
+                            /** @description null once cleared with `description: null`. */
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
+                            /** @description `draining` after DELETE ?drain=true: no new deliveries; it is removed once its pending deliveries end. */
+                            status: "active" | "draining";
                             disabled_reason: "manual" | "gone" | "failing" | null;
                             metadata: {
                                 [key: string]: string;
@@ -1386,9 +1437,12 @@ export interface operations {
                             tenant_id: string;
                             /** @example https://example.com/hooks */
                             url: string;
-                            description: string;
+                            /** @description null once cleared with `description: null`. */
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
+                            /** @description `draining` after DELETE ?drain=true: no new deliveries; it is removed once its pending deliveries end. */
+                            status: "active" | "draining";
                             disabled_reason: "manual" | "gone" | "failing" | null;
                             metadata: {
                                 [key: string]: string;
@@ -1442,7 +1496,10 @@ export interface operations {
     };
     deleteV1EndpointsById: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Let pending deliveries finish first: no new deliveries from now on, the pending ones are still attempted until each ends, then the endpoint and its history are removed. */
+                drain?: boolean;
+            };
             header?: never;
             path: {
                 /** @description Endpoint id (`ep_…`, or the id of a YAML-declared endpoint). */
@@ -1452,6 +1509,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Draining: the endpoint with status `draining`. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description An endpoint (subscription). The secret is masked; credentials are never returned. */
+                        data: {
+                            /** @example ep_01jd3x2v7k8m9n0p1q2r3s4t5v */
+                            id: string;
+                            /** @example default */
+                            tenant_id: string;
+                            /** @example https://example.com/hooks */
+                            url: string;
+                            /** @description null once cleared with `description: null`. */
+                            description: string | null;
+                            events: string[];
+                            enabled: boolean;
+                            /** @description `draining` after DELETE ?drain=true: no new deliveries; it is removed once its pending deliveries end. */
+                            status: "active" | "draining";
+                            disabled_reason: "manual" | "gone" | "failing" | null;
+                            metadata: {
+                                [key: string]: string;
+                            };
+                            secret: string | null;
+                            signing: {
+                                [key: string]: unknown;
+                            };
+                            /** @example POST */
+                            http_method: string;
+                            /** @description Values of sensitive names read as "****". */
+                            headers: {
+                                [key: string]: string;
+                            };
+                            /** @description Credentials read as "****". */
+                            auth: {
+                                [key: string]: unknown;
+                            } | null;
+                            filter: {
+                                [key: string]: unknown;
+                            } | null;
+                            transform: string | null;
+                            rate_limit_per_second: number | null;
+                            /** @example 10000 */
+                            timeout_ms: number;
+                            retry_schedule: string[] | null;
+                            source: "api" | "config";
+                            /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
+                            circuit: {
+                                state: "closed" | "open" | "half_open";
+                                /**
+                                 * @description When the circuit entered this state.
+                                 * @example 2026-06-06T09:00:42.000Z
+                                 */
+                                since: string;
+                            };
+                            /** @example 2026-06-06T09:00:42.000Z */
+                            created_at: string;
+                            /** @example 2026-06-06T09:00:42.000Z */
+                            updated_at: string;
+                        };
+                    };
+                };
+            };
             /** @description Done; no body. */
             204: {
                 headers: {
@@ -1517,9 +1639,19 @@ export interface operations {
                         id_header?: string;
                         timestamp_header?: string;
                         event_header?: string;
+                        /**
+                         * @description hmac-sha256: the time in the timestamp header: the attempt's (default) or the event's, stable across retries.
+                         * @enum {string}
+                         */
+                        timestamp_source?: "attempt" | "event";
+                        /**
+                         * @description Every scheme: the id sent (and signed, where the scheme signs the id): the event id (default) or the delivery id, stable across that delivery's retries.
+                         * @enum {string}
+                         */
+                        id_value?: "event" | "delivery";
                     } | null;
-                    /** @description Default POST; GET sends no body. */
-                    http_method?: "POST" | "PUT" | "PATCH" | "GET" | "DELETE";
+                    /** @description Default POST; GET, HEAD and OPTIONS send no body (the signature covers the empty body). */
+                    http_method?: "POST" | "PUT" | "PATCH" | "GET" | "DELETE" | "HEAD" | "OPTIONS";
                     headers?: {
                         [key: string]: string;
                     } | null;
@@ -1539,6 +1671,15 @@ export interface operations {
                         client_secret?: string;
                         scope?: string;
                         audience?: string;
+                        /**
+                         * @description oauth2_client_credentials: how the client authenticates to token_url: `body` (client_id and client_secret as form fields, default) or `basic` (HTTP Basic, RFC 6749 §2.3.1).
+                         * @enum {string}
+                         */
+                        client_auth?: "body" | "basic";
+                        /** @description oauth2_client_credentials: more form parameters of the token request (≤ 10), e.g. {"resource": "https://api.example"}. */
+                        extra_params?: {
+                            [key: string]: string;
+                        };
                     } | null;
                     filter?: {
                         [key: string]: unknown;
@@ -1567,9 +1708,12 @@ export interface operations {
                             tenant_id: string;
                             /** @example https://example.com/hooks */
                             url: string;
-                            description: string;
+                            /** @description null once cleared with `description: null`. */
+                            description: string | null;
                             events: string[];
                             enabled: boolean;
+                            /** @description `draining` after DELETE ?drain=true: no new deliveries; it is removed once its pending deliveries end. */
+                            status: "active" | "draining";
                             disabled_reason: "manual" | "gone" | "failing" | null;
                             metadata: {
                                 [key: string]: string;
@@ -1848,6 +1992,8 @@ export interface operations {
                             endpoint_id: string | null;
                             /** @description Set for ad-hoc deliveries only. */
                             target_url: string | null;
+                            /** @description An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike. */
+                            like_endpoint_id: string | null;
                             /** @example run.completed */
                             event_type: string;
                             status: "pending" | "delivering" | "delivered" | "failed" | "skipped";
@@ -1929,7 +2075,7 @@ export interface operations {
     postV1Events: {
         parameters: {
             query?: {
-                /** @description Answer after the first attempt of each delivery (bounded by the endpoint timeouts). */
+                /** @description Answer after the first attempt of each delivery (bounded by the endpoint timeouts), with each delivery's status, http_status, response_time_ms, error and the first 4 KiB of response_body. */
                 wait?: boolean;
             };
             header?: {
@@ -1960,7 +2106,20 @@ export interface operations {
                     idempotency_key?: string;
                     /** @description Only these endpoints (they must exist in the tenant). */
                     endpoint_ids?: string[];
-                    /** @description Also deliver once to this URL, signed with the gateway Ed25519 key (v1a). */
+                    /**
+                     * @description Also deliver once to this URL (a per-request callback), signed like `like_endpoint_id` or with the gateway key. The delivery remembers the endpoint, so retries sign alike.
+                     * @example {
+                     *       "url": "https://customer.example/callbacks/42",
+                     *       "like_endpoint_id": "ep_01jd3x2v7k8m9n0p1q2r3s4t5v"
+                     *     }
+                     */
+                    target?: {
+                        /** @description Absolute URL (same rules as endpoint URLs). */
+                        url: string;
+                        /** @description An endpoint of the same tenant whose secret, signing scheme, headers, auth, transform and timeout this delivery uses (sent with POST, the default retry schedule and no filter). Without it the gateway Ed25519 key signs it (v1a). */
+                        like_endpoint_id?: string;
+                    };
+                    /** @description Shorthand for `target: {url}`: deliver once to this URL, signed with the gateway Ed25519 key (v1a). */
                     target_url?: string;
                 };
             };
@@ -1989,6 +2148,9 @@ export interface operations {
                                 http_status?: number | null;
                                 response_time_ms?: number | null;
                                 error?: string | null;
+                                /** @description `?wait=true`: the first 4 KiB of the receiver's answer. */
+                                response_body?: string | null;
+                                response_body_encoding?: "utf8" | "base64" | null;
                             }[];
                         };
                     };
@@ -2015,6 +2177,9 @@ export interface operations {
                                 http_status?: number | null;
                                 response_time_ms?: number | null;
                                 error?: string | null;
+                                /** @description `?wait=true`: the first 4 KiB of the receiver's answer. */
+                                response_body?: string | null;
+                                response_body_encoding?: "utf8" | "base64" | null;
                             }[];
                         };
                     };
@@ -2028,6 +2193,95 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    postV1EventsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1–500 events, each as for POST /v1/events. */
+                    events: {
+                        /** @example run.completed */
+                        type: string;
+                        /**
+                         * @description The event payload (a JSON object).
+                         * @example {
+                         *       "run_id": "run_123",
+                         *       "amount": 250
+                         *     }
+                         */
+                        data: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). */
+                        tenant_id?: string;
+                        /** @description Same as the Idempotency-Key header. */
+                        idempotency_key?: string;
+                        /** @description Only these endpoints (they must exist in the tenant). */
+                        endpoint_ids?: string[];
+                        /**
+                         * @description Also deliver once to this URL (a per-request callback), signed like `like_endpoint_id` or with the gateway key. The delivery remembers the endpoint, so retries sign alike.
+                         * @example {
+                         *       "url": "https://customer.example/callbacks/42",
+                         *       "like_endpoint_id": "ep_01jd3x2v7k8m9n0p1q2r3s4t5v"
+                         *     }
+                         */
+                        target?: {
+                            /** @description Absolute URL (same rules as endpoint URLs). */
+                            url: string;
+                            /** @description An endpoint of the same tenant whose secret, signing scheme, headers, auth, transform and timeout this delivery uses (sent with POST, the default retry schedule and no filter). Without it the gateway Ed25519 key signs it (v1a). */
+                            like_endpoint_id?: string;
+                        };
+                        /** @description Shorthand for `target: {url}`: deliver once to this URL, signed with the gateway Ed25519 key (v1a). */
+                        target_url?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: every new event of the batch is committed to disk, in one transaction. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @example evt_01jd3x2v7k8m9n0p1q2r3s4t5v */
+                            id: string;
+                            type: string;
+                            tenant_id: string;
+                            created_at: string;
+                            deliveries: {
+                                id: string;
+                                endpoint_id: string | null;
+                                /** @example pending */
+                                status: string;
+                                http_status?: number | null;
+                                response_time_ms?: number | null;
+                                error?: string | null;
+                                /** @description `?wait=true`: the first 4 KiB of the receiver's answer. */
+                                response_body?: string | null;
+                                response_body_encoding?: "utf8" | "base64" | null;
+                            }[];
+                            /** @description True when an earlier event with the same idempotency key answered (nothing new was stored). */
+                            replayed: boolean;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationError"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
         };
     };
     getV1EventsById: {
@@ -2063,6 +2317,8 @@ export interface operations {
                                 endpoint_id: string | null;
                                 /** @description Set for ad-hoc deliveries only. */
                                 target_url: string | null;
+                                /** @description An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike. */
+                                like_endpoint_id: string | null;
                                 /** @example run.completed */
                                 event_type: string;
                                 status: "pending" | "delivering" | "delivered" | "failed" | "skipped";
@@ -2134,6 +2390,8 @@ export interface operations {
                             endpoint_id: string | null;
                             /** @description Set for ad-hoc deliveries only. */
                             target_url: string | null;
+                            /** @description An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike. */
+                            like_endpoint_id: string | null;
                             /** @example run.completed */
                             event_type: string;
                             status: "pending" | "delivering" | "delivered" | "failed" | "skipped";
@@ -2190,6 +2448,8 @@ export interface operations {
                             endpoint_id: string | null;
                             /** @description Set for ad-hoc deliveries only. */
                             target_url: string | null;
+                            /** @description An ad-hoc delivery signed like this endpoint (publish `target.like_endpoint_id`); retries sign alike. */
+                            like_endpoint_id: string | null;
                             /** @example run.completed */
                             event_type: string;
                             status: "pending" | "delivering" | "delivered" | "failed" | "skipped";
@@ -2228,7 +2488,9 @@ export interface operations {
                                 response_body: string | null;
                                 /** @description base64 when the body was not valid UTF-8. */
                                 response_body_encoding: "utf8" | "base64" | null;
-                                /** @description Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error. */
+                                /** @description The body sent (first 32 KiB) when it differs from the event envelope, i.e. an endpoint transform rewrote it; null when the envelope was sent as is (or no body was sent). */
+                                request_body: string | null;
+                                /** @description Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted). */
                                 error: string | null;
                             }[];
                         };
@@ -2287,7 +2549,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    ids: string[];
+                    /** @description Delivery ids. */
+                    ids?: string[];
+                    /** @description Event ids: every delivery of each event is replayed. */
+                    event_ids?: string[];
                 };
             };
         };
@@ -2300,7 +2565,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            id: string;
+                            /** @description The delivery id (null for an event that was not found). */
+                            id: string | null;
+                            /** @description With event_ids: the event the line is about. */
+                            event_id?: string | null;
                             result: "queued" | "not_found";
                         }[];
                     };

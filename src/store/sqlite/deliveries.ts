@@ -21,7 +21,7 @@ const toAttempt = (r: AttemptRow): AttemptRecord => ({
 });
 
 const SELECT_DELIVERY = "SELECT d.*, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id";
-const CLAIM_COLUMNS = "id, event_id, endpoint_id, target_url, attempts, retry_base, manual";
+const CLAIM_COLUMNS = "id, event_id, endpoint_id, target_url, like_endpoint_id, attempts, retry_base, manual";
 
 export function deliveryQueries(db: Database) {
   const claim = db.query<Omit<ClaimedDelivery, "manual"> & { manual: number }, [number, number, number]>(
@@ -49,8 +49,8 @@ export function deliveryQueries(db: Database) {
   );
   const insertAttempt = db.query(
     `INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers,
-       response_body, body_encoding, error_kind, error)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
+       response_body, body_encoding, error_kind, error, request_body)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?2)`,
   );
   const update = db.query(
     `UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, lease_until = NULL,
@@ -88,6 +88,7 @@ export function deliveryQueries(db: Database) {
         a.body_encoding,
         a.error_kind,
         a.error,
+        a.request_body,
       );
     }
     for (const u of updates) {

@@ -24,6 +24,8 @@ interface Row {
   retry_schedule_json: string | null;
   source: "api" | "config";
   failing_since: number | null;
+  draining_since: number | null;
+  description_null: number;
   created_at: number;
   updated_at: number;
 }
@@ -34,7 +36,7 @@ const toRecord = (r: Row): EndpointRecord => ({
   id: r.id,
   tenant_id: r.tenant_id,
   url: r.url,
-  description: r.description,
+  description: r.description_null === 1 ? null : r.description,
   events: JSON.parse(r.events_json),
   enabled: r.enabled === 1,
   disabled_reason: r.disabled_reason as EndpointRecord["disabled_reason"],
@@ -51,6 +53,7 @@ const toRecord = (r: Row): EndpointRecord => ({
   retry_schedule: parseOrNull(r.retry_schedule_json),
   source: r.source,
   failing_since: r.failing_since,
+  draining_since: r.draining_since,
   created_at: r.created_at,
   updated_at: r.updated_at,
 });
@@ -59,7 +62,8 @@ const toParams = (e: EndpointRecord) => ({
   id: e.id,
   tenant_id: e.tenant_id,
   url: e.url,
-  description: e.description,
+  description: e.description ?? "",
+  description_null: e.description === null ? 1 : 0,
   events_json: JSON.stringify(e.events),
   enabled: e.enabled ? 1 : 0,
   disabled_reason: e.disabled_reason,
@@ -76,6 +80,7 @@ const toParams = (e: EndpointRecord) => ({
   retry_schedule_json: e.retry_schedule === null ? null : JSON.stringify(e.retry_schedule),
   source: e.source,
   failing_since: e.failing_since,
+  draining_since: e.draining_since,
   created_at: e.created_at,
   updated_at: e.updated_at,
 });
@@ -98,6 +103,13 @@ export function endpointQueries(db: Database) {
     "UPDATE endpoints SET enabled = $enabled, disabled_reason = $reason, updated_at = $at WHERE id = $id",
   );
   const setFailing = db.query("UPDATE endpoints SET failing_since = $since WHERE id = $id");
+  const setDraining = db.query("UPDATE endpoints SET draining_since = $since WHERE id = $id");
+  // Open work of an endpoint: its own deliveries and ad-hoc ones signed like it, still pending or delivering.
+  const removeDrained = db.query(
+    `DELETE FROM endpoints WHERE id = ?1 AND draining_since IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE endpoint_id = ?1 AND status IN ('pending', 'delivering'))
+       AND NOT EXISTS (SELECT 1 FROM deliveries WHERE like_endpoint_id = ?1 AND status IN ('pending', 'delivering'))`,
+  );
   const list = filteredList<Row>(db, "SELECT * FROM endpoints", "ORDER BY created_at DESC, id DESC");
 
   return {
@@ -136,6 +148,13 @@ export function endpointQueries(db: Database) {
     },
     async setEndpointFailingSince(id: string, since: number | null): Promise<void> {
       setFailing.run({ id, since });
+    },
+    async setEndpointDraining(id: string, since: number): Promise<void> {
+      setDraining.run({ id, since });
+    },
+    /** Deletes a draining endpoint with nothing left open (its deliveries go with it: foreign-key cascade). */
+    async deleteDrainedEndpoint(id: string): Promise<boolean> {
+      return db.transaction(() => removeDrained.run(id).changes > 0).immediate();
     },
   };
 }

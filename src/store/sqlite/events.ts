@@ -10,8 +10,8 @@ export function eventQueries(db: Database) {
   );
   const insertDelivery = db.query(
     `INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, target_url, status, next_attempt_at, lease_until,
-       error_kind, last_error, manual, created_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
+       error_kind, last_error, manual, created_at, like_endpoint_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
   );
   const firstResponse = db.query<{ idempotency_response: string | null }, [string, string]>(
     "SELECT idempotency_response FROM events WHERE tenant_id = ? AND idempotency_key = ?",
@@ -63,6 +63,7 @@ export function eventQueries(db: Database) {
           d.last_error,
           d.manual ? 1 : 0,
           d.created_at,
+          d.like_endpoint_id,
         );
       }
       out.push({ inserted: true });

@@ -2,6 +2,7 @@
 import m001 from "./migrations/001_init.sql" with { type: "text" };
 import m002 from "./migrations/002_error_kind.sql" with { type: "text" };
 import m003 from "./migrations/003_stats_indexes.sql" with { type: "text" };
+import m004 from "./migrations/004_delivery_options.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -13,6 +14,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "init", sql: m001 },
   { version: 2, name: "error_kind", sql: m002 },
   { version: 3, name: "stats_indexes", sql: m003 },
+  { version: 4, name: "delivery_options", sql: m004 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

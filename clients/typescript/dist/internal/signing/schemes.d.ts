@@ -1,5 +1,9 @@
 import type { Ed25519Signer } from "./ed25519.ts";
-export type SigningConfig = {
+/** Every scheme: which id is sent (and signed, where the scheme signs it): the event's or the delivery's. */
+type IdOption = {
+    id_value?: "event" | "delivery";
+};
+export type SigningConfig = IdOption & ({
     scheme: "standard-webhooks";
     header_prefix?: string;
     asymmetric?: boolean;
@@ -10,6 +14,8 @@ export type SigningConfig = {
     id_header?: string;
     timestamp_header?: string;
     event_header?: string;
+    /** The timestamp header's time: the attempt's (default) or the event's (stable across retries). */
+    timestamp_source?: "attempt" | "event";
 } | {
     scheme: "timestamped-hmac";
     signature_header?: string;
@@ -18,15 +24,21 @@ export type SigningConfig = {
 } | {
     scheme: "ed25519";
     header_prefix?: string;
-};
+});
+/** standard-webhooks sends one `v1,` signature per live secret, at most this many. */
+export declare const MAX_SIGNING_SECRETS = 5;
 /** Option defaults (docs/api.md "Delivery"), shared with the verifier and endpoint validation. */
 export { SIGNING_DEFAULTS, SIGNING_SCHEMES, type SigningScheme } from "../lib/signature-headers.ts";
 export interface SignInput {
     /** Event id; stays the same across retries. */
     id: string;
+    /** Delivery id (stable across the delivery's retries); sent instead of `id` with `id_value: delivery`. */
+    deliveryId?: string;
     eventType: string;
     /** The attempt's own time in ms since the epoch; schemes use whole unix seconds (floored). */
     timestampMs: number;
+    /** The event's time in ms, for hmac-sha256 with `timestamp_source: event`. */
+    eventTimestampMs?: number;
     /** The exact bytes sent; a string is signed as its UTF-8 bytes. */
     body: string | Uint8Array;
     /** Live secrets, newest first: index 0 is current, the rest are still inside their rotation grace period. */
@@ -36,7 +48,9 @@ export interface SignInput {
 }
 /**
  * The headers that sign one attempt. Standard-webhooks names are `<header_prefix>id|timestamp|signature`;
- * custom names keep the configured case. Throws when an HMAC scheme has no secret or a key is missing.
+ * custom names keep the configured case. The id sent (and signed by standard-webhooks and ed25519) is the
+ * event id, or the delivery id with `id_value: delivery`. Throws when an HMAC scheme has no secret or a key
+ * (or the delivery id it needs) is missing.
  */
 export declare function signatureHeaders(config: SigningConfig, input: SignInput): Record<string, string>;
 /** Lowercased names of the headers a scheme writes, so custom endpoint headers cannot override them. */

@@ -3,24 +3,29 @@
 // so it is pure, caches decoded secrets and hashes the body in place instead of copying it.
 import { createHmac } from "node:crypto";
 import { SIGNING_DEFAULTS } from "../lib/signature-headers.js";
+/** standard-webhooks sends one `v1,` signature per live secret, at most this many. */
+export const MAX_SIGNING_SECRETS = 5;
 /** Option defaults (docs/api.md "Delivery"), shared with the verifier and endpoint validation. */
 export { SIGNING_DEFAULTS, SIGNING_SCHEMES } from "../lib/signature-headers.js";
 /**
  * The headers that sign one attempt. Standard-webhooks names are `<header_prefix>id|timestamp|signature`;
- * custom names keep the configured case. Throws when an HMAC scheme has no secret or a key is missing.
+ * custom names keep the configured case. The id sent (and signed by standard-webhooks and ed25519) is the
+ * event id, or the delivery id with `id_value: delivery`. Throws when an HMAC scheme has no secret or a key
+ * (or the delivery id it needs) is missing.
  */
 export function signatureHeaders(config, input) {
     const ts = Math.floor(input.timestampMs / 1000);
+    const id = sentId(config, input);
     switch (config.scheme) {
         case "standard-webhooks":
         case "ed25519": {
             const prefix = config.header_prefix ?? SIGNING_DEFAULTS.header_prefix;
             const symmetric = config.scheme === "standard-webhooks";
             const asymmetric = !symmetric || config.asymmetric === true;
-            const content = `${input.id}.${ts}.`;
+            const content = `${id}.${ts}.`;
             const signatures = [];
             if (symmetric) {
-                for (const secret of requireSecrets(config.scheme, input.secrets)) {
+                for (const secret of requireSecrets(config.scheme, input.secrets).slice(0, MAX_SIGNING_SECRETS)) {
                     signatures.push(`v1,${hmacSha256(standardWebhooksKey(secret), content, input.body, "base64")}`);
                 }
             }
@@ -30,7 +35,7 @@ export function signatureHeaders(config, input) {
                 signatures.push(`v1a,${input.signer.sign(joinContent(content, input.body))}`);
             }
             return {
-                [`${prefix}id`]: input.id,
+                [`${prefix}id`]: id,
                 [`${prefix}timestamp`]: String(ts),
                 [`${prefix}signature`]: signatures.join(" "),
             };
@@ -38,22 +43,26 @@ export function signatureHeaders(config, input) {
         case "hmac-sha256": {
             const [newest] = requireSecrets(config.scheme, input.secrets);
             const hex = hmacSha256(newest, "", input.body, "hex");
+            const at = config.timestamp_source === "event" ? (input.eventTimestampMs ?? missing("the event time")) : input.timestampMs;
             return {
                 [config.signature_header ?? SIGNING_DEFAULTS.signature_header]: (config.prefix ?? SIGNING_DEFAULTS.prefix) + hex,
-                [config.id_header ?? SIGNING_DEFAULTS.id_header]: input.id,
-                [config.timestamp_header ?? SIGNING_DEFAULTS.timestamp_header]: new Date(input.timestampMs).toISOString(),
+                [config.id_header ?? SIGNING_DEFAULTS.id_header]: id,
+                [config.timestamp_header ?? SIGNING_DEFAULTS.timestamp_header]: new Date(at).toISOString(),
                 [config.event_header ?? SIGNING_DEFAULTS.event_header]: input.eventType,
             };
         }
         case "timestamped-hmac": {
             const content = `${ts}.`;
             const parts = [`t=${ts}`];
-            requireSecrets(config.scheme, input.secrets).forEach((secret, i) => {
+            // The current secret and at most the newest previous one (Stripe-style receivers expect one v1old).
+            requireSecrets(config.scheme, input.secrets)
+                .slice(0, 2)
+                .forEach((secret, i) => {
                 parts.push(`${i === 0 ? "v1" : "v1old"}=${hmacSha256(secret, content, input.body, "hex")}`);
             });
             return {
                 [config.signature_header ?? SIGNING_DEFAULTS.signature_header]: parts.join(","),
-                [config.id_header ?? SIGNING_DEFAULTS.id_header]: input.id,
+                [config.id_header ?? SIGNING_DEFAULTS.id_header]: id,
                 [config.event_header ?? SIGNING_DEFAULTS.event_header]: input.eventType,
             };
         }
@@ -92,6 +101,13 @@ export function standardWebhooksKey(secret) {
 /** `prefix` + body as one value for Ed25519 (which signs in one shot); bytes stay bytes. */
 export function joinContent(prefix, body) {
     return typeof body === "string" ? prefix + body : Buffer.concat([Buffer.from(prefix, "utf8"), body]);
+}
+/** The id a request carries: the event id, or the delivery id with `id_value: delivery`. */
+function sentId(config, input) {
+    return config.id_value === "delivery" ? (input.deliveryId ?? missing("the delivery id")) : input.id;
+}
+function missing(what) {
+    throw new Error(`signing needs ${what}`);
 }
 function requireSecrets(scheme, secrets) {
     if (secrets.length === 0)

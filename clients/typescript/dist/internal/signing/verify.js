@@ -59,7 +59,8 @@ export function verifyWebhook(options) {
             const ts = tsText === null ? null : Math.floor(Date.parse(tsText) / 1000);
             if (ts !== null && !Number.isFinite(ts))
                 return fail("invalid timestamp");
-            if (ts !== null && !fresh(ts))
+            // With timestamp_source: event the header carries the event's time, which a retry may send days later.
+            if (ts !== null && config.timestamp_source !== "event" && !fresh(ts))
                 return fail("timestamp outside tolerance");
             const expected = (config.prefix ?? SIGNING_DEFAULTS.prefix) + hmacSha256(secret, "", body, "hex");
             if (!safeEqual(header, expected))
