@@ -6,15 +6,8 @@ import { iso } from "../lib/clock.ts";
 import { NotFoundError, ValidationError } from "../lib/errors.ts";
 import { actingTenant, canSee, listTenant, type Principal, routePolicy } from "./auth.ts";
 import type { ApiDeps } from "./context.ts";
-import {
-  EndpointCreated,
-  EndpointIn,
-  EndpointOut,
-  EndpointPatch,
-  RotateIn,
-  RotateOut,
-  renderEndpoint,
-} from "./endpoint-models.ts";
+import { EndpointIn, EndpointPatch, RotateIn } from "./endpoint-models.ts";
+import { EndpointCreated, EndpointOut, RotateOut, renderEndpoint } from "./endpoint-render.ts";
 import { decodeCursor, EMPTY_PAGE, ListEnvelope, limitOf, PageQuery, page } from "./pagination.ts";
 
 const IdParams = t.Object({

@@ -5,7 +5,8 @@
 // See docs/architecture.md "The life of an event".
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { NewDelivery, Store } from "../store/index.ts";
+import type { Store } from "../store/index.ts";
+import { type Admission, type Admitted, jobOf, newDelivery, type PlannedDelivery } from "./admission.ts";
 import { type AttemptContext, runAttempt } from "./attempt.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { EndpointGuard } from "./endpoint-guard.ts";
@@ -17,33 +18,8 @@ import { Scheduler } from "./scheduler.ts";
 import { type AttemptReport, AttemptWaiters } from "./waiters.ts";
 import { WriteBatcher } from "./write-batcher.ts";
 
+export type { Admission, Admitted, PlannedDelivery } from "./admission.ts";
 export type { AttemptReport } from "./waiters.ts";
-
-/** An event to commit, with the deliveries ingest planned for it. */
-export interface Admission {
-  event: LoadedEvent;
-  /** The receipt stored with its idempotency key (null without a key), answered again to a repeat. */
-  receipt: string | null;
-  deliveries: PlannedDelivery[];
-}
-
-export interface PlannedDelivery {
-  id: string;
-  endpoint_id: string | null;
-  target_url: string | null;
-  /** An ad-hoc target signed like this endpoint (publish `target.like_endpoint_id`). */
-  like_endpoint_id: string | null;
-  /**
-   * Set when the delivery is decided at publish and never attempted: `skipped` (a filter said no) or `failed` (a
-   * filter could not decide), with the error kind and reason recorded.
-   */
-  settled: { status: "skipped" | "failed"; kind: string; reason: string } | null;
-}
-
-export type Admitted =
-  | { inserted: false; receipt: string | null }
-  /** `attempts`: with `waitMs`, resolves with each sent delivery's first attempt (or what is known at the bound). */
-  | { inserted: true; attempts: Promise<Map<string, AttemptReport>> | null };
 
 export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   store: Store;
@@ -166,7 +142,7 @@ export class DeliveryEngine {
     let dueAt = Number.POSITIVE_INFINITY;
     const rowsOf = admissions.map((admission) =>
       admission.deliveries.map((d) => {
-        const row = this.newDelivery(admission.event, d, now);
+        const row = newDelivery(admission.event, d, now);
         if (row.status !== "pending") return row;
         const parkedUntil = this.guard.admission(d.endpoint_id);
         if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
@@ -201,7 +177,7 @@ export class DeliveryEngine {
               toSend.map((r) => r.id),
               options.waitMs,
             );
-      for (const r of toSend) if (r.status === "delivering") jobs.push(this.jobOf(event, r, "scheduled"));
+      for (const r of toSend) if (r.status === "delivering") jobs.push(jobOf(event, r, "scheduled"));
       return { inserted: true, attempts };
     });
     if (jobs.length > 0) this.dispatcher.push(jobs);
@@ -216,14 +192,14 @@ export class DeliveryEngine {
   async attemptNow(event: LoadedEvent, delivery: PlannedDelivery, timeoutMs: number): Promise<AttemptReport | null> {
     const now = this.o.clock.now();
     const row = {
-      ...this.newDelivery(event, delivery, now),
+      ...newDelivery(event, delivery, now),
       status: "delivering" as const,
       lease_until: now + LEASE_MS,
       manual: true,
     };
     await this.writer.submitEvent({ event, idempotency_response: null, deliveries: [row] });
     const report = this.waiters.waitFor([row.id], timeoutMs);
-    await this.run(this.jobOf(event, row, "test"));
+    await this.run(jobOf(event, row, "test"));
     return (await report).get(row.id) ?? null;
   }
 
@@ -302,60 +278,13 @@ export class DeliveryEngine {
     return queued < this.capacity / (this.dispatcher.busyLanes + 1);
   }
 
-  private newDelivery(event: LoadedEvent, d: PlannedDelivery, now: number): NewDelivery {
-    return {
-      id: d.id,
-      event_id: event.id,
-      endpoint_id: d.endpoint_id,
-      tenant_id: event.tenant_id,
-      target_url: d.target_url,
-      like_endpoint_id: d.like_endpoint_id,
-      status: d.settled ? d.settled.status : "pending",
-      next_attempt_at: d.settled ? null : now,
-      lease_until: null,
-      error_kind: d.settled?.kind ?? null,
-      last_error: d.settled?.reason ?? null,
-      manual: false,
-      created_at: now,
-    };
-  }
-
-  private jobOf(event: LoadedEvent, row: NewDelivery, trigger: Job["trigger"]): Job {
-    return {
-      deliveryId: row.id,
-      event,
-      endpointId: row.endpoint_id,
-      targetUrl: row.target_url,
-      likeEndpointId: row.like_endpoint_id,
-      attempts: 0,
-      retryBase: 0,
-      manual: row.manual,
-      trigger,
-    };
-  }
-
   private async run(job: Job): Promise<void> {
     try {
       const outcome = await runAttempt(job, this.attemptContext);
       this.guard.record(job, outcome);
       if (outcome) await this.outcomes.record(outcome);
     } catch (e) {
-      this.o.logger.error("delivery attempt crashed; the delivery will be retried", {
-        delivery_id: job.deliveryId,
-        error: e,
-      });
-      this.writer.addResult({
-        attempt: null,
-        update: {
-          id: job.deliveryId,
-          status: "pending",
-          attempts: job.attempts,
-          next_attempt_at: this.o.clock.now() + 5000,
-          error_kind: "internal_error",
-          last_error: "internal_error",
-          delivered_at: null,
-        },
-      });
+      this.outcomes.crashed(job, e);
     } finally {
       this.scheduler.slotFreed(this.dispatcher.size);
     }

@@ -5,7 +5,6 @@ import type { EventCatalog } from "../endpoints/catalog.ts";
 import type { Endpoint } from "../endpoints/endpoint.ts";
 import { type DeliveryPlan, planDelivery } from "../endpoints/plan.ts";
 import type { EndpointRegistry } from "../endpoints/registry.ts";
-import { urlProblem } from "../endpoints/rules.ts";
 import type { Clock } from "../lib/clock.ts";
 import { type FieldProblem, ValidationError } from "../lib/errors.ts";
 import { appendField } from "../lib/field-names.ts";
@@ -14,6 +13,7 @@ import type { DeliveryLogStore, EventStore } from "../store/index.ts";
 import type { Admission, AttemptReport, DeliveryEngine, PlannedDelivery } from "./engine.ts";
 import { envelopeOf, type LoadedEvent } from "./envelope.ts";
 import { fingerprintOf, replayReceipt, seal } from "./idempotency.ts";
+import { recipientsOf } from "./recipients.ts";
 
 export interface PublishCommand {
   /** The tenant whose endpoints receive it (resolved by the API from the key and the request). */
@@ -154,7 +154,7 @@ export class Ingest {
       const first = await store.eventByIdempotencyKey(tenant, key);
       if (first?.response) return { replayed: await this.replay(first.response, cmd) };
     }
-    const { endpoints, like } = this.recipients(cmd, await catalog.check(cmd.type, cmd.data, tenant));
+    const { endpoints, like } = recipientsOf(this.d.registry, cmd, await catalog.check(cmd.type, cmd.data, tenant));
 
     const now = clock.now();
     const id = newId("evt");
@@ -249,41 +249,6 @@ export class Ingest {
       settled: null,
     };
     return this.d.engine.attemptNow(event, delivery, endpoint.timeout_ms + WAIT_SLACK_MS);
-  }
-
-  /**
-   * The endpoints an event goes to, and the endpoint its ad-hoc target is sent like; throws with every problem
-   * of the command (`problems` come in from the catalog).
-   */
-  private recipients(cmd: PublishCommand, problems: FieldProblem[]): { endpoints: Endpoint[]; like: Endpoint | null } {
-    const { registry } = this.d;
-    let like: Endpoint | null = null;
-    if (cmd.target !== undefined) {
-      const { url, likeEndpointId, field } = cmd.target;
-      const why = urlProblem(url, registry.rules);
-      if (why) problems.push({ field: field === "target" ? "target.url" : field, message: why });
-      if (likeEndpointId !== undefined) {
-        const e = registry.get(likeEndpointId);
-        const name = "target.like_endpoint_id";
-        if (!e || e.tenant_id !== cmd.tenantId)
-          problems.push({ field: name, message: `no endpoint ${likeEndpointId} in tenant ${cmd.tenantId}` });
-        else if (e.draining_since !== null)
-          problems.push({ field: name, message: `endpoint ${likeEndpointId} is draining (being deleted)` });
-        else like = e;
-      }
-    }
-    let endpoints = registry.match(cmd.tenantId, cmd.type);
-    if (cmd.endpointIds !== undefined) {
-      const wanted = new Set(cmd.endpointIds);
-      cmd.endpointIds.forEach((id, i) => {
-        const e = registry.get(id);
-        if (!e || e.tenant_id !== cmd.tenantId)
-          problems.push({ field: `endpoint_ids[${i}]`, message: `no endpoint ${id} in tenant ${cmd.tenantId}` });
-      });
-      endpoints = endpoints.filter((e) => wanted.has(e.id));
-    }
-    if (problems.length > 0) throw ValidationError.of(problems);
-    return { endpoints, like };
   }
 
   /**

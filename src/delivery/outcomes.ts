@@ -8,9 +8,13 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { AttemptRecord, DeliveryQueueStore } from "../store/index.ts";
 import type { AttemptOutcome } from "./attempt.ts";
+import type { Job } from "./lanes.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import type { AttemptReport, AttemptWaiters } from "./waiters.ts";
 import type { WriteBatcher } from "./write-batcher.ts";
+
+/** When an attempt that crashed is tried again. */
+const CRASH_RETRY_MS = 5000;
 
 export interface OutcomeDeps {
   writer: WriteBatcher;
@@ -63,6 +67,26 @@ export class OutcomeRecorder {
         this.d.logger.error("updating endpoint health failed", { endpoint_id: o.endpoint.id, error: e });
       }
     }
+  }
+
+  /** An attempt that threw (a bug): logged, and the delivery is retried in 5 s. */
+  crashed(job: Pick<Job, "deliveryId" | "attempts">, error: unknown): void {
+    this.d.logger.error("delivery attempt crashed; the delivery will be retried", {
+      delivery_id: job.deliveryId,
+      error,
+    });
+    this.d.writer.addResult({
+      attempt: null,
+      update: {
+        id: job.deliveryId,
+        status: "pending",
+        attempts: job.attempts,
+        next_attempt_at: this.d.clock.now() + CRASH_RETRY_MS,
+        error_kind: "internal_error",
+        last_error: "internal_error",
+        delivered_at: null,
+      },
+    });
   }
 
   private async applyHealth(endpoint: Endpoint, verdict: NonNullable<AttemptOutcome["health"]>): Promise<void> {

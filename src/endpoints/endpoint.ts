@@ -1,8 +1,10 @@
 // The live form of an endpoint: decrypted secrets and credentials, compiled filter and transform, and how it is
 // written to and read from the store (encrypted under the master key).
 import { parseDuration } from "../lib/duration.ts";
+import { ConflictError } from "../lib/errors.ts";
 import { type CompiledFilter, compileFilter } from "../routing/filter.ts";
 import { type CompiledTransform, compileTransform } from "../routing/transform.ts";
+import { MAX_SIGNING_SECRETS } from "../signing/schemes.ts";
 import { decrypt, encrypt } from "../signing/secrets.ts";
 import type { EndpointRecord } from "../store/index.ts";
 import type { AuthSpec, EndpointSpec, HttpMethod, SigningConfig } from "./spec.ts";
@@ -25,6 +27,24 @@ export interface Endpoint extends EndpointSpec {
   /** Newest first; index 0 is the current secret. */
   secrets: SecretEntry[];
   compiled: { filter: CompiledFilter | null; transform: CompiledTransform | null; scheduleMs: number[] | null };
+}
+
+/**
+ * The secrets after a rotation to `fresh`: the current one keeps signing until `expiresAt`, expired ones go, and at
+ * most one previous secret stays for timestamped-hmac (Stripe-style receivers expect one v1old), four otherwise.
+ */
+export function rotated(
+  e: Pick<Endpoint, "secrets" | "signing">,
+  fresh: string,
+  expiresAt: number,
+  now: number,
+): SecretEntry[] {
+  const kept = e.signing.scheme === "timestamped-hmac" ? 1 : MAX_SIGNING_SECRETS - 1;
+  const old = e.secrets
+    .map((s, i) => (i === 0 ? { secret: s.secret, expires_at: expiresAt } : s))
+    .filter((s) => s.expires_at !== null && s.expires_at > now)
+    .slice(0, kept);
+  return [{ secret: fresh, expires_at: null }, ...old];
 }
 
 /** Secrets that still sign at `now`, newest first. */
@@ -88,4 +108,12 @@ export function withCompiled(e: Omit<Endpoint, "compiled">): Endpoint {
       scheduleMs: e.retry_schedule ? e.retry_schedule.map((d) => parseDuration(d)!) : null,
     },
   };
+}
+
+/** A draining endpoint is on its way out: it cannot be changed (DELETE without drain removes it at once). */
+export function refuseDraining(endpoint: Endpoint, what: string): void {
+  if (endpoint.draining_since !== null)
+    throw new ConflictError(
+      `Endpoint ${endpoint.id} is draining (deleted with drain=true) and cannot be ${what}; DELETE it without drain to remove it now.`,
+    );
 }

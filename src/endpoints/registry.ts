@@ -1,24 +1,25 @@
 // Endpoints in memory, kept in step with the store: the fan-out index (rebuilt on every change, API or YAML) and
 // the create/update/delete/rotate operations the API and the config reconciler share.
 import type { Clock } from "../lib/clock.ts";
-import { ConflictError, ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
+import { ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { stableStringify } from "../lib/json.ts";
 import type { Logger } from "../lib/logger.ts";
 import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
-import { MAX_SIGNING_SECRETS } from "../signing/schemes.ts";
 import { generateSecret } from "../signing/secrets.ts";
 import type { EndpointListFilter, EndpointStore } from "../store/index.ts";
-import { decodeEndpoint, type Endpoint, encodeEndpoint, type SecretEntry, specOf, withCompiled } from "./endpoint.ts";
+import {
+  decodeEndpoint,
+  type Endpoint,
+  encodeEndpoint,
+  refuseDraining,
+  rotated,
+  type SecretEntry,
+  specOf,
+  withCompiled,
+} from "./endpoint.ts";
 import { checkEndpoint, type EndpointRules } from "./rules.ts";
 import type { DeclaredEndpoint } from "./spec.ts";
-
-/**
- * How many rotated-out secrets keep signing during their grace periods: standard-webhooks signs with up to 5 live
- * secrets; timestamped-hmac with the current one and the newest previous one (a second rotation inside the grace
- * period ends the older one).
- */
-const oldSecretsKept = (e: Endpoint) => (e.signing.scheme === "timestamped-hmac" ? 1 : MAX_SIGNING_SECRETS - 1);
 
 export class EndpointRegistry {
   private byId = new Map<string, Endpoint>();
@@ -166,7 +167,7 @@ export class EndpointRegistry {
 
   /**
    * Makes `secret` (or a generated one) current. The previous current secret keeps signing until
-   * now + graceSeconds; expired ones are dropped, and at most `oldSecretsKept` stay live.
+   * now + graceSeconds; expired ones are dropped (see `rotated`).
    */
   async rotateSecret(
     id: string,
@@ -178,15 +179,7 @@ export class EndpointRegistry {
     const now = this.clock.now();
     const expiresAt = now + graceSeconds * 1000;
     const fresh = secret ?? generateSecret();
-    const old: SecretEntry[] = current.secrets
-      .map((s, i) => (i === 0 ? { secret: s.secret, expires_at: expiresAt } : s))
-      .filter((s) => s.expires_at !== null && s.expires_at > now)
-      .slice(0, oldSecretsKept(current));
-    const endpoint = withCompiled({
-      ...current,
-      secrets: [{ secret: fresh, expires_at: null }, ...old],
-      updated_at: now,
-    });
+    const endpoint = withCompiled({ ...current, secrets: rotated(current, fresh, expiresAt, now), updated_at: now });
     await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
     this.put(endpoint);
     return { secret: fresh, previous_secret_expires_at: expiresAt };
@@ -297,12 +290,4 @@ export class EndpointRegistry {
     }
     this.indexes = new Map([...byTenant].map(([tenant, items]) => [tenant, buildTypeIndex(items)]));
   }
-}
-
-/** A draining endpoint is on its way out: it cannot be changed (DELETE without drain removes it at once). */
-export function refuseDraining(endpoint: Endpoint, what: string): void {
-  if (endpoint.draining_since !== null)
-    throw new ConflictError(
-      `Endpoint ${endpoint.id} is draining (deleted with drain=true) and cannot be ${what}; DELETE it without drain to remove it now.`,
-    );
 }

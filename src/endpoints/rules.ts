@@ -4,8 +4,8 @@ import type { FieldProblem } from "../lib/errors.ts";
 import { type AddressPolicy, blockedReason, parseCidrs, parseHostAddress } from "../lib/net.ts";
 import { checkFilter } from "../routing/filter.ts";
 import { checkTransform } from "../routing/transform.ts";
+import { checkAuth } from "./auth-rules.ts";
 import {
-  checkAuth,
   checkEvents,
   checkHeaders,
   checkKeptHeaders,

@@ -2,35 +2,21 @@
 // every problem's path, compiled once per endpoint, and evaluated per event to decide delivered vs skipped.
 // Condition trees run in-process (cheap, bounded); JSONata expressions run in the sandbox workers.
 
-import { UnavailableError } from "../lib/errors.ts";
-import { envelopeJson } from "./envelope-json.ts";
 import { parseFieldPath, resolveField } from "./field-path.ts";
+import { parseExpressionFilter } from "./filter-expression.ts";
+import {
+  type CompiledFilter,
+  clip,
+  type FilterProblem,
+  type FilterResult,
+  MATCHED,
+  MAX_REASON,
+} from "./filter-result.ts";
+
+export * from "./filter-result.ts";
+
 import { buildOp, type CompiledOp, isOp, OPS } from "./filter-ops.ts";
 import { buildTypedOp, type Converted, type TypedOp } from "./filter-typed.ts";
-import { compileGuarded } from "./jsonata-guard.ts";
-import { SandboxError, sandbox } from "./sandbox.ts";
-import type { FilterValue } from "./sandbox-protocol.ts";
-
-/** A problem with a filter; `path` is relative to the filter object ("all[1].op", "expression"; "" = root). */
-export interface FilterProblem {
-  path: string;
-  message: string;
-}
-/**
- * `reason` says why an event did not match, e.g. 'data.amount gte 100 was false (value: 50)'; null when it did.
- * `error` is set when the filter could not decide (an expression failed or broke its time or memory bound):
- * the delivery then fails with `filter_error: <reason>` instead of being skipped.
- */
-export interface FilterResult {
-  matched: boolean;
-  reason: string | null;
-  error?: true;
-}
-/** Condition trees answer synchronously; expression filters return a Promise. */
-export interface CompiledFilter {
-  /** `json` is the envelope as JSON text when the caller has it (expression filters send it to a worker). */
-  test(envelope: unknown, json?: string): FilterResult | Promise<FilterResult>;
-}
 
 export class FilterCompileError extends Error {
   constructor(readonly problems: FilterProblem[]) {
@@ -42,12 +28,6 @@ export class FilterCompileError extends Error {
 /** The root is level 1; no node may sit deeper than this. */
 export const MAX_FILTER_DEPTH = 8;
 export const MAX_CONDITIONS = 100;
-export const MAX_EXPRESSION_LENGTH = 4096;
-/** Wall-clock bound of one expression filter evaluation (docs/api.md "Tenant code runs bounded"). */
-export const EXPRESSION_TIMEOUT_MS = 25;
-const MAX_REASON = 1000;
-
-const MATCHED: FilterResult = Object.freeze({ matched: true, reason: null });
 const CONDITION_KEYS = ["field", "op", "value", "type"];
 const KNOWN_KEYS = new Set(["all", "any", "not", "elem_match", "expression", ...CONDITION_KEYS]);
 const SHAPE =
@@ -264,59 +244,6 @@ function notNode(inner: Node): Node {
   };
 }
 
-function parseExpressionFilter(spec: Record<string, unknown>): {
-  problems: FilterProblem[];
-  compiled: CompiledFilter | null;
-} {
-  const problems: FilterProblem[] = [];
-  for (const key of Object.keys(spec)) {
-    if (key !== "expression") problems.push({ path: key, message: "is not allowed beside expression" });
-  }
-  const source = spec.expression;
-  if (typeof source !== "string" || source.trim() === "") {
-    problems.push({ path: "expression", message: "must be a non-empty JSONata expression string" });
-  } else if (source.length > MAX_EXPRESSION_LENGTH) {
-    problems.push({ path: "expression", message: `must be at most ${MAX_EXPRESSION_LENGTH} characters` });
-  } else {
-    try {
-      compileGuarded(source);
-    } catch (err) {
-      problems.push({ path: "expression", message: `is not valid JSONata: ${(err as Error).message}` });
-    }
-  }
-  if (problems.length > 0) return { problems, compiled: null };
-  const expression = source as string;
-  return {
-    problems,
-    compiled: {
-      async test(envelope, json) {
-        let value: FilterValue;
-        try {
-          const task = { op: "filter" as const, source: expression, input: json ?? envelopeJson(envelope) };
-          value = (await sandbox().run({ ...task, timeoutMs: EXPRESSION_TIMEOUT_MS }, laneOf(envelope))) as FilterValue;
-        } catch (err) {
-          // The pool could not run it at all (overloaded, or no worker can start): that says nothing of this
-          // event, so the publish is refused (503) rather than its delivery failed for good.
-          if (err instanceof SandboxError && err.unavailable)
-            throw new UnavailableError(`Filters cannot be evaluated now: ${err.message}.`);
-          return {
-            matched: false,
-            reason: clip(`expression error: ${(err as Error).message}`, MAX_REASON),
-            error: true,
-          };
-        }
-        return value.matched ? MATCHED : { matched: false, reason: `expression returned ${value.returned}` };
-      },
-    },
-  };
-}
-
-/** Sandbox tasks queue per tenant, so one tenant's slow expressions cannot hold back another's. */
-function laneOf(envelope: unknown): string {
-  const tenant = (envelope as { tenant_id?: unknown } | null)?.tenant_id;
-  return typeof tenant === "string" ? tenant : "";
-}
-
 /** Compact JSON for reasons, cut to 100 characters; what JSON cannot express falls back to String(). */
 function json(value: unknown): string {
   let text: string | undefined;
@@ -326,8 +253,4 @@ function json(value: unknown): string {
     text = undefined;
   }
   return clip(text ?? String(value), 100);
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
