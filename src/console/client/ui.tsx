@@ -168,17 +168,25 @@ export function Json({ value, label }: { value: unknown; label: string }) {
   );
 }
 
+/**
+ * Newest / Older buttons over a cursor-paged list: `cursors` is the stack of cursors that led to the page shown
+ * (empty: the newest page), `page` the list answer (its next_cursor and has_more).
+ */
 export function Pager({
-  hasMore,
-  onNext,
-  onFirst,
-  isFirst,
+  cursors,
+  setCursors,
+  page,
 }: {
-  hasMore: boolean;
-  onNext: () => void;
-  onFirst: () => void;
-  isFirst: boolean;
+  cursors: string[];
+  setCursors: (cursors: string[]) => void;
+  page: { next_cursor: string | null; has_more: boolean } | undefined | null;
 }) {
+  const isFirst = cursors.length === 0;
+  const hasMore = page?.has_more ?? false;
+  const onFirst = () => setCursors([]);
+  const onNext = () => {
+    if (page?.next_cursor) setCursors([...cursors, page.next_cursor]);
+  };
   if (!hasMore && isFirst) return null;
   return (
     <nav class="pager" aria-label="Pages">

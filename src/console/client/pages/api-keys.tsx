@@ -189,12 +189,7 @@ export function ApiKeysPage() {
           </tbody>
         </table>
       )}
-      <Pager
-        isFirst={cursors.length === 0}
-        hasMore={list.data?.has_more ?? false}
-        onFirst={() => setCursors([])}
-        onNext={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}
-      />
+      <Pager cursors={cursors} setCursors={setCursors} page={list.data} />
     </>
   );
 }

@@ -110,12 +110,7 @@ export function DeliveriesPage({ me }: { me: Me }) {
       ) : (
         <Loading what="deliveries" />
       )}
-      <Pager
-        isFirst={cursors.length === 0}
-        hasMore={list.data?.has_more ?? false}
-        onFirst={() => setCursors([])}
-        onNext={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}
-      />
+      <Pager cursors={cursors} setCursors={setCursors} page={list.data} />
     </>
   );
 }

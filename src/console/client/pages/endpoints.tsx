@@ -156,12 +156,7 @@ export function EndpointsPage({ me }: { me: Me }) {
           </tbody>
         </table>
       )}
-      <Pager
-        isFirst={cursors.length === 0}
-        hasMore={list.data?.has_more ?? false}
-        onFirst={() => setCursors([])}
-        onNext={() => list.data?.next_cursor && setCursors([...cursors, list.data.next_cursor])}
-      />
+      <Pager cursors={cursors} setCursors={setCursors} page={list.data} />
     </>
   );
 }
