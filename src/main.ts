@@ -1,16 +1,18 @@
 #!/usr/bin/env bun
-// The hookgate command line: serve | check-config | create-key | version. The composition root.
+// The hookgate command line: serve | migrate | check-config | create-key | version. The composition root.
 import { existsSync, readFileSync } from "node:fs";
 import { generateApiKey, issueApiKey } from "./api/auth.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { TENANT_ID } from "./endpoints/spec.ts";
 import { type Gateway, StartupError, startGateway } from "./gateway.ts";
+import { describeStorage, migrateConfiguredStore, openConfiguredStore } from "./gateway-store.ts";
 import { createLogger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import {
   InstanceLockedError,
   MasterKeyError,
-  openSqliteStore,
+  PgSchemaTooNewError,
+  PostgresUnavailableError,
   SCOPES,
   SchemaTooNewError,
   type Scope,
@@ -20,6 +22,7 @@ const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
 
 Usage:
   hookgate serve [--config FILE] [--dev]   run the gateway (config also from HOOKGATE_CONFIG)
+  hookgate migrate [--config FILE]         bring the store's schema up to date and exit (no master key needed)
   hookgate check-config FILE               validate a config file and exit (0 ok, 2 invalid)
   hookgate create-key --name NAME --scopes S1,S2 [--tenant T] [--expires ISO] [--config FILE]
                                            create a scoped API key in the database and print it once
@@ -27,6 +30,17 @@ Usage:
 
 --dev allows http:// and private addresses and, when no admin key is configured,
 generates one and prints it once. Without --dev an admin key is required.`;
+
+/** Errors that stop a start or a command with their message alone (exit 1): the operator can act on it. */
+const OPERATOR_ERRORS = [
+  StartupError,
+  MasterKeyError,
+  SchemaTooNewError,
+  PgSchemaTooNewError,
+  InstanceLockedError,
+  PostgresUnavailableError,
+];
+const isOperatorError = (e: unknown) => OPERATOR_ERRORS.some((type) => e instanceof type);
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 function fail(message: string, code = 2): never {
@@ -89,20 +103,14 @@ async function serve(flags: Record<string, string | true>) {
   try {
     gateway = await startGateway(config, { logger });
   } catch (e) {
-    if (
-      e instanceof StartupError ||
-      e instanceof MasterKeyError ||
-      e instanceof SchemaTooNewError ||
-      e instanceof InstanceLockedError
-    )
-      fail(e.message, 1);
+    if (isOperatorError(e)) fail((e as Error).message, 1);
     throw e;
   }
   logger.info("hookgate started", {
     version: VERSION,
     url: gateway.url,
     config: file ?? "(built-in defaults)",
-    database: config.storage.path,
+    database: describeStorage(config),
     dev,
   });
   logger.flush();
@@ -151,7 +159,14 @@ async function createKey(flags: Record<string, string | true>) {
   if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
   const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
   if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
-  const store = openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+  let opened: Awaited<ReturnType<typeof openConfiguredStore>>;
+  try {
+    opened = await openConfiguredStore(config, { exclusive: false });
+  } catch (e) {
+    if (isOperatorError(e)) fail((e as Error).message, 1);
+    throw e;
+  }
+  const { store } = opened;
   try {
     const { record, key } = await issueApiKey(store, {
       name,
@@ -163,6 +178,22 @@ async function createKey(flags: Record<string, string | true>) {
     process.stdout.write(`${JSON.stringify({ id: record.id, key, name, tenant_id: tenant, scopes })}\n`);
   } finally {
     await store.close();
+    opened.release();
+  }
+}
+
+/** Applies pending schema migrations to the configured store and exits; needs no master key. */
+async function migrate(flags: Record<string, string | true>) {
+  const file = typeof flags.config === "string" ? flags.config : process.env.HOOKGATE_CONFIG || null;
+  const config = readConfig(file, false);
+  try {
+    const { applied, version } = await migrateConfiguredStore(config);
+    process.stdout.write(
+      `${describeStorage(config)}: schema version ${version}${applied.length ? ` (applied ${applied.join(", ")})` : " (up to date)"}\n`,
+    );
+  } catch (e) {
+    if (isOperatorError(e)) fail((e as Error).message, 1);
+    throw e;
   }
 }
 
@@ -172,6 +203,8 @@ async function main() {
   switch (command) {
     case "serve":
       return serve(flags);
+    case "migrate":
+      return migrate(flags);
     case "check-config": {
       const file = positional[0] ?? (typeof flags.config === "string" ? flags.config : undefined);
       if (!file) fail("check-config needs a file: hookgate check-config hookgate.yaml");

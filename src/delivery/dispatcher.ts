@@ -1,7 +1,7 @@
 // Slots for attempts: jobs wait in per-endpoint lanes (lanes.ts) and start round-robin under the global and
 // per-endpoint concurrency caps and each endpoint's token bucket; a timer wakes lanes that wait for a token.
 import type { Clock, Timer } from "../lib/clock.ts";
-import { type Job, Lanes } from "./lanes.ts";
+import { type Job, Lanes, type TokenSource } from "./lanes.ts";
 
 export interface DispatcherOptions {
   clock: Clock;
@@ -10,6 +10,8 @@ export interface DispatcherOptions {
   perEndpoint: number;
   /** Requests per second allowed for a lane key (an endpoint id, or `url:…` for ad-hoc targets), or null. */
   rateOf(key: string): number | null;
+  /** Tokens of rate-limited lanes from elsewhere (a bucket the replicas share) instead of each lane's own. */
+  tokens?: TokenSource;
   /** Runs one attempt; the slot is freed when it settles. */
   run(job: Job): Promise<void>;
 }
@@ -22,7 +24,12 @@ export class Dispatcher {
   private idle: (() => void)[] = [];
 
   constructor(private readonly o: DispatcherOptions) {
-    this.lanes = new Lanes({ perEndpoint: o.perEndpoint, rateOf: o.rateOf, now: () => o.clock.now() });
+    this.lanes = new Lanes({
+      perEndpoint: o.perEndpoint,
+      rateOf: o.rateOf,
+      tokens: o.tokens,
+      now: () => o.clock.now(),
+    });
   }
 
   /** Jobs waiting for a slot. */

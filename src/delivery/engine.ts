@@ -4,14 +4,16 @@
 // See docs/architecture.md "The life of an event".
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { NewDelivery, Store } from "../store/index.ts";
+import type { Cluster, NewDelivery, Store } from "../store/index.ts";
 import { type AttemptContext, runAttempt } from "./attempt.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import type { LoadedEvent } from "./envelope.ts";
 import type { Job } from "./lanes.ts";
+import { LeaseKeeper } from "./lease-keeper.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
 import { OutcomeRecorder } from "./outcomes.ts";
 import { Scheduler } from "./scheduler.ts";
+import { SharedTokens } from "./shared-tokens.ts";
 import { type AttemptReport, AttemptWaiters } from "./waiters.ts";
 import { WriteBatcher } from "./write-batcher.ts";
 
@@ -44,10 +46,14 @@ export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   logger: Logger;
   concurrency: number;
   perEndpointConcurrency: number;
+  /**
+   * How long a claim lasts without renewal (delivery.lease_seconds). With replicas a dead one's claims return to the
+   * others after it; on SQLite it is informational (a restart returns every lease at once).
+   */
+  leaseMs: number;
+  /** The replicas sharing the store (null: this process alone): wake-ups, lease renewal, shared rate limits. */
+  cluster: Cluster | null;
 }
-
-/** How long a claimed delivery is leased (informational on SQLite: a restart returns every lease at once). */
-const LEASE_MS = 15 * 60_000;
 
 export class DeliveryEngine {
   readonly metrics = new EngineMetrics();
@@ -60,9 +66,11 @@ export class DeliveryEngine {
   private reserved = 0;
   private readonly attemptContext: AttemptContext;
   private readonly outcomes: OutcomeRecorder;
+  private readonly leases: LeaseKeeper | null;
 
   constructor(private readonly o: EngineOptions) {
-    const { registry, clock } = o;
+    const { registry, clock, cluster } = o;
+    this.leases = cluster ? new LeaseKeeper(cluster, o.leaseMs, clock, o.logger) : null;
     this.capacity = Math.max(1000, o.concurrency * 20);
     this.attemptContext = { ...o, endpoint: (id) => registry.get(id) };
     this.writer = new WriteBatcher(o.store, o.logger, clock);
@@ -72,6 +80,7 @@ export class DeliveryEngine {
       concurrency: o.concurrency,
       perEndpoint: o.perEndpointConcurrency,
       rateOf: (key) => (key.startsWith("url:") ? null : (registry.get(key)?.rate_limit_per_second ?? null)),
+      tokens: cluster ? new SharedTokens(cluster, o.logger) : undefined,
       run: (job) => this.run(job),
     });
     this.outcomes = new OutcomeRecorder({
@@ -79,13 +88,13 @@ export class DeliveryEngine {
       writer: this.writer,
       waiters: this.waiters,
       metrics: this.metrics,
-      wake: (at) => this.scheduler.wake(at),
+      wake: (at) => this.wake(at, true),
     });
     this.scheduler = new Scheduler({
       store: o.store,
       clock,
       logger: o.logger,
-      leaseMs: LEASE_MS,
+      leaseMs: o.leaseMs,
       capacity: this.capacity,
       room: () => this.room(),
       deliver: (jobs) => this.dispatcher.push(jobs),
@@ -101,9 +110,19 @@ export class DeliveryEngine {
     return this.writer.writesFailing;
   }
 
-  /** Returns crashed leases to pending and starts claiming due work. */
-  start(): Promise<void> {
-    return this.scheduler.start();
+  /** Returns crashed leases to pending and starts claiming due work (and, with replicas, renewing leases). */
+  async start(): Promise<void> {
+    await this.scheduler.start();
+    this.leases?.start();
+  }
+
+  /**
+   * Stored deliveries are due at `at`: the scheduler looks then. `announce`: tell the other replicas too (a retry
+   * written here, an admission that did not fit in memory), so any of them may take the work.
+   */
+  wake(at: number, announce = false): void {
+    this.scheduler.wake(at);
+    if (announce) this.o.cluster?.announceDue(at);
   }
 
   /**
@@ -117,7 +136,7 @@ export class DeliveryEngine {
       const row = this.newDelivery(admission.event, d, now);
       if (row.status === "pending" && this.room() > 0) {
         row.status = "delivering";
-        row.lease_until = now + LEASE_MS;
+        row.lease_until = now + this.o.leaseMs;
         this.reserved++;
         claimed++;
       }
@@ -146,7 +165,7 @@ export class DeliveryEngine {
     const jobs: Job[] = [];
     for (const r of toSend) if (r.status === "delivering") jobs.push(this.jobOf(admission.event, r, "scheduled"));
     if (jobs.length > 0) this.dispatcher.push(jobs);
-    if (jobs.length < toSend.length) this.scheduler.wake(now);
+    if (jobs.length < toSend.length) this.wake(now, true);
     return { inserted: true, attempts };
   }
 
@@ -159,7 +178,7 @@ export class DeliveryEngine {
     const row = {
       ...this.newDelivery(event, delivery, now),
       status: "delivering" as const,
-      lease_until: now + LEASE_MS,
+      lease_until: now + this.o.leaseMs,
       manual: true,
     };
     await this.writer.submitEvent({ event, idempotency_response: null, deliveries: [row] });
@@ -170,7 +189,7 @@ export class DeliveryEngine {
 
   /** Claims a delivery for a manual attempt now (not retried if it fails). False when missing or in flight. */
   async replay(deliveryId: string): Promise<boolean> {
-    const claimed = await this.o.store.claimForReplay(deliveryId, this.o.clock.now() + LEASE_MS);
+    const claimed = await this.o.store.claimForReplay(deliveryId, this.o.clock.now() + this.o.leaseMs);
     if (!claimed) return false;
     this.dispatcher.push(await this.scheduler.jobsFor([claimed], "manual"));
     return true;
@@ -180,7 +199,7 @@ export class DeliveryEngine {
   async recover(endpointId: string, since: number, until: number): Promise<number> {
     const now = this.o.clock.now();
     const requeued = await this.o.store.recoverFailed(endpointId, since, until, now);
-    if (requeued > 0) this.scheduler.wake(now);
+    if (requeued > 0) this.wake(now, true);
     return requeued;
   }
 
@@ -205,13 +224,22 @@ export class DeliveryEngine {
   async stop(graceMs: number): Promise<void> {
     this.scheduler.stop();
     const queued = this.dispatcher.stop();
+    // Queued (claimed, not started) deliveries go back at once, so other replicas can take them while ours finish.
+    if (queued.length > 0) {
+      const now = this.o.clock.now();
+      try {
+        await this.o.store.releaseDeliveries(
+          queued.map((j) => j.deliveryId),
+          now,
+        );
+        this.o.cluster?.announceDue(now);
+      } catch (e) {
+        this.o.logger.error("handing queued deliveries back failed; they return when their lease ends", { error: e });
+      }
+    }
     if (this.dispatcher.inFlight > 0) await Promise.race([this.dispatcher.whenIdle(), Bun.sleep(graceMs)]);
     await this.writer.flush();
-    if (queued.length > 0)
-      await this.o.store.releaseDeliveries(
-        queued.map((j) => j.deliveryId),
-        this.o.clock.now(),
-      );
+    this.leases?.stop();
   }
 
   /** For tests and benchmarks: resolves when nothing is queued or in flight and all results are written. */

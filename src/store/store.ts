@@ -1,5 +1,5 @@
 // The store as the rest of hookgate sees it: a declared interface, grouped by concern so each consumer can take
-// only the part it uses. src/store/sqlite/ implements it; the composition root (src/gateway.ts) picks one.
+// only the part it uses. src/store/sqlite/ and src/store/postgres/ implement it; src/gateway.ts picks one.
 import type {
   ApiKeyRecord,
   AttemptRecord,
@@ -20,6 +20,8 @@ import type {
 export interface MetaStore {
   getMeta(key: string): Promise<string | null>;
   putMeta(key: string, value: string): Promise<void>;
+  /** Writes the value only when the key has none yet (replicas starting at once agree on the first); true if written. */
+  insertMetaIfAbsent(key: string, value: string): Promise<boolean>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
 }
@@ -86,7 +88,10 @@ export interface DeliveryQueueStore {
   claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
   /** Earliest next_attempt_at among pending deliveries, or null when none wait. */
   nextDueAt(): Promise<number | null>;
-  /** Deliveries left `delivering` by a previous run are pending again, due at once. Returns how many. */
+  /**
+   * Deliveries left `delivering` by a previous run are pending again, due at once (with replicas: those whose lease
+   * expired; the others are still held). Returns how many.
+   */
   resetLeases(now: number): Promise<number>;
   /** Hands claimed deliveries back (shutdown), due at `at`. */
   releaseDeliveries(ids: readonly string[], at: number): Promise<void>;
@@ -114,6 +119,35 @@ export interface RetentionStore {
   purgeEventsBefore(cutoff: number, limit: number): Promise<number>;
 }
 
+/** What a replica hears from the others (and from its own changes, once committed). */
+export type ClusterSignal =
+  /** Stored deliveries are due at `at` (another replica's retry, overflow or shutdown hand-back). */
+  | { kind: "due"; at: number }
+  /** The endpoint was created, changed or deleted. */
+  | { kind: "endpoint"; id: string }
+  | { kind: "event_type"; name: string }
+  /** Signals may have been missed (a dropped connection, a revision ahead of them): reload everything. */
+  | { kind: "resync" };
+
+/** Several processes (replicas) sharing one store: signals between them, locks, shared rate limits, leases. */
+export interface Cluster {
+  /** This process among the replicas: the owner of the leases it takes. */
+  readonly replicaId: string;
+  /** Calls `listener` for every signal; returns the function that unsubscribes. */
+  subscribe(listener: (signal: ClusterSignal) => void): () => void;
+  /** Tells the other replicas that stored deliveries are due at `at` (coalesced, fire and forget). */
+  announceDue(at: number): void;
+  /** Runs `fn` while holding the named cluster-wide lock (waiting for it while another replica holds it). */
+  exclusively<T>(lock: "reconcile", fn: () => Promise<T>): Promise<T>;
+  /**
+   * Takes up to `want` tokens from the shared bucket of `key` (capacity max(1, rate), refilled at `rate` a second
+   * by the database's clock). `retryInMs`: when none was granted, how long until one is there.
+   */
+  reserveTokens(key: string, ratePerSecond: number, want: number): Promise<{ granted: number; retryInMs: number }>;
+  /** Extends every lease this replica holds to `until`; returns how many. */
+  renewLeases(until: number): Promise<number>;
+}
+
 export interface Store
   extends MetaStore,
     ApiKeyStore,
@@ -124,6 +158,8 @@ export interface Store
     DeliveryQueueStore,
     DeliveryLogStore,
     RetentionStore {
+  /** Set when several processes share the store (PostgreSQL); null when one process has it alone (SQLite). */
+  readonly cluster: Cluster | null;
   /** Flushes what must be flushed and closes the connection. */
   close(): Promise<void>;
 }

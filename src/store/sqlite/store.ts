@@ -31,6 +31,7 @@ export function createSqliteStore(db: Database): Store {
     ...events,
     ...deliveries,
     ...retentionQueries(db),
+    cluster: null,
     async writeBatch(batch, attempts, updates) {
       return writeBatch.immediate(batch, attempts, updates);
     },
