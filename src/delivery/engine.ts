@@ -55,6 +55,9 @@ export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   cluster: Cluster | null;
 }
 
+/** With replicas, the longest the scheduler goes without looking at the store (the safety net of the signals). */
+const RECHECK_MS = 5000;
+
 export class DeliveryEngine {
   readonly metrics = new EngineMetrics();
   private readonly writer: WriteBatcher;
@@ -95,6 +98,8 @@ export class DeliveryEngine {
       clock,
       logger: o.logger,
       leaseMs: o.leaseMs,
+      // Replicas: a dead one's expired leases and work stored without a signal are found within this.
+      recheckMs: cluster ? Math.min(RECHECK_MS, o.leaseMs) : undefined,
       capacity: this.capacity,
       room: () => this.room(),
       deliver: (jobs) => this.dispatcher.push(jobs),

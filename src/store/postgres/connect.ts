@@ -9,7 +9,7 @@ export const LOCKS = { migrate: 1, reconcile: 2, retention: 3 } as const;
 
 export class PostgresUnavailableError extends Error {
   constructor(target: string, cause: unknown) {
-    super(`cannot reach PostgreSQL at ${target}: ${(cause as Error)?.message ?? String(cause)}`);
+    super(`cannot use PostgreSQL at ${target}: ${(cause as Error)?.message ?? String(cause)}`);
     this.name = "PostgresUnavailableError";
   }
 }

@@ -3,7 +3,7 @@
 // path's writes in one transaction of a few statements, and a Cluster (signals, locks, shared rate buckets, leases).
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { SQL } from "bun";
+import { SQL } from "bun";
 import type { Store } from "../store.ts";
 import type { AttemptRecord, DeliveryUpdate, NewEvent } from "../types.ts";
 import { apiKeyQueries } from "./api-keys.ts";
@@ -90,8 +90,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Store
     return await createPostgresStore(sql, options);
   } catch (e) {
     await sql.close({ timeout: 0 }).catch(() => {});
-    if ((e as { code?: string }).code?.startsWith("ERR_POSTGRES") && !(e as { errno?: string }).errno)
-      throw new PostgresUnavailableError(describePostgresUrl(options.url), e);
+    if (e instanceof SQL.SQLError) throw new PostgresUnavailableError(describePostgresUrl(options.url), e);
     throw e;
   }
 }
@@ -102,8 +101,7 @@ export async function migratePostgresDatabase(url: string): Promise<{ applied: n
   try {
     return { applied: await migratePostgres(sql) };
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith("ERR_POSTGRES") && !(e as { errno?: string }).errno)
-      throw new PostgresUnavailableError(describePostgresUrl(url), e);
+    if (e instanceof SQL.SQLError) throw new PostgresUnavailableError(describePostgresUrl(url), e);
     throw e;
   } finally {
     await sql.close({ timeout: 0 }).catch(() => {});
