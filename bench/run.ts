@@ -1,11 +1,12 @@
 // The benchmark suite (`npm run bench`): every figure is measured in this run, next to a baseline from the
 // same run on the same machine, and the table is written into bench/RESULTS.md.
-//   bun bench/run.ts [--events=20000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,micro] [--backlog=0,100000,1000000] [--binary]
+//   bun bench/run.ts [--events=20000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,pg,micro] [--backlog=0,100000,1000000] [--binary]
 import { cpus, totalmem } from "node:os";
 import { fmt, type Row, table, writeResults } from "./lib/report.ts";
 import { type BacklogResult, backlog } from "./scenarios/backlog.ts";
 import { endToEnd, idleLatency, ingestOnly } from "./scenarios/e2e.ts";
 import { bullmqPeer, redisAvailable } from "./scenarios/peer.ts";
+import { hookgatePostgres, postgresPeer, postgresReachable } from "./scenarios/pg.ts";
 import { rawCeiling } from "./scenarios/raw.ts";
 import { retryStorm } from "./scenarios/storm.ts";
 
@@ -223,6 +224,75 @@ if (want("storm")) {
   });
 }
 
+// 7. PostgreSQL: hookgate with 1 and 2 replicas on one database, beside SQLite and graphile-worker / pg-boss.
+const pgRows: Row[] = [];
+if (want("pg")) {
+  const problem = await postgresReachable();
+  if (problem) {
+    log(`PostgreSQL unreachable (${problem}): skipping the PostgreSQL scenarios (set HOOKGATE_TEST_PG_URL)`);
+    pgRows.push({ scenario: "7 PostgreSQL", metric: "deliveries/s", value: "skipped: PostgreSQL unreachable" });
+  } else {
+    const S = "7 PostgreSQL";
+    log(`hookgate on SQLite (baseline of this section): ${N} events`);
+    const sqlite = e2e ?? (await endToEnd({ events: N, endpoints: 1, concurrency: C, binary })).deliveriesPerSec;
+    log(`hookgate on PostgreSQL, 1 replica: ${N} events`);
+    const one = await hookgatePostgres(N, C, 1);
+    log(`hookgate on PostgreSQL, 2 replicas: ${N} events spread over both`);
+    const two = await hookgatePostgres(N, C, 2);
+    log(`graphile-worker peer: ${N} jobs, worker concurrency ${C}`);
+    const graphile = await postgresPeer("graphile", N, C);
+    log(`pg-boss peer: ${N} jobs, worker concurrency ${C}`);
+    const pgboss = await postgresPeer("pgboss", N, C);
+    const best = Math.max(graphile.perSec, pgboss.perSec);
+    const bestName = graphile.perSec >= pgboss.perSec ? "graphile-worker" : "pg-boss";
+    pgRows.push(
+      { scenario: S, metric: "hookgate on SQLite, deliveries/s", value: fmt(sqlite) },
+      {
+        scenario: S,
+        metric: "hookgate on PostgreSQL, 1 replica, deliveries/s",
+        value: fmt(one.perSec),
+        ratio: `${ratio(one.perSec, sqlite)} of SQLite`,
+        target: "≥ 0.5× SQLite",
+        ok: one.perSec >= 0.5 * sqlite,
+      },
+      { scenario: S, metric: "hookgate on PostgreSQL, 1 replica, publish p99 (ms)", value: fmt(one.publishP99, 1) },
+      {
+        scenario: S,
+        metric: "hookgate on PostgreSQL, 2 replicas, deliveries/s",
+        value: fmt(two.perSec),
+        ratio: `${ratio(two.perSec, one.perSec)} of 1 replica`,
+      },
+      { scenario: S, metric: "hookgate on PostgreSQL, 2 replicas, publish p99 (ms)", value: fmt(two.publishP99, 1) },
+      { scenario: S, metric: "graphile-worker 0.16 (Node worker), deliveries/s", value: fmt(graphile.perSec) },
+      {
+        scenario: S,
+        metric: "graphile-worker addJob p50 / p99 (ms)",
+        value: `${fmt(graphile.addP50, 1)} / ${fmt(graphile.addP99, 1)}`,
+      },
+      { scenario: S, metric: "pg-boss 10 (Node worker), deliveries/s", value: fmt(pgboss.perSec) },
+      {
+        scenario: S,
+        metric: "pg-boss send p50 / p99 (ms)",
+        value: `${fmt(pgboss.addP50, 1)} / ${fmt(pgboss.addP99, 1)}`,
+      },
+      {
+        scenario: S,
+        metric: `hookgate on PostgreSQL (1 replica) ÷ ${bestName}`,
+        value: ratio(one.perSec, best),
+        target: "≥ 3×",
+        ok: one.perSec >= 3 * best,
+      },
+      {
+        scenario: S,
+        metric: `hookgate on PostgreSQL (2 replicas) ÷ ${bestName}`,
+        value: ratio(two.perSec, best),
+        target: "≥ 3×",
+        ok: two.perSec >= 3 * best,
+      },
+    );
+  }
+}
+
 let micro = "";
 if (want("micro")) {
   for (const script of ["signing.ts", "routing.ts"]) {
@@ -237,6 +307,15 @@ if (want("micro")) {
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30)} GiB, bun ${Bun.version}, ${new Date().toISOString()}`;
 const command = `bun bench/run.ts ${process.argv.slice(2).join(" ")}`.trim();
-const block = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events, concurrency ${C}; ${machine}.\n\n${table(rows)}\n${micro}`;
-console.log(block);
-if (!args.has("no-write")) writeResults(new URL("./RESULTS.md", import.meta.url).pathname, block);
+const heading = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events, concurrency ${C}; ${machine}.`;
+const resultsPath = new URL("./RESULTS.md", import.meta.url).pathname;
+if (rows.length > 0 || micro) {
+  const block = `${heading}\n\n${table(rows)}\n${micro}`;
+  console.log(block);
+  if (!args.has("no-write")) writeResults(resultsPath, block);
+}
+if (pgRows.length > 0) {
+  const block = `${heading}\n\n${table(pgRows)}\n`;
+  console.log(block);
+  if (!args.has("no-write")) writeResults(resultsPath, block, "pg-results");
+}

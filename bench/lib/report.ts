@@ -20,11 +20,13 @@ export function table(rows: Row[]): string {
   return [head, ...lines].join("\n");
 }
 
-const START = "<!-- results:start -->";
-const END = "<!-- results:end -->";
-
-/** Replaces the generated block of bench/RESULTS.md, keeping the hand-written notes around it. */
-export function writeResults(path: string, block: string): void {
+/**
+ * Replaces a generated block of bench/RESULTS.md (`results`, or another section such as `pg-results`), keeping the
+ * hand-written notes and the other blocks around it.
+ */
+export function writeResults(path: string, block: string, section = "results"): void {
+  const START = `<!-- ${section}:start -->`;
+  const END = `<!-- ${section}:end -->`;
   const text = existsSync(path) ? readFileSync(path, "utf8") : `# Benchmark results\n\n${START}\n${END}\n`;
   const start = text.indexOf(START);
   const end = text.indexOf(END);

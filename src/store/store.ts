@@ -71,6 +71,8 @@ export interface EventStore {
 
 /** The hot path's one write: events with their deliveries, and attempt results, in one transaction. */
 export interface BatchWriter {
+  /** How many batches may be written at once (SQLite has one writer; PostgreSQL commits several side by side). */
+  readonly parallelWrites: number;
   /**
    * Returns the outcome of each event in order: inserted, or not (its tenant already has its idempotency key;
    * the outcome then carries the first event's stored receipt). Attempts of deleted deliveries are dropped.

@@ -55,52 +55,73 @@ const DELIVERY_COLUMNS = `d.id, d.event_id, d.endpoint_id, d.tenant_id, d.target
   d.next_attempt_at, d.lease_until, d.http_status, d.error_kind, d.last_error, d.manual, d.created_at, d.delivered_at`;
 const SELECT_DELIVERY = `SELECT ${DELIVERY_COLUMNS}, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id`;
 const CLAIMED = "d.id, d.event_id, d.endpoint_id, d.target_url, d.attempts, d.retry_base, d.manual";
-const IDS = "SELECT json_array_elements_text($1::text::json)";
+/** The ids of a JSON array parameter, as an array: `id = ANY(…)` plans as primary-key lookups. */
+const IDS = "ARRAY(SELECT json_array_elements_text($1::text::json))";
 
-const INSERT_ATTEMPTS = `
+const INSERT_ATTEMPT = `
   INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers,
     response_body, body_encoding, error_kind, error)
-  SELECT x.id, x.delivery_id, x.n, x.trigger, x.started_at, x.duration_ms, x.http_status, x.response_headers,
-    x.response_body, x.body_encoding, x.error_kind, x.error
-  FROM json_to_recordset($1::text::json) AS x(id text, delivery_id text, n integer, trigger text, started_at bigint,
-    duration_ms integer, http_status integer, response_headers text, response_body text, body_encoding text,
-    error_kind text, error text)
-  WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = x.delivery_id)`;
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)`;
 
 // A result is recorded only by the replica holding the lease (or on a row nobody holds): a replica whose lease
 // expired while it attempted (stalled, partitioned) does not overwrite what the new holder does.
-const UPDATE_DELIVERIES = `
-  UPDATE deliveries d SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
-    lease_until = NULL, lease_owner = NULL,
-    http_status = CASE WHEN u.exchanged THEN u.http_status ELSE d.http_status END, error_kind = u.error_kind,
-    last_error = u.last_error, delivered_at = coalesce(u.delivered_at, d.delivered_at)
-  FROM json_to_recordset($1::text::json) AS u(id text, status text, attempts integer, next_attempt_at bigint,
-    http_status integer, exchanged boolean, error_kind text, last_error text, delivered_at bigint)
-  WHERE d.id = u.id AND (d.lease_owner = $2 OR d.lease_owner IS NULL)`;
+const UPDATE_DELIVERY = `
+  UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4, lease_until = NULL, lease_owner = NULL,
+    http_status = CASE WHEN $8::boolean THEN $5 ELSE http_status END, error_kind = $9, last_error = $6,
+    delivered_at = coalesce($7, delivered_at)
+  WHERE id = $1 AND (lease_owner = $10 OR lease_owner IS NULL)`;
 
 export function deliveryQueries({ sql, replicaId }: PgContext) {
-  /** Writes attempt rows and delivery updates inside `tx`; attempts of deleted deliveries are dropped. */
-  const writeResultsIn = async (
+  /**
+   * Writes attempt rows and delivery updates inside `tx`; attempts of deleted deliveries are dropped. One statement
+   * per row by primary key (sent pipelined, without waiting for each answer): a plan that never scans the table,
+   * however large it grows or however stale its statistics are.
+   */
+  const writeResultsIn = (
     tx: TransactionSQL,
     attempts: readonly AttemptRecord[],
     updates: readonly DeliveryUpdate[],
-  ): Promise<void> => {
-    if (attempts.length > 0) {
-      const rows = attempts.map((a) => ({
-        ...a,
-        response_headers: a.response_headers === null ? null : JSON.stringify(a.response_headers),
-      }));
-      await tx.unsafe(INSERT_ATTEMPTS, [JSON.stringify(rows)]);
+  ): Promise<unknown> => {
+    const writes: Promise<unknown>[] = [];
+    for (const a of attempts) {
+      const headers = a.response_headers === null ? null : JSON.stringify(a.response_headers);
+      writes.push(
+        tx.unsafe(INSERT_ATTEMPT, [
+          a.id,
+          a.delivery_id,
+          a.n,
+          a.trigger,
+          a.started_at,
+          a.duration_ms,
+          a.http_status,
+          headers,
+          a.response_body,
+          a.body_encoding,
+          a.error_kind,
+          a.error,
+        ]),
+      );
     }
-    if (updates.length > 0) {
-      // The last update of a delivery wins (as when applied one by one); rows are locked in id order.
-      const last = new Map<string, DeliveryUpdate>();
-      for (const u of updates) last.set(u.id, u);
-      const rows = [...last.values()]
-        .sort((a, b) => (a.id < b.id ? -1 : 1))
-        .map((u) => ({ ...u, http_status: u.http_status ?? null, exchanged: u.http_status !== undefined }));
-      await tx.unsafe(UPDATE_DELIVERIES, [JSON.stringify(rows), replicaId]);
+    // The last update of a delivery wins (as when applied one by one); rows are locked in id order.
+    const last = new Map<string, DeliveryUpdate>();
+    for (const u of updates) last.set(u.id, u);
+    for (const u of [...last.values()].sort((x, y) => (x.id < y.id ? -1 : 1))) {
+      writes.push(
+        tx.unsafe(UPDATE_DELIVERY, [
+          u.id,
+          u.status,
+          u.attempts,
+          u.next_attempt_at,
+          u.http_status ?? null,
+          u.last_error,
+          u.delivered_at,
+          u.http_status !== undefined,
+          u.error_kind,
+          replicaId,
+        ]),
+      );
     }
+    return Promise.all(writes);
   };
 
   /** Returns deliveries whose lease expired (their replica died or stalled) to pending, due at once. */
@@ -118,9 +139,8 @@ export function deliveryQueries({ sql, replicaId }: PgContext) {
       await expireLeases(now);
       const rows = await sql`UPDATE deliveries d SET status = 'delivering', lease_until = ${leaseUntil},
           lease_owner = ${replicaId}
-        FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ${now}
-              ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED) due
-        WHERE d.id = due.id
+        WHERE d.id = ANY(ARRAY(SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ${now}
+              ORDER BY next_attempt_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
         RETURNING ${sql.unsafe(CLAIMED)}`;
       return rows.map(toClaimed);
     },
@@ -148,7 +168,7 @@ export function deliveryQueries({ sql, replicaId }: PgContext) {
       if (ids.length === 0) return;
       await sql.unsafe(
         `UPDATE deliveries SET status = 'pending', lease_until = NULL, lease_owner = NULL, next_attempt_at = $2
-         WHERE id IN (${IDS}) AND status = 'delivering' AND lease_owner = $3`,
+         WHERE id = ANY(${IDS}) AND status = 'delivering' AND lease_owner = $3`,
         [JSON.stringify(ids), at, replicaId],
       );
     },

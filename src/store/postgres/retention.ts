@@ -13,8 +13,8 @@ export function retentionQueries({ sql }: PgContext) {
       return sql.begin(async (tx) => {
         const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCKS.retention}) AS ok`;
         if (!lock.ok) return 0;
-        const r = await tx`DELETE FROM events WHERE id IN
-          (SELECT id FROM events WHERE created_at < ${cutoff} ORDER BY created_at LIMIT ${limit})`;
+        const r = await tx`DELETE FROM events WHERE id = ANY(ARRAY(
+          SELECT id FROM events WHERE created_at < ${cutoff} ORDER BY created_at LIMIT ${limit}))`;
         return r.count;
       });
     },

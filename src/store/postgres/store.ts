@@ -39,7 +39,7 @@ function newReplicaId(): string {
 /** A Store over a pool whose schema is current; starts the cluster's LISTEN before resolving. */
 export async function createPostgresStore(
   sql: SQL,
-  options: Omit<PostgresOptions, "url" | "poolSize">,
+  options: Omit<PostgresOptions, "url" | "poolSize"> & { poolSize?: number },
 ): Promise<Store> {
   const ctx: PgContext = { sql, replicaId: newReplicaId() };
   const { insertEventsIn, ...events } = eventQueries(ctx);
@@ -55,6 +55,8 @@ export async function createPostgresStore(
     ...deliveries,
     ...retentionQueries(ctx),
     cluster,
+    // Batches commit side by side on the pool (each waits for its own fsync), leaving connections for the rest.
+    parallelWrites: Math.max(1, Math.min(4, (options.poolSize ?? 10) - 2)),
     async writeBatch(
       batch: readonly NewEvent[],
       attempts: readonly AttemptRecord[],
@@ -62,9 +64,11 @@ export async function createPostgresStore(
     ) {
       for (let attempt = 1; ; attempt++) {
         try {
+          // Every statement of the batch is sent before the first answer is awaited (pipelined), then COMMIT.
           return await sql.begin(async (tx) => {
-            const outcomes = await insertEventsIn(tx, batch);
-            await writeResultsIn(tx, attempts, updates);
+            const outcomes = insertEventsIn(tx, batch);
+            const results = writeResultsIn(tx, attempts, updates);
+            await Promise.all([outcomes, results]);
             return outcomes;
           });
         } catch (e) {

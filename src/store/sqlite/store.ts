@@ -32,6 +32,7 @@ export function createSqliteStore(db: Database): Store {
     ...deliveries,
     ...retentionQueries(db),
     cluster: null,
+    parallelWrites: 1,
     async writeBatch(batch, attempts, updates) {
       return writeBatch.immediate(batch, attempts, updates);
     },
