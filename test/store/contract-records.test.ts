@@ -181,6 +181,23 @@ for (const backend of BACKENDS) {
         });
       });
 
+      it("keeps an event's payload byte for byte", async () => {
+        const payloads = [
+          '{"b":1,"a":[1,2.50,"é\\u00e9\\n"],"n":12345678901234567890}',
+          '"text"',
+          "[]",
+          "null",
+          '{"q":"\\"x\\""}',
+        ];
+        const evs = payloads.map((payload) => {
+          const ev = newEvent([]);
+          ev.event.payload = payload;
+          return ev;
+        });
+        await store.writeBatch(evs, [], []);
+        for (const ev of evs) expect((await store.eventById(ev.event.id))?.payload).toBe(ev.event.payload);
+      });
+
       it("writes one event per tenant and idempotency key, answering repeats with the first receipt", async () => {
         const e = endpointRecord();
         await store.insertEndpoint(e);

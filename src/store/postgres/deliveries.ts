@@ -1,7 +1,6 @@
 // SQL for deliveries and attempts: claims (FOR UPDATE SKIP LOCKED, so replicas never take the same row), leases
-// owned by this replica, batched result writes, replays and lists.
-import type { TransactionSQL } from "bun";
-import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord, DeliveryUpdate } from "../types.ts";
+// owned by this replica, replays and lists (results are written by batch.ts).
+import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord } from "../types.ts";
 import { int, num, type PgContext } from "./context.ts";
 import { filteredQuery } from "./filtered-list.ts";
 
@@ -58,72 +57,7 @@ const CLAIMED = "d.id, d.event_id, d.endpoint_id, d.target_url, d.attempts, d.re
 /** The ids of a JSON array parameter, as an array: `id = ANY(…)` plans as primary-key lookups. */
 const IDS = "ARRAY(SELECT json_array_elements_text($1::text::json))";
 
-const INSERT_ATTEMPT = `
-  INSERT INTO attempts (id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers,
-    response_body, body_encoding, error_kind, error)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = $2)`;
-
-// A result is recorded only by the replica holding the lease (or on a row nobody holds): a replica whose lease
-// expired while it attempted (stalled, partitioned) does not overwrite what the new holder does.
-const UPDATE_DELIVERY = `
-  UPDATE deliveries SET status = $2, attempts = $3, next_attempt_at = $4, lease_until = NULL, lease_owner = NULL,
-    http_status = CASE WHEN $8::boolean THEN $5 ELSE http_status END, error_kind = $9, last_error = $6,
-    delivered_at = coalesce($7, delivered_at)
-  WHERE id = $1 AND (lease_owner = $10 OR lease_owner IS NULL)`;
-
 export function deliveryQueries({ sql, replicaId }: PgContext) {
-  /**
-   * Writes attempt rows and delivery updates inside `tx`; attempts of deleted deliveries are dropped. One statement
-   * per row by primary key (sent pipelined, without waiting for each answer): a plan that never scans the table,
-   * however large it grows or however stale its statistics are.
-   */
-  const writeResultsIn = (
-    tx: TransactionSQL,
-    attempts: readonly AttemptRecord[],
-    updates: readonly DeliveryUpdate[],
-  ): Promise<unknown> => {
-    const writes: Promise<unknown>[] = [];
-    for (const a of attempts) {
-      const headers = a.response_headers === null ? null : JSON.stringify(a.response_headers);
-      writes.push(
-        tx.unsafe(INSERT_ATTEMPT, [
-          a.id,
-          a.delivery_id,
-          a.n,
-          a.trigger,
-          a.started_at,
-          a.duration_ms,
-          a.http_status,
-          headers,
-          a.response_body,
-          a.body_encoding,
-          a.error_kind,
-          a.error,
-        ]),
-      );
-    }
-    // The last update of a delivery wins (as when applied one by one); rows are locked in id order.
-    const last = new Map<string, DeliveryUpdate>();
-    for (const u of updates) last.set(u.id, u);
-    for (const u of [...last.values()].sort((x, y) => (x.id < y.id ? -1 : 1))) {
-      writes.push(
-        tx.unsafe(UPDATE_DELIVERY, [
-          u.id,
-          u.status,
-          u.attempts,
-          u.next_attempt_at,
-          u.http_status ?? null,
-          u.last_error,
-          u.delivered_at,
-          u.http_status !== undefined,
-          u.error_kind,
-          replicaId,
-        ]),
-      );
-    }
-    return Promise.all(writes);
-  };
-
   /** Returns deliveries whose lease expired (their replica died or stalled) to pending, due at once. */
   const expireLeases = async (now: number): Promise<number> => {
     const r = await sql`UPDATE deliveries SET status = 'pending', lease_until = NULL, lease_owner = NULL,
@@ -133,7 +67,6 @@ export function deliveryQueries({ sql, replicaId }: PgContext) {
   };
 
   return {
-    writeResultsIn,
     /** Claims up to `limit` due deliveries (expired leases first return to pending); other replicas' locks are skipped. */
     async claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
       await expireLeases(now);

@@ -1,8 +1,5 @@
-// SQL for events, including the group-committed ingest batch (events + their deliveries in one transaction).
-// A batch travels as JSON parameters (json_to_recordset), so its events and deliveries are one statement whatever
-// the batch's size.
-import type { TransactionSQL } from "bun";
-import type { EventListFilter, EventRecord, InsertOutcome, NewEvent } from "../types.ts";
+// SQL for events as the API reads them (the ingest batch that writes them is batch.ts).
+import type { EventListFilter, EventRecord } from "../types.ts";
 import { int, type PgContext } from "./context.ts";
 import { filteredQuery } from "./filtered-list.ts";
 
@@ -18,68 +15,8 @@ const toEvent = (r: any): EventRecord => ({
   created_at: int(r.created_at),
 });
 
-// Events and their deliveries in one statement: deliveries are inserted for the events that were (an event whose
-// idempotency key exists is not, and brings no deliveries). Keys go in a fixed order, so two replicas inserting
-// the same keys wait for each other instead of deadlocking.
-const INSERT_EVENTS = `
-  WITH inserted AS (
-    INSERT INTO events (id, tenant_id, type, payload, idempotency_key, idempotency_response, created_at)
-    SELECT id, tenant_id, type, payload, idempotency_key, idempotency_response, created_at
-    FROM json_to_recordset($1::text::json) AS x(id text, tenant_id text, type text, payload text,
-      idempotency_key text, idempotency_response text, created_at bigint, ord integer)
-    ORDER BY tenant_id, idempotency_key, ord
-    ON CONFLICT DO NOTHING RETURNING id
-  ), deliveries AS (
-    INSERT INTO deliveries (id, event_id, endpoint_id, tenant_id, target_url, status, next_attempt_at, lease_until,
-      lease_owner, error_kind, last_error, manual, created_at)
-    SELECT id, event_id, endpoint_id, tenant_id, target_url, status, next_attempt_at, lease_until,
-      CASE WHEN status = 'delivering' THEN $3 END, error_kind, last_error, manual, created_at
-    FROM json_to_recordset($2::text::json) AS d(id text, event_id text, endpoint_id text, tenant_id text,
-      target_url text, status text, next_attempt_at bigint, lease_until bigint, error_kind text, last_error text,
-      manual boolean, created_at bigint)
-    WHERE d.event_id IN (SELECT id FROM inserted)
-  )
-  SELECT id FROM inserted`;
-
-// LATERAL: one index lookup per key, whatever the planner believes about the table's size.
-const FIRST_RESPONSES = `
-  SELECT x.tenant_id, x.idempotency_key, e.idempotency_response
-  FROM json_to_recordset($1::text::json) AS x(tenant_id text, idempotency_key text)
-  CROSS JOIN LATERAL (SELECT idempotency_response FROM events
-    WHERE tenant_id = x.tenant_id AND idempotency_key = x.idempotency_key) e`;
-
-const keyOf = (tenant: string, key: string) => `${tenant}\u0000${key}`;
-
-export function eventQueries({ sql, replicaId }: PgContext) {
-  /**
-   * Writes events and their deliveries inside `tx`: the statement is sent at once (pipelined with the batch's other
-   * writes); awaiting the result gives the outcomes. An event whose idempotency key already exists in its tenant
-   * (committed by any replica, or earlier in this batch) is not written; its outcome carries the first response.
-   */
-  const insertEventsIn = (tx: TransactionSQL, batch: readonly NewEvent[]): Promise<InsertOutcome[]> => {
-    if (batch.length === 0) return Promise.resolve([]);
-    const rows = batch.map(({ event: e, idempotency_response }, ord) => ({ ...e, idempotency_response, ord }));
-    const deliveries = batch.flatMap((item) => item.deliveries);
-    const insert = tx.unsafe(INSERT_EVENTS, [JSON.stringify(rows), JSON.stringify(deliveries), replicaId]);
-    return insert.then(async (result) => {
-      const inserted = new Set<string>(result.map((r: { id: string }) => r.id));
-      const repeated = batch.filter((item) => !inserted.has(item.event.id) && item.event.idempotency_key !== null);
-      const firsts = new Map<string, string | null>();
-      if (repeated.length > 0) {
-        const keys = repeated.map(({ event: e }) => ({ tenant_id: e.tenant_id, idempotency_key: e.idempotency_key }));
-        for (const r of await tx.unsafe(FIRST_RESPONSES, [JSON.stringify(keys)]))
-          firsts.set(keyOf(r.tenant_id, r.idempotency_key), r.idempotency_response);
-      }
-      return batch.map(({ event: e }): InsertOutcome => {
-        if (inserted.has(e.id)) return { inserted: true };
-        const first = e.idempotency_key === null ? null : firsts.get(keyOf(e.tenant_id, e.idempotency_key));
-        return { inserted: false, response: first ?? null };
-      });
-    });
-  };
-
+export function eventQueries({ sql }: PgContext) {
   return {
-    insertEventsIn,
     async eventByIdempotencyKey(
       tenant: string,
       key: string,

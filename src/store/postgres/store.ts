@@ -1,12 +1,13 @@
 // The PostgreSQL implementation of the Store interface (src/store/store.ts), for several replicas on one database:
 // Bun's built-in client (a pool, plus one connection for LISTEN), the schema migrated under an advisory lock, the hot
-// path's writes in one transaction of a few statements, and a Cluster (signals, locks, shared rate buckets, leases).
+// path's writes in one statement (batch.ts), and a Cluster (signals, locks, shared rate buckets, leases).
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { SQL } from "bun";
 import type { Store } from "../store.ts";
 import type { AttemptRecord, DeliveryUpdate, NewEvent } from "../types.ts";
 import { apiKeyQueries } from "./api-keys.ts";
+import { writeBatchStatement } from "./batch.ts";
 import { PgCluster } from "./cluster.ts";
 import { createPool, describePostgresUrl, migratePostgres, PostgresUnavailableError } from "./connect.ts";
 import type { PgContext } from "./context.ts";
@@ -42,8 +43,8 @@ export async function createPostgresStore(
   options: Omit<PostgresOptions, "url" | "poolSize"> & { poolSize?: number },
 ): Promise<Store> {
   const ctx: PgContext = { sql, replicaId: newReplicaId() };
-  const { insertEventsIn, ...events } = eventQueries(ctx);
-  const { writeResultsIn, ...deliveries } = deliveryQueries(ctx);
+  const events = eventQueries(ctx);
+  const deliveries = deliveryQueries(ctx);
   const cluster = new PgCluster(ctx, { onError: options.onError, revisionPollMs: options.revisionPollMs });
   await cluster.start();
   return {
@@ -64,13 +65,7 @@ export async function createPostgresStore(
     ) {
       for (let attempt = 1; ; attempt++) {
         try {
-          // Every statement of the batch is sent before the first answer is awaited (pipelined), then COMMIT.
-          return await sql.begin(async (tx) => {
-            const outcomes = insertEventsIn(tx, batch);
-            const results = writeResultsIn(tx, attempts, updates);
-            await Promise.all([outcomes, results]);
-            return outcomes;
-          });
+          return await writeBatchStatement(sql, ctx.replicaId, batch, attempts, updates);
         } catch (e) {
           if (attempt >= WRITE_TRIES || !RETRYABLE.has((e as { errno?: string }).errno ?? "")) throw e;
         }

@@ -81,10 +81,8 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX deliveries_pending_age ON deliveries (created_at) WHERE status = 'pending';
 CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE status = 'delivering';
-CREATE INDEX deliveries_lease_owner ON deliveries (lease_owner) WHERE status = 'delivering';
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, id);
 CREATE INDEX deliveries_event ON deliveries (event_id);
-CREATE INDEX deliveries_list ON deliveries (id DESC);
 
 CREATE TABLE attempts (
   id               text COLLATE "C" NOT NULL,
