@@ -12,6 +12,8 @@ const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 export interface Replica {
   name: string;
   url: string;
+  /** Rewrites this replica's config file with other extra YAML lines (the replica reloads it on change). */
+  rewrite(yaml: string[]): void;
   proc: Subprocess;
   /** What the replica logged so far (its stderr, kept in a file). */
   log(): Promise<string>;
@@ -38,17 +40,19 @@ export function replicaSet(databaseUrl: string, dir: TempDir, yaml: string[] = [
 export async function startReplica(set: ReplicaSet, name: string): Promise<Replica> {
   const port = freePort();
   const config = set.dir.file(`${name}.yaml`);
-  writeFileSync(
-    config,
-    [
-      `server: {host: 127.0.0.1, port: ${port}}`,
-      `storage: {url: "${set.databaseUrl}", pool_size: 4}`,
-      `signing: {ed25519_key_file: ${set.dir.file(`${name}-ed25519.key`)}}`,
-      "security: {allow_http: true, allow_private_networks: true}",
-      "log: {level: warn}",
-      ...(set.yaml ?? []),
-    ].join("\n"),
-  );
+  const write = (yaml: string[]) =>
+    writeFileSync(
+      config,
+      [
+        `server: {host: 127.0.0.1, port: ${port}}`,
+        `storage: {url: "${set.databaseUrl}", pool_size: 4}`,
+        `signing: {ed25519_key_file: ${set.dir.file(`${name}-ed25519.key`)}}`,
+        "security: {allow_http: true, allow_private_networks: true}",
+        "log: {level: warn}",
+        ...yaml,
+      ].join("\n"),
+    );
+  write(set.yaml ?? []);
   const proc = Bun.spawn([process.execPath, MAIN, "serve", "--config", config], {
     cwd: set.dir.path,
     env: { ...process.env, HOOKGATE_ADMIN_KEY: REPLICA_ADMIN_KEY, HOOKGATE_MASTER_KEY: set.masterKey },
@@ -67,6 +71,7 @@ export async function startReplica(set: ReplicaSet, name: string): Promise<Repli
   return {
     name,
     url,
+    rewrite: write,
     proc,
     log,
     stop: () => stopProcess(proc, 15_000),

@@ -214,6 +214,45 @@ describe.skipIf(!PG_AVAILABLE)("replicas on one PostgreSQL database", () => {
     }
   }, 90_000);
 
+  it("reconciles one YAML file on every replica at once without conflict", async () => {
+    const declared = (ids: string[], url: string) => [
+      "event_types:",
+      "  - {name: order.created}",
+      "  - {name: order.paid}",
+      "endpoints:",
+      ...ids.map(
+        (id) =>
+          `  - {id: ${id}, url: "${url}", events: [order.created], secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}`,
+      ),
+    ];
+    const ids = ["ep-a", "ep-b", "ep-c", "ep-d", "ep-e"];
+    const set = replicaSet(db.url, dir, declared(ids, "http://127.0.0.1:9/v1"));
+    const started = await start(set, "a", "b", "c");
+    const rows = () => pgRows<{ id: string; url: string }>(db.url, "SELECT id, url FROM endpoints ORDER BY id");
+    expect((await rows()).map((r) => r.id)).toEqual(ids);
+    const [types] = await pgRows<{ n: string }>(db.url, "SELECT count(*) AS n FROM event_types");
+    expect(types!.n).toBe("2");
+
+    // The file changes on every replica at the same moment: one endpoint goes, the others move.
+    const next = ids.slice(1);
+    for (const r of started) r.rewrite(declared(next, "http://127.0.0.1:9/v2"));
+    await waitFor(
+      async () => {
+        const now = await rows();
+        return now.length === 4 && now.every((r) => r.url.endsWith("/v2"));
+      },
+      { timeoutMs: 10_000, what: "the new file to be reconciled" },
+    );
+    for (const r of started)
+      await waitFor(async () => (await call(r, "GET", "/v1/endpoints/ep-b")).body?.data?.url?.endsWith("/v2"), {
+        timeoutMs: 5000,
+        what: `replica ${r.name} to serve the reconciled endpoint`,
+      });
+    for (const r of started) expect(r.proc.exitCode).toBeNull();
+    const logs = (await Promise.all(started.map((r) => r.log()))).join("\n");
+    expect(logs).not.toContain('"level":"error"');
+  }, 60_000);
+
   it("holds rate_limit_per_second for the cluster as a whole", async () => {
     const rate = 5;
     const arrivals: number[] = [];
