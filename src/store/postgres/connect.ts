@@ -39,13 +39,17 @@ export function describePostgresUrl(url: string): string {
   }
 }
 
-/** A connection pool (not yet connected: Bun connects on the first query). */
+/**
+ * A connection pool (not yet connected: Bun connects on the first query). Statements are planned for each execution
+ * (force_custom_plan): a plan cached while a table was nearly empty (a fresh database) would keep scanning it
+ * sequentially as it grows, until autovacuum's next ANALYZE; replanning the hot path's few statements is cheap.
+ */
 export function createPool(url: string, max: number): SQL {
   return new SQL(url, {
     max,
     connectionTimeout: 10,
     idleTimeout: 60,
-    connection: { application_name: "hookgate" },
+    connection: { application_name: "hookgate", plan_cache_mode: "force_custom_plan" },
   });
 }
 
