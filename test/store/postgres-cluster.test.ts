@@ -181,6 +181,27 @@ describe.skipIf(!PG_AVAILABLE)("PostgreSQL store: two replicas on one database",
     }
   });
 
+  it("reconnects after its connections are dropped, and resyncs what it may have missed", async () => {
+    const heard: ClusterSignal[] = [];
+    const off = b.cluster!.subscribe((s) => heard.push(s));
+    try {
+      await pgRows(
+        db.url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+      );
+      await waitFor(() => heard.some((s) => s.kind === "resync"), { timeoutMs: 10_000, what: "a resync" });
+      await waitFor(async () => (await b.ping()) && (await a.ping()), { timeoutMs: 10_000, what: "queries again" });
+      const e = endpointRecord();
+      await a.insertEndpoint(e);
+      await waitFor(() => heard.some((s) => s.kind === "endpoint" && s.id === e.id), {
+        timeoutMs: 2000,
+        what: "signals again",
+      });
+    } finally {
+      off();
+    }
+  }, 30_000);
+
   it("refuses a schema newer than it knows", async () => {
     await pgRows(db.url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
     try {
