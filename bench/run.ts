@@ -6,7 +6,7 @@ import { fmt, type Row, table, writeResults } from "./lib/report.ts";
 import { type BacklogResult, backlog } from "./scenarios/backlog.ts";
 import { endToEnd, idleLatency, ingestOnly } from "./scenarios/e2e.ts";
 import { bullmqPeer, redisAvailable } from "./scenarios/peer.ts";
-import { hookgatePostgres, postgresPeer, postgresReachable } from "./scenarios/pg.ts";
+import { postgresSection } from "./scenarios/pg.ts";
 import { rawCeiling } from "./scenarios/raw.ts";
 import { retryStorm } from "./scenarios/storm.ts";
 
@@ -225,92 +225,9 @@ if (want("storm")) {
 }
 
 // 7. PostgreSQL: hookgate with 1 and 2 replicas on one database, beside SQLite and graphile-worker / pg-boss.
-const pgRows: Row[] = [];
-if (want("pg")) {
-  const problem = await postgresReachable();
-  if (problem) {
-    log(`PostgreSQL unreachable (${problem}): skipping the PostgreSQL scenarios (set HOOKGATE_TEST_PG_URL)`);
-    pgRows.push({ scenario: "7 PostgreSQL", metric: "deliveries/s", value: "skipped: PostgreSQL unreachable" });
-  } else {
-    const S = "7 PostgreSQL";
-    // The machine's load drifts during a run: SQLite and PostgreSQL are measured in alternating rounds, medians kept.
-    const rounds = Number(args.get("rounds") ?? 3);
-    const sqliteRuns: number[] = [];
-    const oneRuns: { perSec: number; publishP99: number }[] = [];
-    const twoRuns: { perSec: number; publishP99: number }[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      log(
-        `round ${round}/${rounds}: hookgate on SQLite, on PostgreSQL with 1 replica, with 2 replicas (${N} events each)`,
-      );
-      sqliteRuns.push((await endToEnd({ events: N, endpoints: 1, concurrency: C, binary })).deliveriesPerSec);
-      oneRuns.push(await hookgatePostgres(N, C, 1));
-      twoRuns.push(await hookgatePostgres(N, C, 2));
-    }
-    const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1]!;
-    const sqlite = median(sqliteRuns, (x) => x);
-    const one = median(oneRuns, (x) => x.perSec);
-    const two = median(twoRuns, (x) => x.perSec);
-    const each = (xs: number[]) => xs.map((x) => fmt(x)).join(", ");
-    log(
-      `SQLite ${each(sqliteRuns)}; PostgreSQL 1 replica ${each(oneRuns.map((r) => r.perSec))}; 2 replicas ${each(twoRuns.map((r) => r.perSec))}`,
-    );
-    log(`graphile-worker peer: ${N} jobs, worker concurrency ${C}`);
-    const graphile = await postgresPeer("graphile", N, C);
-    log(`pg-boss peer: ${N} jobs, worker concurrency ${C}`);
-    const pgboss = await postgresPeer("pgboss", N, C);
-    const best = Math.max(graphile.perSec, pgboss.perSec);
-    const bestName = graphile.perSec >= pgboss.perSec ? "graphile-worker" : "pg-boss";
-    pgRows.push(
-      {
-        scenario: S,
-        metric: `hookgate on SQLite, deliveries/s (median of ${rounds}: ${each(sqliteRuns)})`,
-        value: fmt(sqlite),
-      },
-      {
-        scenario: S,
-        metric: `hookgate on PostgreSQL, 1 replica, deliveries/s (median of ${rounds}: ${each(oneRuns.map((r) => r.perSec))})`,
-        value: fmt(one.perSec),
-        ratio: `${ratio(one.perSec, sqlite)} of SQLite`,
-        target: "≥ 0.5× SQLite",
-        ok: one.perSec >= 0.5 * sqlite,
-      },
-      { scenario: S, metric: "hookgate on PostgreSQL, 1 replica, publish p99 (ms)", value: fmt(one.publishP99, 1) },
-      {
-        scenario: S,
-        metric: `hookgate on PostgreSQL, 2 replicas, deliveries/s (median of ${rounds}: ${each(twoRuns.map((r) => r.perSec))})`,
-        value: fmt(two.perSec),
-        ratio: `${ratio(two.perSec, one.perSec)} of 1 replica`,
-      },
-      { scenario: S, metric: "hookgate on PostgreSQL, 2 replicas, publish p99 (ms)", value: fmt(two.publishP99, 1) },
-      { scenario: S, metric: "graphile-worker 0.16 (Node worker), deliveries/s", value: fmt(graphile.perSec) },
-      {
-        scenario: S,
-        metric: "graphile-worker addJob p50 / p99 (ms)",
-        value: `${fmt(graphile.addP50, 1)} / ${fmt(graphile.addP99, 1)}`,
-      },
-      { scenario: S, metric: "pg-boss 10 (Node worker), deliveries/s", value: fmt(pgboss.perSec) },
-      {
-        scenario: S,
-        metric: "pg-boss send p50 / p99 (ms)",
-        value: `${fmt(pgboss.addP50, 1)} / ${fmt(pgboss.addP99, 1)}`,
-      },
-      {
-        scenario: S,
-        metric: `hookgate on PostgreSQL (1 replica) ÷ ${bestName}`,
-        value: ratio(one.perSec, best),
-        target: "≥ 3×",
-        ok: one.perSec >= 3 * best,
-      },
-      {
-        scenario: S,
-        metric: `hookgate on PostgreSQL (2 replicas) ÷ ${bestName}`,
-        value: ratio(two.perSec, best),
-        target: "≥ 3×",
-        ok: two.perSec >= 3 * best,
-      },
-    );
-  }
-}
+const pgRows: Row[] = want("pg")
+  ? await postgresSection({ events: N, concurrency: C, rounds: Number(args.get("rounds") ?? 3), binary, log })
+  : [];
 
 let micro = "";
 if (want("micro")) {

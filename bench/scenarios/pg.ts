@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { SQL } from "bun";
 import { eventData, publishMany, receiverStats, waitForArrivals } from "../lib/load.ts";
 import { ADMIN_KEY, api, startGateway, startReceiver } from "../lib/procs.ts";
+import { fmt, type Row } from "../lib/report.ts";
+import { endToEnd } from "./e2e.ts";
 
 const BENCH = new URL("..", import.meta.url).pathname;
 const PEER_DIR = join(BENCH, ".peer-pg");
@@ -121,4 +123,99 @@ export async function postgresPeer(
     await rx.stop();
     await db.drop();
   }
+}
+
+/**
+ * The PostgreSQL section of the report: SQLite and PostgreSQL (1 and 2 replicas) in alternating rounds, medians
+ * kept (the machine's load drifts during a run), then the two peers; targets ≥ 0.5× SQLite and ≥ 3× the better peer.
+ */
+export async function postgresSection(o: {
+  events: number;
+  concurrency: number;
+  rounds: number;
+  binary: boolean;
+  log(message: string): void;
+}): Promise<Row[]> {
+  const { events: N, concurrency: C, rounds, log } = o;
+  const S = "7 PostgreSQL";
+  const problem = await postgresReachable();
+  if (problem) {
+    log(`PostgreSQL unreachable (${problem}): skipping the PostgreSQL scenarios (set HOOKGATE_TEST_PG_URL)`);
+    return [{ scenario: S, metric: "deliveries/s", value: "skipped: PostgreSQL unreachable" }];
+  }
+  const sqliteRuns: number[] = [];
+  const oneRuns: { perSec: number; publishP99: number }[] = [];
+  const twoRuns: { perSec: number; publishP99: number }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    log(
+      `round ${round}/${rounds}: hookgate on SQLite, on PostgreSQL with 1 replica, with 2 replicas (${N} events each)`,
+    );
+    sqliteRuns.push((await endToEnd({ events: N, endpoints: 1, concurrency: C, binary: o.binary })).deliveriesPerSec);
+    oneRuns.push(await hookgatePostgres(N, C, 1));
+    twoRuns.push(await hookgatePostgres(N, C, 2));
+  }
+  const median = <T>(xs: T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[xs.length >> 1]!;
+  const sqlite = median(sqliteRuns, (x) => x);
+  const one = median(oneRuns, (x) => x.perSec);
+  const two = median(twoRuns, (x) => x.perSec);
+  const each = (xs: number[]) => xs.map((x) => fmt(x)).join(", ");
+  log(
+    `SQLite ${each(sqliteRuns)}; PostgreSQL 1 replica ${each(oneRuns.map((r) => r.perSec))}; 2 replicas ${each(twoRuns.map((r) => r.perSec))}`,
+  );
+  log(`graphile-worker peer: ${N} jobs, worker concurrency ${C}`);
+  const graphile = await postgresPeer("graphile", N, C);
+  log(`pg-boss peer: ${N} jobs, worker concurrency ${C}`);
+  const pgboss = await postgresPeer("pgboss", N, C);
+  const best = Math.max(graphile.perSec, pgboss.perSec);
+  const bestName = graphile.perSec >= pgboss.perSec ? "graphile-worker" : "pg-boss";
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  return [
+    {
+      scenario: S,
+      metric: `hookgate on SQLite, deliveries/s (median of ${rounds}: ${each(sqliteRuns)})`,
+      value: fmt(sqlite),
+    },
+    {
+      scenario: S,
+      metric: `hookgate on PostgreSQL, 1 replica, deliveries/s (median of ${rounds}: ${each(oneRuns.map((r) => r.perSec))})`,
+      value: fmt(one.perSec),
+      ratio: `${ratio(one.perSec, sqlite)} of SQLite`,
+      target: "≥ 0.5× SQLite",
+      ok: one.perSec >= 0.5 * sqlite,
+    },
+    { scenario: S, metric: "hookgate on PostgreSQL, 1 replica, publish p99 (ms)", value: fmt(one.publishP99, 1) },
+    {
+      scenario: S,
+      metric: `hookgate on PostgreSQL, 2 replicas, deliveries/s (median of ${rounds}: ${each(twoRuns.map((r) => r.perSec))})`,
+      value: fmt(two.perSec),
+      ratio: `${ratio(two.perSec, one.perSec)} of 1 replica`,
+    },
+    { scenario: S, metric: "hookgate on PostgreSQL, 2 replicas, publish p99 (ms)", value: fmt(two.publishP99, 1) },
+    { scenario: S, metric: "graphile-worker 0.16 (Node worker), deliveries/s", value: fmt(graphile.perSec) },
+    {
+      scenario: S,
+      metric: "graphile-worker addJob p50 / p99 (ms)",
+      value: `${fmt(graphile.addP50, 1)} / ${fmt(graphile.addP99, 1)}`,
+    },
+    { scenario: S, metric: "pg-boss 10 (Node worker), deliveries/s", value: fmt(pgboss.perSec) },
+    {
+      scenario: S,
+      metric: "pg-boss send p50 / p99 (ms)",
+      value: `${fmt(pgboss.addP50, 1)} / ${fmt(pgboss.addP99, 1)}`,
+    },
+    {
+      scenario: S,
+      metric: `hookgate on PostgreSQL (1 replica) ÷ ${bestName}`,
+      value: ratio(one.perSec, best),
+      target: "≥ 3×",
+      ok: one.perSec >= 3 * best,
+    },
+    {
+      scenario: S,
+      metric: `hookgate on PostgreSQL (2 replicas) ÷ ${bestName}`,
+      value: ratio(two.perSec, best),
+      target: "≥ 3×",
+      ok: two.perSec >= 3 * best,
+    },
+  ];
 }
