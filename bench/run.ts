@@ -1,13 +1,15 @@
 // The benchmark suite (`npm run bench`): every figure is measured in this run, next to a baseline from the
 // same run on the same machine, and the table is written into bench/RESULTS.md.
-//   bun bench/run.ts [--events=20000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,noisy,micro] [--backlog=0,100000,1000000] [--binary]
-// The noisy-neighbour scenario (`--only=noisy`, about 75 s) writes its own block of RESULTS.md.
+//   bun bench/run.ts [--events=20000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,noisy,pg,micro] [--backlog=0,100000,1000000] [--rounds=3] [--binary]
+// The noisy-neighbour (`--only=noisy`, about 75 s) and PostgreSQL (`--only=pg`) scenarios write their own blocks of
+// RESULTS.md.
 import { cpus, loadavg, totalmem } from "node:os";
 import { fmt, type Row, table, writeResults } from "./lib/report.ts";
 import { type BacklogResult, backlog } from "./scenarios/backlog.ts";
 import { endToEnd, idleLatency, ingestOnly } from "./scenarios/e2e.ts";
 import { noisyNeighbours } from "./scenarios/noisy.ts";
 import { bullmqPeer, redisAvailable } from "./scenarios/peer.ts";
+import { postgresSection } from "./scenarios/pg.ts";
 import { rawCeiling } from "./scenarios/raw.ts";
 import { retryStorm } from "./scenarios/storm.ts";
 
@@ -281,6 +283,11 @@ if (want("noisy")) {
   log(`circuit metrics at the end: ${r.circuitMetrics}`);
 }
 
+// 7. PostgreSQL: hookgate with 1 and 2 replicas on one database, beside SQLite and graphile-worker / pg-boss.
+const pgRows: Row[] = want("pg")
+  ? await postgresSection({ events: N, concurrency: C, rounds: Number(args.get("rounds") ?? 3), binary, log })
+  : [];
+
 let micro = "";
 if (want("micro")) {
   for (const script of ["signing.ts", "routing.ts"]) {
@@ -295,14 +302,20 @@ if (want("micro")) {
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30)} GiB, bun ${Bun.version}, ${new Date().toISOString()}`;
 const command = `bun bench/run.ts ${process.argv.slice(2).join(" ")}`.trim();
-const results = new URL("./RESULTS.md", import.meta.url).pathname;
-if (rows.length > 0 || micro !== "") {
-  const block = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events, concurrency ${C}; ${machine}.\n\n${table(rows)}\n${micro}`;
+const heading = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events, concurrency ${C}; ${machine}.`;
+const resultsPath = new URL("./RESULTS.md", import.meta.url).pathname;
+if (rows.length > 0 || micro) {
+  const block = `${heading}\n\n${table(rows)}\n${micro}`;
   console.log(block);
-  if (!args.has("no-write")) writeResults(results, block);
+  if (!args.has("no-write")) writeResults(resultsPath, block);
 }
 if (noisyRows.length > 0) {
   const block = `Latest run: \`${command}\` (from \`npm run bench -- --only=noisy\`); ${machine}.\n\n${table(noisyRows)}\n`;
   console.log(block);
-  if (!args.has("no-write")) writeResults(results, block, "noisy");
+  if (!args.has("no-write")) writeResults(resultsPath, block, "noisy");
+}
+if (pgRows.length > 0) {
+  const block = `${heading}\n\n${table(pgRows)}\n`;
+  console.log(block);
+  if (!args.has("no-write")) writeResults(resultsPath, block, "pg-results");
 }

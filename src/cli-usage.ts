@@ -7,6 +7,7 @@ export const USAGE = `hookgate ${VERSION} — self-hosted webhook gateway
 
 Usage:
   hookgate serve [--config FILE] [--dev]          run the gateway (config also from HOOKGATE_CONFIG)
+  hookgate migrate [--config FILE]                bring the store's schema up to date and exit (no master key)
   hookgate check-config FILE [--dev]              validate a config file and exit (0 ok, 2 invalid)
   hookgate create-key --name NAME --scopes S1,S2 [--tenant T] [--expires ISO] [--config FILE]
                                                   create a scoped API key in the database and print it once
@@ -30,6 +31,14 @@ Runs the gateway: the HTTP API (Swagger UI at /docs), the delivery engine and th
 Before anything is created, the port is checked to be free and the database and key paths to be usable;
 a problem is one line on stderr. SIGTERM or SIGINT stops it gracefully (in-flight attempts finish, bounded
 by delivery.timeout_ms + 5 s); SIGHUP re-reads the declared endpoints and event types.
+${EXIT_CODES}`,
+  migrate: `Usage: hookgate migrate [--config FILE]
+
+Applies the store's pending schema migrations and exits (\`serve\` also migrates on start). With PostgreSQL
+(storage.url) the migrations run under an advisory lock, so replicas starting together migrate once. Needs no
+master key.
+
+  --config FILE   the config whose storage.url or storage.path names the store (default: $HOOKGATE_CONFIG)
 ${EXIT_CODES}`,
   "check-config": `Usage: hookgate check-config FILE [--dev]
 

@@ -14,14 +14,18 @@ import { type Resolver, systemResolver } from "./delivery/ssrf-guard.ts";
 import { EventCatalog } from "./endpoints/catalog.ts";
 import { EndpointRegistry } from "./endpoints/registry.ts";
 import { endpointRules } from "./endpoints/rules.ts";
+import { followCluster } from "./gateway-cluster.ts";
+import { masterKeyFor, signerFor } from "./gateway-keys.ts";
+import { openConfiguredStore } from "./gateway-store.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { parseDuration } from "./lib/duration.ts";
 import type { Logger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import { configureSandbox, sandbox } from "./routing/sandbox.ts";
-import { type Ed25519Signer, loadOrCreateEd25519Key } from "./signing/ed25519.ts";
-import { DecryptError, decrypt, encrypt } from "./signing/secrets.ts";
-import { acquireInstanceLock, loadMasterKey, openSqliteStore, type Store } from "./store/index.ts";
+import type { Ed25519Signer } from "./signing/ed25519.ts";
+import type { Store } from "./store/index.ts";
+
+export { StartupError } from "./gateway-keys.ts";
 
 export interface GatewayOptions {
   logger: Logger;
@@ -57,38 +61,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StartupError";
-  }
-}
-
-const KEY_CHECK = "master_key_check";
-
-/**
- * The master key, refused when it is not the one the database's secrets were written with. A database that
- * already holds secrets never gets a fresh key file: that key could not read them.
- */
-async function masterKeyFor(store: Store, path: string, envValue: string | undefined): Promise<Uint8Array> {
-  const sealed = await store.getMeta(KEY_CHECK);
-  const { key, source } = loadMasterKey(path, envValue, { allowCreate: sealed === null });
-  if (sealed === null) {
-    await store.putMeta(KEY_CHECK, encrypt(key, "hookgate", KEY_CHECK));
-    return key;
-  }
-  try {
-    decrypt(key, sealed, KEY_CHECK);
-  } catch (e) {
-    if (e instanceof DecryptError)
-      throw new StartupError(
-        `the master key from ${source} does not match the one this database was created with; refusing to start (secrets would be unreadable)`,
-      );
-    throw e;
-  }
-  return key;
-}
-
 /** Settings that only take effect at start; a reload that changes them logs a warning. */
 const RESTART_ONLY = [
   "server",
@@ -107,28 +79,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
-  const lock = acquireInstanceLock(config.storage.path);
-  let store: Store;
-  try {
-    store = options.store ?? openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
+  const opened = options.store
+    ? { store: options.store, release() {} }
+    : await openConfiguredStore(config, { exclusive: true, logger });
+  const { store } = opened;
+  const lock = () => opened.release();
+  const cluster = store.cluster;
   let masterKey: Uint8Array;
   let signer: Ed25519Signer;
   try {
-    masterKey = await masterKeyFor(store, config.storage.path, env.HOOKGATE_MASTER_KEY);
-    try {
-      signer = loadOrCreateEd25519Key(config.signing.ed25519_key_file);
-    } catch (e) {
-      throw new StartupError(
-        `cannot use the Ed25519 key file ${config.signing.ed25519_key_file}: ${(e as Error).message}`,
-      );
-    }
+    masterKey = await masterKeyFor(store, config, env.HOOKGATE_MASTER_KEY);
+    signer = await signerFor(store, config, masterKey);
   } catch (e) {
     await store.close();
-    lock.release();
+    lock();
     throw e;
   }
   // Tenant code (JSONata, schema validation) runs in worker threads; start them now, bounded by the body limit.
@@ -140,7 +104,20 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const registry = new EndpointRegistry(store, masterKey, rules, clock, logger);
   await registry.load();
 
-  const applyDeclarations = async (next: Config) => {
+  // Replicas: every change made elsewhere reaches this registry and catalog, and reconcile runs one replica at a
+  // time over what the store holds now, so replicas starting together with one file do not trip over each other.
+  const following = cluster ? followCluster(cluster, { registry, catalog, logger }) : null;
+  const reconcileAlone = <T>(fn: () => Promise<T>) =>
+    cluster
+      ? cluster.exclusively("reconcile", async () => {
+          await catalog.load();
+          await registry.load();
+          return fn();
+        })
+      : fn();
+
+  const applyDeclarations = (next: Config) => reconcileAlone(() => reconcileDeclarations(next));
+  const reconcileDeclarations = async (next: Config) => {
     const types = await catalog.reconcile(next.event_types);
     const endpoints = await registry.reconcile(next.endpoints);
     if (
@@ -154,7 +131,14 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       });
     }
   };
-  await applyDeclarations(config);
+  try {
+    await applyDeclarations(config);
+  } catch (e) {
+    following?.stop();
+    await store.close();
+    lock();
+    throw e;
+  }
 
   let current = config;
   const reloadText = async (text: string): Promise<boolean> => {
@@ -216,6 +200,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       failures: d.circuit_breaker.failures,
       cooldownMs: parseDuration(d.circuit_breaker.cooldown)!,
     },
+    leaseMs: d.lease_seconds * 1000,
+    cluster,
     policy: {
       scheduleMs: d.retry_schedule.map((s) => parseDuration(s)!),
       jitter: d.jitter,
@@ -226,6 +212,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   });
   const ingest = new Ingest({ store, registry, catalog, engine, clock, defaultTimeoutMs: d.timeout_ms });
   const retention = new Retention(store, config.retention.days, clock, logger);
+  following?.engine(engine);
   await engine.start();
   retention.start();
 
@@ -280,8 +267,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       // Connections that stay open (keep-alive, or a body we refused without reading) are closed after a bound.
       await Promise.race([closing, Bun.sleep(2000)]);
       if (server) await server.stop(true);
+      following?.stop();
       await store.close();
-      lock.release();
+      lock();
     },
   };
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-// The hookgate command line: serve | check-config | create-key | version. The composition root.
+// The hookgate command line: serve | migrate | check-config | create-key | version. The composition root.
 import { existsSync, readFileSync } from "node:fs";
 import { generateApiKey, issueApiKey } from "./api/auth.ts";
 import { fileProblem, listenProblem, openErrorReason } from "./cli-preflight.ts";
@@ -7,17 +7,29 @@ import { COMMAND_HELP, USAGE } from "./cli-usage.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { TENANT_ID } from "./endpoints/spec.ts";
 import { type Gateway, StartupError, startGateway } from "./gateway.ts";
+import { describeStorage, migrateConfiguredStore, openConfiguredStore } from "./gateway-store.ts";
 import { createLogger } from "./lib/logger.ts";
 import { VERSION } from "./lib/version.ts";
 import {
   InstanceLockedError,
   MasterKeyError,
-  openSqliteStore,
+  PgSchemaTooNewError,
+  PostgresUnavailableError,
   SCOPES,
   SchemaTooNewError,
   type Scope,
-  type Store,
 } from "./store/index.ts";
+
+/** Errors that stop a start or a command with their message alone (exit 1): the operator can act on it. */
+const OPERATOR_ERRORS = [
+  StartupError,
+  MasterKeyError,
+  SchemaTooNewError,
+  PgSchemaTooNewError,
+  InstanceLockedError,
+  PostgresUnavailableError,
+];
+const isOperatorError = (e: unknown) => OPERATOR_ERRORS.some((type) => e instanceof type);
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 function fail(message: string, code = 2): never {
@@ -77,7 +89,7 @@ async function serve(flags: Record<string, string | true>) {
   // Nothing exists yet: a busy port or an unusable path is reported before any file is created.
   const problem =
     listenProblem(config.server.host, config.server.port) ??
-    fileProblem(config.storage.path, "storage.path", { sqlite: true }) ??
+    (config.storage.url ? null : fileProblem(config.storage.path, "storage.path", { sqlite: true })) ??
     fileProblem(config.signing.ed25519_key_file, "signing.ed25519_key_file");
   if (problem) fail(problem, 1);
   if (config.auth.admin_keys.length === 0) {
@@ -91,13 +103,7 @@ async function serve(flags: Record<string, string | true>) {
   try {
     gateway = await startGateway(config, { logger });
   } catch (e) {
-    if (
-      e instanceof StartupError ||
-      e instanceof MasterKeyError ||
-      e instanceof SchemaTooNewError ||
-      e instanceof InstanceLockedError
-    )
-      fail(e.message, 1);
+    if (isOperatorError(e)) fail((e as Error).message, 1);
     // The port was taken between the check and the listen, or the store could not be opened after all.
     if (String((e as { code?: unknown }).code).startsWith("EADDR"))
       fail(listenProblem(config.server.host, config.server.port) ?? (e as Error).message, 1);
@@ -109,7 +115,7 @@ async function serve(flags: Record<string, string | true>) {
     version: VERSION,
     url: gateway.url,
     config: file ?? "(built-in defaults)",
-    database: config.storage.path,
+    database: describeStorage(config),
     dev,
   });
   logger.flush();
@@ -158,16 +164,20 @@ async function createKey(flags: Record<string, string | true>) {
   if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
   const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
   if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
-  const problem = fileProblem(config.storage.path, "storage.path", { sqlite: true });
-  if (problem) fail(problem, 1);
-  let store: Store;
+  if (!config.storage.url) {
+    const problem = fileProblem(config.storage.path, "storage.path", { sqlite: true });
+    if (problem) fail(problem, 1);
+  }
+  let opened: Awaited<ReturnType<typeof openConfiguredStore>>;
   try {
-    store = openSqliteStore({ path: config.storage.path, synchronous: config.storage.synchronous });
+    opened = await openConfiguredStore(config, { exclusive: false });
   } catch (e) {
+    if (isOperatorError(e)) fail((e as Error).message, 1);
     const reason = openErrorReason(e);
     if (reason) fail(`cannot open the database ${config.storage.path} (storage.path): ${reason}`, 1);
     throw e;
   }
+  const { store } = opened;
   try {
     const { record, key } = await issueApiKey(store, {
       name,
@@ -179,6 +189,22 @@ async function createKey(flags: Record<string, string | true>) {
     process.stdout.write(`${JSON.stringify({ id: record.id, key, name, tenant_id: tenant, scopes })}\n`);
   } finally {
     await store.close();
+    opened.release();
+  }
+}
+
+/** Applies pending schema migrations to the configured store and exits; needs no master key. */
+async function migrate(flags: Record<string, string | true>) {
+  const file = typeof flags.config === "string" ? flags.config : process.env.HOOKGATE_CONFIG || null;
+  const config = readConfig(file, false);
+  try {
+    const { applied, version } = await migrateConfiguredStore(config);
+    process.stdout.write(
+      `${describeStorage(config)}: schema version ${version}${applied.length ? ` (applied ${applied.join(", ")})` : " (up to date)"}\n`,
+    );
+  } catch (e) {
+    if (isOperatorError(e)) fail((e as Error).message, 1);
+    throw e;
   }
 }
 
@@ -193,6 +219,8 @@ async function main() {
   switch (command) {
     case "serve":
       return serve(flags);
+    case "migrate":
+      return migrate(flags);
     case "check-config": {
       const file = positional[0] ?? (typeof flags.config === "string" ? flags.config : undefined);
       if (!file) fail("check-config needs a file: hookgate check-config hookgate.yaml");

@@ -33,9 +33,12 @@ export interface PublishRun {
   endedAt: number;
 }
 
-/** Publishes `n` events at `concurrency` and records per-request latency and the send time of each event id. */
+/**
+ * Publishes `n` events at `concurrency` and records per-request latency and the send time of each event id. With
+ * several URLs (replicas), the concurrent publishers are spread over them round-robin.
+ */
 export async function publishMany(
-  url: string,
+  url: string | readonly string[],
   key: string,
   n: number,
   concurrency: number,
@@ -48,11 +51,13 @@ export async function publishMany(
   let next = 0;
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const startedAt = now();
-  const worker = async () => {
+  const urls = typeof url === "string" ? [url] : url;
+  const worker = async (w: number) => {
+    const target = urls[w % urls.length];
     while (next < n) {
       const i = next++;
       const t0 = now();
-      const res = await fetch(`${url}/v1/events`, { method: "POST", headers, body: bodies[i % bodies.length] });
+      const res = await fetch(`${target}/v1/events`, { method: "POST", headers, body: bodies[i % bodies.length] });
       const text = await res.text();
       const t1 = now();
       latencies.push(t1 - t0);
@@ -60,7 +65,7 @@ export async function publishMany(
       if (res.status === 202) sentAt.set(JSON.parse(text).data.id, t0);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   latencies.sort((a, b) => a - b);
   return { sentAt, latencies, statuses, startedAt, endedAt: now() };
 }

@@ -97,6 +97,8 @@ export interface GatewayOptions {
   dir?: string;
   /** Use the compiled binary at dist/hookgate instead of `bun src/main.ts`. */
   binary?: boolean;
+  /** Store in this PostgreSQL database instead of SQLite (replicas: the same URL and masterKey for each). */
+  postgres?: { url: string; masterKey: string; poolSize?: number };
 }
 
 export async function freePort(): Promise<number> {
@@ -117,7 +119,9 @@ export async function startGateway(
     config,
     [
       `server: {host: 127.0.0.1, port: ${port}}`,
-      `storage: {path: ${join(dir, "hookgate.db")}}`,
+      options.postgres
+        ? `storage: {url: "${options.postgres.url}", pool_size: ${options.postgres.poolSize ?? 10}}`
+        : `storage: {path: ${join(dir, "hookgate.db")}}`,
       `signing: {ed25519_key_file: ${join(dir, "ed25519.key")}}`,
       "security: {allow_http: true, allow_private_networks: true}",
       "log: {level: warn}",
@@ -131,7 +135,11 @@ export async function startGateway(
   const started = performance.now();
   const proc = Bun.spawn(cmd, {
     cwd: dir,
-    env: { ...process.env, HOOKGATE_ADMIN_KEY: ADMIN_KEY },
+    env: {
+      ...process.env,
+      HOOKGATE_ADMIN_KEY: ADMIN_KEY,
+      ...(options.postgres ? { HOOKGATE_MASTER_KEY: options.postgres.masterKey } : {}),
+    },
     stdout: "ignore",
     stderr: "inherit",
   });

@@ -21,12 +21,12 @@ export function table(rows: Row[]): string {
 }
 
 /**
- * Replaces a generated block of bench/RESULTS.md (between `<!-- name:start -->` and `<!-- name:end -->`), keeping
- * the hand-written notes and the other blocks around it.
+ * Replaces a generated block of bench/RESULTS.md (`results`, or another section such as `pg-results`), keeping the
+ * hand-written notes and the other blocks around it.
  */
-export function writeResults(path: string, block: string, name = "results"): void {
-  const START = `<!-- ${name}:start -->`;
-  const END = `<!-- ${name}:end -->`;
+export function writeResults(path: string, block: string, section = "results"): void {
+  const START = `<!-- ${section}:start -->`;
+  const END = `<!-- ${section}:end -->`;
   const text = existsSync(path) ? readFileSync(path, "utf8") : `# Benchmark results\n\n${START}\n${END}\n`;
   const start = text.indexOf(START);
   const end = text.indexOf(END);

@@ -69,8 +69,23 @@ export const settingsSpec = obj(
           default: "normal",
           enum: ["normal", "full"],
         }),
+        url: str({
+          description:
+            "PostgreSQL connection URL (postgres://user:pass@host:5432/db) for several replicas on one database; empty: SQLite at storage.path.",
+          default: "",
+          validate: (v) =>
+            v === "" || /^postgres(ql)?:\/\/[^\s]+$/.test(v)
+              ? null
+              : "must be a postgres:// or postgresql:// URL (or empty for SQLite)",
+        }),
+        pool_size: int({
+          description: "PostgreSQL connections per replica (plus one for LISTEN/NOTIFY).",
+          default: 10,
+          min: 2,
+          max: 200,
+        }),
       },
-      { description: "Embedded store." },
+      { description: "The store: embedded SQLite (default) or PostgreSQL." },
     ),
     auth: obj(
       {
@@ -112,6 +127,11 @@ export const settingsSpec = obj(
             default: [],
           },
         ),
+        master_key_file: str({
+          description:
+            "File holding the 32-byte master key (hex or base64, mode 0600) when HOOKGATE_MASTER_KEY is not set; never created. Empty: SQLite keeps master.key beside its database.",
+          default: "",
+        }),
       },
       { description: "Where webhooks may be sent." },
     ),
@@ -180,6 +200,13 @@ export const settingsSpec = obj(
           },
           { description: "Circuit breaker for endpoints that stop answering." },
         ),
+        lease_seconds: int({
+          description:
+            "How long a replica's claim on a delivery lasts without renewal; a replica that dies loses its claims to the others after this (PostgreSQL).",
+          default: 30,
+          min: 2,
+          max: 3600,
+        }),
       },
       { description: "Delivery engine." },
     ),

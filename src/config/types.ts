@@ -3,9 +3,14 @@ import type { DeclaredEndpoint, DeclaredEventType } from "../endpoints/spec.ts";
 
 export interface Settings {
   server: { host: string; port: number; max_body_bytes: number; public_url: string };
-  storage: { path: string; synchronous: "normal" | "full" };
+  storage: { path: string; synchronous: "normal" | "full"; url: string; pool_size: number };
   auth: { admin_keys: string[]; rate_limit_per_minute: number };
-  security: { allow_http: boolean; allow_private_networks: boolean; allowed_cidrs: string[] };
+  security: {
+    allow_http: boolean;
+    allow_private_networks: boolean;
+    allowed_cidrs: string[];
+    master_key_file: string;
+  };
   signing: { default_scheme: string; ed25519_key_file: string };
   delivery: {
     timeout_ms: number;
@@ -15,6 +20,7 @@ export interface Settings {
     per_endpoint_concurrency: number;
     disable_after: string;
     circuit_breaker: { failures: number; cooldown: string };
+    lease_seconds: number;
   };
   retention: { days: number };
   metrics: { require_auth: boolean };

@@ -2,7 +2,7 @@
 // per-endpoint concurrency caps (shared fairly, adaptive per endpoint) and each endpoint's token bucket; a timer
 // wakes lanes that wait for a token. A gate (the circuit breaker) may keep a job from its lane.
 import type { Clock, Timer } from "../lib/clock.ts";
-import { type Job, Lanes } from "./lanes.ts";
+import { type Job, Lanes, type TokenSource } from "./lanes.ts";
 
 export interface DispatcherOptions {
   clock: Clock;
@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   gate?(job: Job): boolean;
   /** Requests per second allowed for a lane key (an endpoint id, or `url:…` for ad-hoc targets), or null. */
   rateOf(key: string): number | null;
+  /** Tokens of rate-limited lanes from elsewhere (a bucket the replicas share) instead of each lane's own. */
+  tokens?: TokenSource;
   /** Runs one attempt; the slot is freed when it settles. */
   run(job: Job): Promise<void>;
 }
@@ -32,6 +34,7 @@ export class Dispatcher {
       concurrency: o.concurrency,
       limitOf: o.limitOf,
       rateOf: o.rateOf,
+      tokens: o.tokens,
       now: () => o.clock.now(),
     });
   }

@@ -5,16 +5,18 @@
 // See docs/architecture.md "The life of an event".
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { Store } from "../store/index.ts";
+import type { Cluster, Store } from "../store/index.ts";
 import { type Admission, type Admitted, jobOf, newDelivery, type PlannedDelivery } from "./admission.ts";
 import { type AttemptContext, runAttempt } from "./attempt.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { EndpointGuard } from "./endpoint-guard.ts";
 import type { LoadedEvent } from "./envelope.ts";
 import { type Job, laneKey } from "./lanes.ts";
+import { LeaseKeeper } from "./lease-keeper.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
 import { OutcomeRecorder } from "./outcomes.ts";
 import { Scheduler } from "./scheduler.ts";
+import { SharedTokens } from "./shared-tokens.ts";
 import { type AttemptReport, AttemptWaiters } from "./waiters.ts";
 import { WriteBatcher } from "./write-batcher.ts";
 
@@ -29,10 +31,17 @@ export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   perEndpointConcurrency: number;
   /** delivery.circuit_breaker: consecutive unreachable attempts that open a circuit, and the time between probes. */
   circuitBreaker: { failures: number; cooldownMs: number };
+  /**
+   * How long a claim lasts without renewal (delivery.lease_seconds). With replicas a dead one's claims return to the
+   * others after it; on SQLite it is informational (a restart returns every lease at once).
+   */
+  leaseMs: number;
+  /** The replicas sharing the store (null: this process alone): wake-ups, lease renewal, shared rate limits. */
+  cluster: Cluster | null;
 }
 
-/** How long a claimed delivery is leased (informational on SQLite: a restart returns every lease at once). */
-const LEASE_MS = 15 * 60_000;
+/** With replicas, the longest the scheduler goes without looking at the store (the safety net of the signals). */
+const RECHECK_MS = 5000;
 /** Claims from the store leave this share of memory to fresh deliveries (so a quiet endpoint always finds room). */
 const FRESH_RESERVE = 1 / 8;
 /** A meta row written to learn whether the store takes writes again (readiness). */
@@ -50,9 +59,11 @@ export class DeliveryEngine {
   private readonly attemptContext: AttemptContext;
   private readonly outcomes: OutcomeRecorder;
   private readonly guard: EndpointGuard;
+  private readonly leases: LeaseKeeper | null;
 
   constructor(private readonly o: EngineOptions) {
-    const { registry, clock } = o;
+    const { registry, clock, cluster } = o;
+    this.leases = cluster ? new LeaseKeeper(cluster, o.leaseMs, clock, o.logger) : null;
     this.capacity = Math.max(1000, o.concurrency * 20);
     this.attemptContext = { ...o, endpoint: (id) => registry.get(id) };
     this.writer = new WriteBatcher(o.store, o.logger, clock);
@@ -75,6 +86,7 @@ export class DeliveryEngine {
       limitOf: (key) => this.guard.limits.limitOf(key),
       gate: (job) => this.guard.gate(job),
       rateOf: (key) => (key.startsWith("url:") ? null : (registry.get(key)?.rate_limit_per_second ?? null)),
+      tokens: cluster ? new SharedTokens(cluster, o.logger) : undefined,
       run: (job) => this.run(job),
     });
     this.outcomes = new OutcomeRecorder({
@@ -82,13 +94,15 @@ export class DeliveryEngine {
       writer: this.writer,
       waiters: this.waiters,
       metrics: this.metrics,
-      wake: (at) => this.scheduler.wake(at),
+      wake: (at) => this.wake(at, true),
     });
     this.scheduler = new Scheduler({
       store: o.store,
       clock,
       logger: o.logger,
-      leaseMs: LEASE_MS,
+      leaseMs: o.leaseMs,
+      // Replicas: a dead one's expired leases and work stored without a signal are found within this.
+      recheckMs: cluster ? Math.min(RECHECK_MS, o.leaseMs) : undefined,
       capacity: this.capacity,
       room: () => Math.max(0, this.room() - Math.floor(this.capacity * FRESH_RESERVE)),
       deliver: (jobs) => this.dispatcher.push(jobs),
@@ -115,11 +129,21 @@ export class DeliveryEngine {
   }
 
   /**
+   * Stored deliveries are due at `at`: the scheduler looks then. `announce`: tell the other replicas too (a retry
+   * written here, an admission that did not fit in memory), so any of them may take the work.
+   */
+  wake(at: number, announce = false): void {
+    this.scheduler.wake(at);
+    if (announce) this.o.cluster?.announceDue(at);
+  }
+
+  /**
    * Returns crashed leases to pending and starts claiming due work; removes the draining endpoints that have
    * nothing left to deliver (a drain survives a restart).
    */
   async start(): Promise<void> {
     await this.scheduler.start();
+    this.leases?.start();
     for (const id of this.o.registry.draining()) await this.o.registry.finishDrain(id);
   }
 
@@ -148,7 +172,7 @@ export class DeliveryEngine {
         if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
         else if (this.room() > 0 && this.underMemoryShare(d)) {
           row.status = "delivering";
-          row.lease_until = now + LEASE_MS;
+          row.lease_until = now + this.o.leaseMs;
           this.reserved++;
           claimed++;
         }
@@ -181,7 +205,7 @@ export class DeliveryEngine {
       return { inserted: true, attempts };
     });
     if (jobs.length > 0) this.dispatcher.push(jobs);
-    if (dueAt !== Number.POSITIVE_INFINITY) this.scheduler.wake(dueAt);
+    if (dueAt !== Number.POSITIVE_INFINITY) this.wake(dueAt, true);
     return admitted;
   }
 
@@ -194,7 +218,7 @@ export class DeliveryEngine {
     const row = {
       ...newDelivery(event, delivery, now),
       status: "delivering" as const,
-      lease_until: now + LEASE_MS,
+      lease_until: now + this.o.leaseMs,
       manual: true,
     };
     await this.writer.submitEvent({ event, idempotency_response: null, deliveries: [row] });
@@ -205,7 +229,7 @@ export class DeliveryEngine {
 
   /** Claims a delivery for a manual attempt now (not retried if it fails). False when missing or in flight. */
   async replay(deliveryId: string): Promise<boolean> {
-    const claimed = await this.o.store.claimForReplay(deliveryId, this.o.clock.now() + LEASE_MS);
+    const claimed = await this.o.store.claimForReplay(deliveryId, this.o.clock.now() + this.o.leaseMs);
     if (!claimed) return false;
     this.dispatcher.push(await this.scheduler.jobsFor([claimed], "manual"));
     return true;
@@ -215,7 +239,7 @@ export class DeliveryEngine {
   async recover(endpointId: string, since: number, until: number): Promise<number> {
     const now = this.o.clock.now();
     const requeued = await this.o.store.recoverFailed(endpointId, since, until, now);
-    if (requeued > 0) this.scheduler.wake(now);
+    if (requeued > 0) this.wake(now, true);
     return requeued;
   }
 
@@ -243,14 +267,23 @@ export class DeliveryEngine {
   async stop(graceMs: number): Promise<void> {
     this.scheduler.stop();
     const queued = this.dispatcher.stop();
+    // Queued (claimed, not started) deliveries go back at once, so other replicas can take them while ours finish.
+    if (queued.length > 0) {
+      const now = this.o.clock.now();
+      try {
+        await this.o.store.releaseDeliveries(
+          queued.map((j) => j.deliveryId),
+          now,
+        );
+        this.o.cluster?.announceDue(now);
+      } catch (e) {
+        this.o.logger.error("handing queued deliveries back failed; they return when their lease ends", { error: e });
+      }
+    }
     if (this.dispatcher.inFlight > 0) await Promise.race([this.dispatcher.whenIdle(), Bun.sleep(graceMs)]);
     await this.writer.flush();
     await this.guard.close();
-    if (queued.length > 0)
-      await this.o.store.releaseDeliveries(
-        queued.map((j) => j.deliveryId),
-        this.o.clock.now(),
-      );
+    this.leases?.stop();
   }
 
   /** For tests and benchmarks: resolves when nothing is queued or in flight and all results are written. */

@@ -42,6 +42,12 @@ class Lane {
   }
 }
 
+/** Where a rate-limited lane's tokens come from when not from its own bucket (e.g. a bucket shared by replicas). */
+export interface TokenSource {
+  /** Takes a token for `key` (limited to `rate` a second, `queued` jobs waiting): 0 when taken, else ms to wait. */
+  take(key: string, rate: number, queued: number): number;
+}
+
 export interface LaneOptions {
   perEndpoint: number;
   /**
@@ -53,6 +59,8 @@ export interface LaneOptions {
   limitOf?(key: string): number;
   /** Requests per second allowed for a lane key, or null for no limit. */
   rateOf(key: string): number | null;
+  /** Tokens from elsewhere instead of each lane's own bucket. */
+  tokens?: TokenSource;
   /** Milliseconds for token buckets (the engine's clock; default performance.now). */
   now?: () => number;
 }
@@ -232,6 +240,7 @@ export class Lanes {
   private takeToken(lane: Lane): number {
     const rate = this.options.rateOf(lane.key);
     if (rate === null) return 0;
+    if (this.options.tokens) return this.options.tokens.take(lane.key, rate, lane.length);
     const now = this.now();
     const capacity = Math.max(1, rate);
     if (lane.refilledAt === 0) {

@@ -18,6 +18,11 @@ export interface SchedulerOptions {
   capacity: number;
   /** Hands claimed deliveries over for their attempts. */
   deliver(jobs: Job[]): void;
+  /**
+   * Look at the store at least this often even when nothing is known to be due (replicas: work another replica
+   * stored or left behind may appear without a signal reaching this one). Unset: only when something is due.
+   */
+  recheckMs?: number;
 }
 
 const CLAIM_BATCH = 500;
@@ -91,7 +96,9 @@ export class Scheduler {
         if (this.pollAgain) await new Promise<void>((resolve) => setImmediate(resolve));
       } while (this.pollAgain && this.running);
       const next = await this.o.store.nextDueAt();
-      if (next !== null && !this.storeHasDue) this.arm(next);
+      const recheck = this.o.recheckMs === undefined ? null : this.o.clock.now() + this.o.recheckMs;
+      const at = next === null ? recheck : recheck === null ? next : Math.min(next, recheck);
+      if (at !== null && !this.storeHasDue) this.arm(at);
     } catch (e) {
       this.o.logger.error("claiming due deliveries failed; retrying", { error: e });
       this.arm(this.o.clock.now() + 1000);

@@ -30,7 +30,8 @@ export class WriteBatcher {
   private results: Written[] = [];
   private immediate = false;
   private timer: Timer | null = null;
-  private flushing: Promise<void> | null = null;
+  /** Batches being written (at most the store's parallelWrites). */
+  private readonly writing = new Set<Promise<void>>();
   /** The last write failed: results then wait for the retry timer instead of re-flushing at once. */
   private failing = false;
   /** Counters for metrics: transactions, events and results written. */
@@ -107,23 +108,29 @@ export class WriteBatcher {
   }
 
   /**
-   * Writes everything queued now, in as many transactions as it takes. After a failed write the results
-   * stay queued for the retry timer (they are not re-tried in a tight loop); queued admissions are refused.
+   * Writes everything queued now, in as many transactions as it takes (up to the store's parallelWrites at once),
+   * and resolves when none is left in flight. After a failed write the results stay queued for the retry timer
+   * (they are not re-tried in a tight loop); queued admissions are refused.
    */
   async flush(): Promise<void> {
     this.immediate = false;
     this.clock.clearTimeout(this.timer);
     this.timer = null;
-    while (this.flushing) await this.flushing;
-    if (this.events.length === 0 && this.results.length === 0) return;
-    do {
-      this.flushing = this.writeOnce();
-      try {
-        await this.flushing;
-      } finally {
-        this.flushing = null;
+    const parallel = Math.max(1, this.store.parallelWrites);
+    // Each flush tries the store once even while it is failing (that is how the retry timer finds it working again).
+    let tried = false;
+    for (;;) {
+      while (
+        this.writing.size < parallel &&
+        (this.events.length > 0 || (this.results.length > 0 && (!tried || !this.failing)))
+      ) {
+        tried = true;
+        const write: Promise<void> = this.writeOnce().finally(() => this.writing.delete(write));
+        this.writing.add(write);
       }
-    } while (this.events.length > 0 || (this.results.length > 0 && !this.failing));
+      if (this.writing.size === 0) return;
+      await Promise.race(this.writing);
+    }
   }
 
   private arm(ms: number): void {

@@ -21,9 +21,11 @@ export class EventCatalog {
     private readonly clock: Clock,
   ) {}
 
+  /** Loads every type; the previous catalog serves until the new one is complete (reloads happen while serving). */
   async load(): Promise<void> {
-    this.entries.clear();
-    for (const record of await this.store.listEventTypes()) this.put(record);
+    const records = await this.store.listEventTypes();
+    this.entries = new Map();
+    for (const record of records) this.put(record);
     this.refreshNames();
   }
 

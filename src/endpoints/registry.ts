@@ -33,10 +33,18 @@ export class EndpointRegistry {
     private readonly logger: Logger,
   ) {}
 
+  /** Loads every endpoint; the previous set serves until the new one is complete (reloads happen while serving). */
   async load(): Promise<void> {
-    this.byId.clear();
-    for (const record of await this.store.allEndpoints())
-      this.byId.set(record.id, decodeEndpoint(record, this.masterKey));
+    const records = await this.store.allEndpoints();
+    this.byId = new Map(records.map((record) => [record.id, decodeEndpoint(record, this.masterKey)]));
+    this.rebuild();
+  }
+
+  /** Re-reads one endpoint from the store (another replica created, changed or deleted it). */
+  async refresh(id: string): Promise<void> {
+    const record = await this.store.endpointById(id);
+    if (record) this.byId.set(id, decodeEndpoint(record, this.masterKey));
+    else this.byId.delete(id);
     this.rebuild();
   }
 

@@ -75,6 +75,19 @@ export function loadOrCreateEd25519Key(path: string): Ed25519Signer {
   }
 }
 
+/**
+ * The text of an existing key file (permissions checked as for loadOrCreateEd25519Key), or null when there is none.
+ * Used to import a key into a shared store without ever creating a file.
+ */
+export function readEd25519KeyFile(path: string): string | null {
+  try {
+    return readExisting(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
+  }
+}
+
 function readExisting(path: string): string {
   const mode = statSync(path).mode & 0o777;
   if (process.platform !== "win32" && (mode & 0o077) !== 0) {

@@ -1,8 +1,16 @@
-// The store room's public surface: the Store interface and its records; src/store/sqlite/ implements it and is the
-// only place with SQL.
+// The store room's public surface: the Store interface and its records; src/store/sqlite/ and src/store/postgres/
+// implement it and are the only places with SQL.
 export { loadMasterKey, MasterKeyError, masterKeyPath, parseMasterKey } from "./master-key.ts";
+export {
+  describePostgresUrl,
+  isPostgresUrl,
+  PgSchemaTooNewError,
+  PostgresUnavailableError,
+} from "./postgres/connect.ts";
+export { PG_LATEST_VERSION } from "./postgres/migrations.ts";
+export { migratePostgresDatabase, openPostgresStore } from "./postgres/store.ts";
 export { acquireInstanceLock, type InstanceLock, InstanceLockedError } from "./sqlite/instance-lock.ts";
-export { LATEST_VERSION } from "./sqlite/migrations.ts";
+export { LATEST_VERSION, MIGRATIONS } from "./sqlite/migrations.ts";
 export { openDatabase, SchemaTooNewError, schemaVersion } from "./sqlite/open.ts";
 export { createSqliteStore, openSqliteStore } from "./sqlite/store.ts";
 export type * from "./store.ts";

@@ -1,4 +1,5 @@
-// The master key that encrypts secrets at rest: from HOOKGATE_MASTER_KEY or a 0600 file beside the database.
+// The master key that encrypts secrets at rest: from HOOKGATE_MASTER_KEY, security.master_key_file, or (SQLite only)
+// a 0600 file beside the database. A remote database never gets a key file created for it.
 
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -26,15 +27,27 @@ export function masterKeyPath(databasePath: string): string {
 }
 
 /**
- * Returns the master key: the env value when given, else the key file beside the database, created 0600 on
- * first start. A key file readable by group or others is refused.
+ * Returns the master key: the env value when given, else `keyFile` (which must exist), else the key file beside the
+ * database, created 0600 on first start. `databasePath` null means a remote database (PostgreSQL): there the key
+ * must come from the variable or `keyFile`. A key file readable by group or others is refused.
  */
 export function loadMasterKey(
-  databasePath: string,
+  databasePath: string | null,
   envValue: string | undefined,
-  options: { allowCreate?: boolean } = {},
+  options: { allowCreate?: boolean; keyFile?: string } = {},
 ): { key: Uint8Array; source: string } {
   if (envValue && envValue.trim() !== "") return { key: parseMasterKey(envValue), source: "HOOKGATE_MASTER_KEY" };
+  if (options.keyFile) {
+    if (!existsSync(options.keyFile))
+      throw new MasterKeyError(
+        `security.master_key_file ${options.keyFile} does not exist (it is never created: write the 32-byte key there, or set HOOKGATE_MASTER_KEY)`,
+      );
+    return readKeyFile(options.keyFile);
+  }
+  if (databasePath === null)
+    throw new MasterKeyError(
+      "PostgreSQL storage needs the master key from HOOKGATE_MASTER_KEY or security.master_key_file (the same on every replica); no key file is created beside a remote database",
+    );
   const path = masterKeyPath(databasePath);
   if (!existsSync(path)) {
     if (options.allowCreate === false) {
@@ -46,6 +59,10 @@ export function loadMasterKey(
     writeFileSync(path, `${randomBytes(32).toString("base64")}\n`, { mode: 0o600, flag: "wx" });
     chmodSync(path, 0o600);
   }
+  return readKeyFile(path);
+}
+
+function readKeyFile(path: string): { key: Uint8Array; source: string } {
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077)
     throw new MasterKeyError(`${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`);

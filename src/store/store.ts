@@ -1,5 +1,5 @@
 // The store as the rest of hookgate sees it: a declared interface, grouped by concern so each consumer can take
-// only the part it uses. src/store/sqlite/ implements it; the composition root (src/gateway.ts) picks one.
+// only the part it uses. src/store/sqlite/ and src/store/postgres/ implement it; src/gateway.ts picks one.
 import type {
   ApiKeyRecord,
   AttemptRecord,
@@ -23,6 +23,8 @@ import type {
 export interface MetaStore {
   getMeta(key: string): Promise<string | null>;
   putMeta(key: string, value: string): Promise<void>;
+  /** Writes the value only when the key has none yet (replicas starting at once agree on the first); true if written. */
+  insertMetaIfAbsent(key: string, value: string): Promise<boolean>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
 }
@@ -80,6 +82,8 @@ export interface EventStore {
 
 /** The hot path's one write: events with their deliveries, and attempt results, in one transaction. */
 export interface BatchWriter {
+  /** How many batches may be written at once (SQLite has one writer; PostgreSQL commits several side by side). */
+  readonly parallelWrites: number;
   /**
    * Returns the outcome of each event in order: inserted, or not (its tenant already has its idempotency key;
    * the outcome then carries the first event's stored receipt). Attempts of deleted deliveries are dropped.
@@ -97,7 +101,10 @@ export interface DeliveryQueueStore {
   claimDue(now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
   /** Earliest next_attempt_at among pending deliveries, or null when none wait. */
   nextDueAt(): Promise<number | null>;
-  /** Deliveries left `delivering` by a previous run are pending again, due at once. Returns how many. */
+  /**
+   * Deliveries left `delivering` by a previous run are pending again, due at once (with replicas: those whose lease
+   * expired; the others are still held). Returns how many.
+   */
   resetLeases(now: number): Promise<number>;
   /** Hands claimed deliveries back (shutdown, or parked by an open circuit), due at `at`. */
   releaseDeliveries(ids: readonly string[], at: number): Promise<void>;
@@ -139,6 +146,35 @@ export interface RetentionStore {
   purgeEventsBefore(cutoff: number, limit: number): Promise<number>;
 }
 
+/** What a replica hears from the others (and from its own changes, once committed). */
+export type ClusterSignal =
+  /** Stored deliveries are due at `at` (another replica's retry, overflow or shutdown hand-back). */
+  | { kind: "due"; at: number }
+  /** The endpoint was created, changed or deleted. */
+  | { kind: "endpoint"; id: string }
+  | { kind: "event_type"; name: string }
+  /** Signals may have been missed (a dropped connection, a revision ahead of them): reload everything. */
+  | { kind: "resync" };
+
+/** Several processes (replicas) sharing one store: signals between them, locks, shared rate limits, leases. */
+export interface Cluster {
+  /** This process among the replicas: the owner of the leases it takes. */
+  readonly replicaId: string;
+  /** Calls `listener` for every signal; returns the function that unsubscribes. */
+  subscribe(listener: (signal: ClusterSignal) => void): () => void;
+  /** Tells the other replicas that stored deliveries are due at `at` (coalesced, fire and forget). */
+  announceDue(at: number): void;
+  /** Runs `fn` while holding the named cluster-wide lock (waiting for it while another replica holds it). */
+  exclusively<T>(lock: "reconcile", fn: () => Promise<T>): Promise<T>;
+  /**
+   * Takes up to `want` tokens from the shared bucket of `key` (capacity max(1, rate), refilled at `rate` a second
+   * by the database's clock). `retryInMs`: when none was granted, how long until one is there.
+   */
+  reserveTokens(key: string, ratePerSecond: number, want: number): Promise<{ granted: number; retryInMs: number }>;
+  /** Extends every lease this replica holds to `until`; returns how many. */
+  renewLeases(until: number): Promise<number>;
+}
+
 export interface Store
   extends MetaStore,
     ApiKeyStore,
@@ -150,6 +186,8 @@ export interface Store
     DeliveryLogStore,
     StatsStore,
     RetentionStore {
+  /** Set when several processes share the store (PostgreSQL); null when one process has it alone (SQLite). */
+  readonly cluster: Cluster | null;
   /** Flushes what must be flushed and closes the connection. */
   close(): Promise<void>;
 }

@@ -29,13 +29,19 @@ describe("config", () => {
     it("uses the built-in defaults when there is no file", () => {
       const config = loadConfig("", { file: null, env: {} });
       expect(config.server).toEqual({ host: "0.0.0.0", port: 8080, max_body_bytes: 262_144, public_url: "" });
-      expect(config.storage).toEqual({ path: "./data/hookgate.db", synchronous: "normal" });
+      expect(config.storage).toEqual({ path: "./data/hookgate.db", synchronous: "normal", url: "", pool_size: 10 });
       expect(config.auth.admin_keys).toEqual([]);
-      expect(config.security).toEqual({ allow_http: false, allow_private_networks: false, allowed_cidrs: [] });
+      expect(config.security).toEqual({
+        allow_http: false,
+        allow_private_networks: false,
+        allowed_cidrs: [],
+        master_key_file: "",
+      });
       expect(config.signing).toEqual({ default_scheme: "standard-webhooks", ed25519_key_file: "./data/ed25519.key" });
       expect(config.delivery.retry_schedule).toEqual(["5s", "5m", "30m", "2h", "5h", "10h", "10h"]);
       expect(config.delivery.timeout_ms).toBe(10_000);
       expect(config.delivery.jitter).toBe(0.2);
+      expect(config.delivery.lease_seconds).toBe(30);
       expect(config.retention.days).toBe(30);
       expect(config.metrics.require_auth).toBe(false);
       expect(config.log.level).toBe("info");

@@ -25,6 +25,7 @@ function writer(fail: () => boolean) {
   const clock = new ManualClock();
   const w = new WriteBatcher(
     {
+      parallelWrites: 1,
       async writeBatch(events, _attempts, updates) {
         calls.push(updates.length);
         if (fail()) throw new Error("SQLITE_FULL");
@@ -100,6 +101,49 @@ describe("WriteBatcher", () => {
     });
     await expect(admission).rejects.toMatchObject({ code: "unavailable" });
   });
+
+  it("writes up to the store's parallelWrites batches at once, and flush waits for all of them", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const w = new WriteBatcher(
+      {
+        parallelWrites: 3,
+        async writeBatch(events) {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          await new Promise<void>((resolve) => releases.push(resolve));
+          inFlight--;
+          return events.map(() => ({ inserted: true as const }));
+        },
+      },
+      silentLogger,
+      new ManualClock(),
+    );
+    const event = (i: number) => ({
+      event: { id: `evt_${i}`, tenant_id: "default", type: "a.b", payload: "{}", idempotency_key: null, created_at: 1 },
+      idempotency_response: null,
+      deliveries: [],
+    });
+    const admitted: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      admitted.push(w.submitEvent(event(i)));
+      await turn();
+    }
+    expect(most).toBe(3);
+    let flushed = false;
+    const flushing = w.flush().then(() => {
+      flushed = true;
+    });
+    while (releases.length > 0 || inFlight > 0) {
+      releases.shift()?.();
+      await turn();
+      if (inFlight > 0) expect(flushed).toBe(false);
+    }
+    await flushing;
+    await Promise.all(admitted);
+    expect(most).toBe(3);
+  });
 });
 
 describe("WriteBatcher: events submitted together", () => {
@@ -113,6 +157,7 @@ describe("WriteBatcher: events submitted together", () => {
     const batches: string[][] = [];
     const w = new WriteBatcher(
       {
+        parallelWrites: 1,
         async writeBatch(events) {
           batches.push(events.map((e) => e.event.id));
           return events.map(() => ({ inserted: true as const }));
@@ -135,6 +180,7 @@ describe("WriteBatcher: events submitted together", () => {
   it("answers each submission with its own outcomes, in order", async () => {
     const w = new WriteBatcher(
       {
+        parallelWrites: 1,
         async writeBatch(events) {
           return events.map((e) =>
             e.event.id.endsWith("dup") ? { inserted: false as const, response: "first" } : { inserted: true as const },

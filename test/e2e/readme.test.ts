@@ -17,8 +17,11 @@ if (!SYSTEMD_ANALYZE)
   console.warn("readme: the systemd unit check is skipped, no systemd-analyze (apt-get install -y systemd)");
 
 describe("README", () => {
-  it("has YAML blocks, and every one passes hookgate check-config", () => {
-    const yaml = blocks("yaml");
+  it("has YAML blocks, and every one passes hookgate check-config (Compose files parse as YAML)", () => {
+    // A block that starts with `# docker-compose` is a Compose file, not a hookgate config: it must parse.
+    const compose = blocks("yaml").filter((b) => b.startsWith("# docker-compose"));
+    for (const text of compose) expect(() => Bun.YAML.parse(text)).not.toThrow();
+    const yaml = blocks("yaml").filter((b) => !b.startsWith("# docker-compose"));
     expect(yaml.length).toBeGreaterThanOrEqual(2);
     const dir = tempDir();
     try {

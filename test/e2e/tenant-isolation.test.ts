@@ -145,16 +145,19 @@ describe("tenant-supplied code runs bounded", () => {
     expect(slowest).toBeLessThan(1000);
   });
 
-  it("bounds validation of uniqueItems over 14,000 objects: a 400, never a 500, and the loop stays free", async () => {
+  it("bounds validation of uniqueItems over 14,000 objects: never a 500, and the loop stays free", async () => {
     const schema = { type: "object", properties: { list: { type: "array", uniqueItems: true } } };
     const body = { name: "attack.unique", schema };
     expect((await json(t.app, "POST", "/v1/event-types", { key: t.adminKey, body })).status).toBe(201);
     const list = Array.from({ length: 14_000 }, (_, i) => ({ n: i }));
     const { result, slowest } = await whileHealthz(() => publish(t, { type: "attack.unique", data: { list } }));
-    expect(result.status).toBe(400);
-    expect(result.body.error.details[0].message).toContain(
-      "could not be validated against the schema of attack.unique",
-    );
+    // A worker either validates it within the bound (the list is unique: 202) or is stopped at the bound (400); which
+    // one depends on the machine's speed, never the event loop's.
+    if (result.status === 400)
+      expect(result.body.error.details[0].message).toContain(
+        "could not be validated against the schema of attack.unique",
+      );
+    else expect(result.status).toBe(202);
     expect(slowest).toBeLessThan(1000);
   });
 });

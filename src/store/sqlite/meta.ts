@@ -6,6 +6,7 @@ export function metaQueries(db: Database) {
   const put = db.query(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
+  const insertIfAbsent = db.query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
   const ping = db.query<{ ok: number }, []>("SELECT 1 AS ok");
   return {
     async getMeta(key: string): Promise<string | null> {
@@ -13,6 +14,9 @@ export function metaQueries(db: Database) {
     },
     async putMeta(key: string, value: string): Promise<void> {
       put.run(key, value);
+    },
+    async insertMetaIfAbsent(key: string, value: string): Promise<boolean> {
+      return insertIfAbsent.run(key, value).changes > 0;
     },
     /** True when the database answers a trivial query. */
     async ping(): Promise<boolean> {

@@ -1,21 +1,7 @@
 // SQL for delivery statistics (GET /v1/stats, the console's charts): attempts and final statuses per time bucket.
 import type { Database } from "bun:sqlite";
+import { type AttemptRow, assembleStats, type UnattemptedRow } from "../stats-summary.ts";
 import type { StatsBucket, StatsCounts, StatsQuery } from "../types.ts";
-
-/** Attempts of one bucket that took `ms`: how many, how many succeeded, how many ended their delivery failed. */
-interface AttemptRow {
-  b: number;
-  ms: number;
-  n: number;
-  ok: number;
-  final: number;
-}
-
-interface UnattemptedRow {
-  b: number;
-  skipped: number;
-  failed: number;
-}
 
 // Tenant and endpoint are looked up only when asked for (SQLite stops at `$x IS NULL`), so the common case reads
 // attempts alone through attempts_started.
@@ -45,36 +31,6 @@ FROM deliveries d
 WHERE d.attempts = 0 AND d.status IN ('skipped', 'failed') AND d.created_at >= $since AND d.created_at < $until AND ${SCOPE}
 GROUP BY b`;
 
-/** Nearest-rank percentile (the ceil(p·n)-th smallest) of a histogram sorted by duration. */
-function percentile(histogram: readonly [ms: number, n: number][], total: number, p: number): number | null {
-  if (total === 0) return null;
-  const rank = Math.ceil(p * total);
-  let seen = 0;
-  for (const [ms, n] of histogram) {
-    seen += n;
-    if (seen >= rank) return ms;
-  }
-  return histogram[histogram.length - 1]![0];
-}
-
-const empty = (): StatsCounts => ({ delivered: 0, failed: 0, retrying: 0, skipped: 0, p50_ms: null, p95_ms: null });
-
-/** Counts and percentiles of a set of attempt rows (one bucket, or the whole window). */
-function summarise(rows: readonly AttemptRow[], into: StatsCounts): void {
-  const byMs = new Map<number, number>();
-  let total = 0;
-  for (const r of rows) {
-    into.delivered += r.ok;
-    into.failed += r.final;
-    into.retrying += r.n - r.ok - r.final;
-    total += r.n;
-    byMs.set(r.ms, (byMs.get(r.ms) ?? 0) + r.n);
-  }
-  const histogram = [...byMs].sort((x, y) => x[0] - y[0]);
-  into.p50_ms = percentile(histogram, total, 0.5);
-  into.p95_ms = percentile(histogram, total, 0.95);
-}
-
 export function statsQueries(db: Database) {
   const attempts = db.query<AttemptRow, [Record<string, string | number | null>]>(ATTEMPTS_SQL);
   const unattempted = db.query<UnattemptedRow, [Record<string, string | number | null>]>(UNATTEMPTED_SQL);
@@ -86,7 +42,6 @@ export function statsQueries(db: Database) {
      * bucket where they were created.
      */
     async deliveryStats(q: StatsQuery): Promise<{ buckets: StatsBucket[]; totals: StatsCounts }> {
-      const n = Math.max(1, Math.ceil((q.until - q.since) / q.bucketMs));
       const params = {
         since: q.since,
         until: q.until,
@@ -94,25 +49,7 @@ export function statsQueries(db: Database) {
         tenant: q.tenant_id ?? null,
         endpoint: q.endpoint_id ?? null,
       };
-      const rows = attempts.all(params);
-      const perBucket: AttemptRow[][] = Array.from({ length: n }, () => []);
-      for (const r of rows) perBucket[r.b]?.push(r);
-      const buckets = perBucket.map((group, i) => {
-        const c = { start: q.since + i * q.bucketMs, ...empty() };
-        summarise(group, c);
-        return c;
-      });
-      const totals = empty();
-      summarise(rows, totals);
-      for (const r of unattempted.all(params)) {
-        const c = buckets[r.b];
-        if (!c) continue;
-        c.skipped += r.skipped;
-        c.failed += r.failed;
-        totals.skipped += r.skipped;
-        totals.failed += r.failed;
-      }
-      return { buckets, totals };
+      return assembleStats(q, attempts.all(params), unattempted.all(params));
     },
   };
 }

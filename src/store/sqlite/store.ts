@@ -33,6 +33,8 @@ export function createSqliteStore(db: Database): Store {
     ...deliveries,
     ...retentionQueries(db),
     ...statsQueries(db),
+    cluster: null,
+    parallelWrites: 1,
     async writeBatch(batch, attempts, updates) {
       return writeBatch.immediate(batch, attempts, updates);
     },

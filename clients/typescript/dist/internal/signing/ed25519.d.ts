@@ -21,5 +21,10 @@ export declare function signerFromSecretKey(text: string): Ed25519Signer;
  * Throws when an existing file is readable or writable by group/other: the gateway refuses to start.
  */
 export declare function loadOrCreateEd25519Key(path: string): Ed25519Signer;
+/**
+ * The text of an existing key file (permissions checked as for loadOrCreateEd25519Key), or null when there is none.
+ * Used to import a key into a shared store without ever creating a file.
+ */
+export declare function readEd25519KeyFile(path: string): string | null;
 /** Parses a public key given as `whpk_<base64 raw 32 bytes>` or SPKI PEM. */
 export declare function parseEd25519PublicKey(text: string): KeyObject;

@@ -65,6 +65,20 @@ export function loadOrCreateEd25519Key(path) {
         throw new Error(`Ed25519 key file ${path}: ${err.message}`);
     }
 }
+/**
+ * The text of an existing key file (permissions checked as for loadOrCreateEd25519Key), or null when there is none.
+ * Used to import a key into a shared store without ever creating a file.
+ */
+export function readEd25519KeyFile(path) {
+    try {
+        return readExisting(path);
+    }
+    catch (err) {
+        if (err.code === "ENOENT")
+            return null;
+        throw err;
+    }
+}
 function readExisting(path) {
     const mode = statSync(path).mode & 0o777;
     if (process.platform !== "win32" && (mode & 0o077) !== 0) {

@@ -1,0 +1,93 @@
+// Opens the store a config names — SQLite at storage.path (one process, guarded by a lock file) or PostgreSQL at
+// storage.url (any number of replicas) — the same way for `serve`, `migrate` and `create-key`.
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import type { Config } from "./config/index.ts";
+import type { Logger } from "./lib/logger.ts";
+import {
+  acquireInstanceLock,
+  describePostgresUrl,
+  MIGRATIONS,
+  migratePostgresDatabase,
+  openDatabase,
+  openPostgresStore,
+  openSqliteStore,
+  PG_LATEST_VERSION,
+  type Store,
+  schemaVersion,
+} from "./store/index.ts";
+
+export interface OpenedStore {
+  store: Store;
+  /** Releases what opening took besides the store (the SQLite instance lock); call after store.close(). */
+  release(): void;
+}
+
+/** Where the store lives, for logs and messages (a PostgreSQL URL without its password). */
+export function describeStorage(config: Config): string {
+  return config.storage.url ? describePostgresUrl(config.storage.url) : config.storage.path;
+}
+
+/**
+ * Opens (and migrates) the configured store. `exclusive`: take the SQLite instance lock (serve); create-key skips it
+ * so that it works beside a running gateway.
+ */
+export async function openConfiguredStore(
+  config: Config,
+  options: { exclusive: boolean; logger?: Logger },
+): Promise<OpenedStore> {
+  const { storage } = config;
+  if (storage.url) {
+    const logger = options.logger;
+    const store = await openPostgresStore({
+      url: storage.url,
+      poolSize: storage.pool_size,
+      onError: (what, error) => logger?.error(`cluster: ${what} failed`, { error }),
+    });
+    return { store, release() {} };
+  }
+  const lock = options.exclusive ? acquireInstanceLock(storage.path) : { release() {} };
+  try {
+    return {
+      store: openSqliteStore({ path: storage.path, synchronous: storage.synchronous }),
+      release: () => lock.release(),
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Brings the configured store's schema up to date (the `migrate` command): the versions applied and the current one. */
+export async function migrateConfiguredStore(config: Config): Promise<{ applied: number[]; version: number }> {
+  const { storage } = config;
+  if (storage.url) {
+    const { applied } = await migratePostgresDatabase(storage.url);
+    return { applied, version: PG_LATEST_VERSION };
+  }
+  const lock = acquireInstanceLock(storage.path);
+  try {
+    const before = existsSync(storage.path) ? readSchemaVersion(storage.path) : 0;
+    const db = openDatabase({ path: storage.path, synchronous: storage.synchronous });
+    const version = schemaVersion(db);
+    db.close();
+    return {
+      applied: MIGRATIONS.filter((m) => m.version > before && m.version <= version).map((m) => m.version),
+      version,
+    };
+  } finally {
+    lock.release();
+  }
+}
+
+/** The version of an existing SQLite file, read without changing it (0 when it has no schema yet). */
+function readSchemaVersion(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.query<{ v: number | null }, []>("SELECT max(version) AS v FROM schema_migrations").get()?.v ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}

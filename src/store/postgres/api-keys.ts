@@ -1,0 +1,45 @@
+// SQL for API keys (stored as SHA-256 hashes; the key itself is shown once at creation).
+import type { ApiKeyRecord } from "../types.ts";
+import { int, num, type PgContext } from "./context.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
+const toRecord = (r: any): ApiKeyRecord => ({
+  id: r.id,
+  hash: r.hash,
+  prefix: r.prefix,
+  name: r.name,
+  tenant_id: r.tenant_id,
+  scopes: JSON.parse(r.scopes_json),
+  expires_at: num(r.expires_at),
+  revoked_at: num(r.revoked_at),
+  created_at: int(r.created_at),
+});
+
+export function apiKeyQueries({ sql }: PgContext) {
+  return {
+    async insertApiKey(k: ApiKeyRecord): Promise<void> {
+      await sql`INSERT INTO api_keys (id, hash, prefix, name, tenant_id, scopes_json, expires_at, created_at)
+        VALUES (${k.id}, ${k.hash}, ${k.prefix}, ${k.name}, ${k.tenant_id}, ${JSON.stringify(k.scopes)}, ${k.expires_at}, ${k.created_at})`;
+    },
+    async apiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+      const [r] = await sql`SELECT * FROM api_keys WHERE hash = ${hash}`;
+      return r ? toRecord(r) : null;
+    },
+    async apiKeyById(id: string): Promise<ApiKeyRecord | null> {
+      const [r] = await sql`SELECT * FROM api_keys WHERE id = ${id}`;
+      return r ? toRecord(r) : null;
+    },
+    /** Newest first, ids strictly below `before` (null: from the newest). */
+    async listApiKeys(before: string | null, limit: number): Promise<ApiKeyRecord[]> {
+      const rows =
+        before === null
+          ? await sql`SELECT * FROM api_keys ORDER BY id DESC LIMIT ${limit}`
+          : await sql`SELECT * FROM api_keys WHERE id < ${before} ORDER BY id DESC LIMIT ${limit}`;
+      return rows.map(toRecord);
+    },
+    async revokeApiKey(id: string, at: number): Promise<boolean> {
+      const r = await sql`UPDATE api_keys SET revoked_at = ${at} WHERE id = ${id} AND revoked_at IS NULL`;
+      return r.count > 0;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// PostgreSQL schema migrations, embedded as text so the compiled binary carries them. Append only, never edit a
+// shipped one; version N matches SQLite's version N (src/store/sqlite/migrations/), so both move together.
+import m001 from "./migrations/001_init.sql" with { type: "text" };
+import m002 from "./migrations/002_error_kind.sql" with { type: "text" };
+import m003 from "./migrations/003_stats_indexes.sql" with { type: "text" };
+import m004 from "./migrations/004_delivery_options.sql" with { type: "text" };
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "init", sql: m001 },
+  { version: 2, name: "error_kind", sql: m002 },
+  { version: 3, name: "stats_indexes", sql: m003 },
+  { version: 4, name: "delivery_options", sql: m004 },
+];
+
+export const PG_LATEST_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
