@@ -37,7 +37,7 @@ export function cpuSecondsOf(pid: number): number {
   }
 }
 
-function wrap(proc: Subprocess): Proc {
+export function wrapProcess(proc: Subprocess): Proc {
   return {
     proc,
     pid: proc.pid,
@@ -77,7 +77,7 @@ export async function startReceiver(): Promise<Proc & { url: string }> {
     stderr: "inherit",
   });
   const { port } = JSON.parse(await firstLine(proc.stdout as ReadableStream<Uint8Array>));
-  return { ...wrap(proc), url: `http://127.0.0.1:${port}` };
+  return { ...wrapProcess(proc), url: `http://127.0.0.1:${port}` };
 }
 
 /** `count` TCP listeners that accept connections and never answer (bench/lib/black-hole.ts). */
@@ -87,7 +87,7 @@ export async function startBlackHoles(count: number): Promise<Proc & { urls: str
     stderr: "inherit",
   });
   const { ports } = JSON.parse(await firstLine(proc.stdout as ReadableStream<Uint8Array>)) as { ports: number[] };
-  return { ...wrap(proc), urls: ports.map((p) => `http://127.0.0.1:${p}`) };
+  return { ...wrapProcess(proc), urls: ports.map((p) => `http://127.0.0.1:${p}`) };
 }
 
 export interface GatewayOptions {
@@ -154,7 +154,7 @@ export async function startGateway(
     await Bun.sleep(5);
   }
   const readyMs = performance.now() - started;
-  return { ...wrap(proc), url, dir, readyMs, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { ...wrapProcess(proc), url, dir, readyMs, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export async function api(url: string, method: string, path: string, body?: unknown): Promise<any> {
