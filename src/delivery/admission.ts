@@ -1,6 +1,7 @@
 // What the engine admits: an event with the deliveries ingest planned for it, and the rows and jobs an admission
 // makes (a delivery settled at publish is stored as such and never attempted).
-import type { NewDelivery } from "../store/index.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { InsertOutcome, NewDelivery, NewEvent } from "../store/index.ts";
 import type { LoadedEvent } from "./envelope.ts";
 import type { Job } from "./lanes.ts";
 import type { AttemptReport } from "./waiters.ts";
@@ -63,4 +64,84 @@ export function jobOf(event: LoadedEvent, row: NewDelivery, trigger: Job["trigge
     manual: row.manual,
     trigger,
   };
+}
+
+/** What admitting needs from the engine. */
+export interface AdmissionContext {
+  clock: Clock;
+  leaseMs: number;
+  /** When an endpoint's deliveries may be attempted while its circuit is open (null: now). */
+  parkedUntil(endpointId: string | null): number | null;
+  /** Memory has room for this fresh delivery (within its endpoint's fair share). */
+  mayClaim(d: PlannedDelivery): boolean;
+  /** Counts deliveries claimed for memory whose commit has not finished yet (negative: it finished). */
+  reserve(n: number): void;
+  /** Commits the events with their rows in one transaction (group commit). */
+  write(items: NewEvent[]): Promise<InsertOutcome[]>;
+  /** Counts an admitted event (metrics). */
+  counted(): void;
+  waitFor(deliveryIds: readonly string[], timeoutMs: number): Promise<Map<string, AttemptReport>>;
+  /** Hands claimed rows to the dispatcher for their first attempt. */
+  deliver(jobs: Job[]): void;
+  /** Stored rows are due at `at` (told to the other replicas too). */
+  wake(at: number): void;
+}
+
+/**
+ * Commits events with their deliveries in one transaction and queues them: those memory has room for (each
+ * endpoint up to its fair share) are claimed (leased) in the same write and attempted at once; the rest wait in the
+ * store as pending, due now, or when the circuit is probed if the endpoint's circuit is open. Answers once, with
+ * each event's outcome in order.
+ */
+export async function admitEvents(
+  ctx: AdmissionContext,
+  admissions: readonly Admission[],
+  options: { waitMs?: number } = {},
+): Promise<Admitted[]> {
+  const now = ctx.clock.now();
+  let claimed = 0;
+  let dueAt = Number.POSITIVE_INFINITY;
+  const rowsOf = admissions.map((admission) =>
+    admission.deliveries.map((d) => {
+      const row = newDelivery(admission.event, d, now);
+      if (row.status !== "pending") return row;
+      const parkedUntil = ctx.parkedUntil(d.endpoint_id);
+      if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
+      else if (ctx.mayClaim(d)) {
+        row.status = "delivering";
+        row.lease_until = now + ctx.leaseMs;
+        ctx.reserve(1);
+        claimed++;
+      }
+      if (row.status === "pending") dueAt = Math.min(dueAt, row.next_attempt_at!);
+      return row;
+    }),
+  );
+  let outcomes: InsertOutcome[];
+  try {
+    outcomes = await ctx.write(
+      admissions.map((a, i) => ({ event: a.event, idempotency_response: a.receipt, deliveries: rowsOf[i]! })),
+    );
+  } finally {
+    ctx.reserve(-claimed);
+  }
+  const jobs: Job[] = [];
+  const admitted = outcomes.map((outcome, i): Admitted => {
+    if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
+    ctx.counted();
+    const event = admissions[i]!.event;
+    const toSend = rowsOf[i]!.filter((r) => r.status === "pending" || r.status === "delivering");
+    const attempts =
+      options.waitMs === undefined
+        ? null
+        : ctx.waitFor(
+            toSend.map((r) => r.id),
+            options.waitMs,
+          );
+    for (const r of toSend) if (r.status === "delivering") jobs.push(jobOf(event, r, "scheduled"));
+    return { inserted: true, attempts };
+  });
+  if (jobs.length > 0) ctx.deliver(jobs);
+  if (dueAt !== Number.POSITIVE_INFINITY) ctx.wake(dueAt);
+  return admitted;
 }

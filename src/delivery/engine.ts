@@ -6,7 +6,15 @@
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Cluster, Store } from "../store/index.ts";
-import { type Admission, type Admitted, jobOf, newDelivery, type PlannedDelivery } from "./admission.ts";
+import {
+  type Admission,
+  type AdmissionContext,
+  type Admitted,
+  admitEvents,
+  jobOf,
+  newDelivery,
+  type PlannedDelivery,
+} from "./admission.ts";
 import { type AttemptContext, runAttempt } from "./attempt.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { EndpointGuard } from "./endpoint-guard.ts";
@@ -19,9 +27,6 @@ import { Scheduler } from "./scheduler.ts";
 import { SharedTokens } from "./shared-tokens.ts";
 import { type AttemptReport, AttemptWaiters } from "./waiters.ts";
 import { WriteBatcher } from "./write-batcher.ts";
-
-export type { Admission, Admitted, PlannedDelivery } from "./admission.ts";
-export type { AttemptReport } from "./waiters.ts";
 
 export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   store: Store;
@@ -60,6 +65,7 @@ export class DeliveryEngine {
   private readonly outcomes: OutcomeRecorder;
   private readonly guard: EndpointGuard;
   private readonly leases: LeaseKeeper | null;
+  private readonly admission: AdmissionContext;
 
   constructor(private readonly o: EngineOptions) {
     const { registry, clock, cluster } = o;
@@ -96,6 +102,26 @@ export class DeliveryEngine {
       metrics: this.metrics,
       wake: (at) => this.wake(at, true),
     });
+    this.admission = {
+      clock,
+      leaseMs: o.leaseMs,
+      parkedUntil: (endpointId) => this.guard.admission(endpointId),
+      // Room in memory, and the endpoint holds less than its fair share: capacity / (endpoints with work + 1).
+      mayClaim: (d) =>
+        this.room() > 0 &&
+        this.dispatcher.queuedFor(laneKey({ endpointId: d.endpoint_id, targetUrl: d.target_url })) <
+          this.capacity / (this.dispatcher.busyLanes + 1),
+      reserve: (n) => {
+        this.reserved += n;
+      },
+      write: (items) => this.writer.submitEvents(items),
+      counted: () => {
+        this.metrics.eventsIngested++;
+      },
+      waitFor: (ids, ms) => this.waiters.waitFor(ids, ms),
+      deliver: (jobs) => this.dispatcher.push(jobs),
+      wake: (at) => this.wake(at, true),
+    };
     this.scheduler = new Scheduler({
       store: o.store,
       clock,
@@ -148,65 +174,18 @@ export class DeliveryEngine {
   }
 
   /**
-   * Commits an event with its deliveries (group commit) and queues them: those memory has room for (each endpoint
-   * up to its fair share) are claimed (leased) in the same write and attempted at once; the rest wait in the store
-   * as pending, due now, or when its circuit is probed if the endpoint's circuit is open.
+   * Commits events with their deliveries in one transaction (group commit; a batch publish is all or none) and
+   * queues them: those memory has room for (each endpoint up to its fair share) are claimed (leased) in the same
+   * write and attempted at once; the rest wait in the store as pending, due now, or when its circuit is probed if
+   * the endpoint's circuit is open. Answers once, with each event's outcome in order.
    */
-  async admit(admission: Admission, options: { waitMs?: number } = {}): Promise<Admitted> {
-    return (await this.admitAll([admission], options))[0]!;
+  admitAll(admissions: readonly Admission[], options: { waitMs?: number } = {}): Promise<Admitted[]> {
+    return admitEvents(this.admission, admissions, options);
   }
 
-  /**
-   * Commits several events in one transaction (a batch publish: all or none) and queues their deliveries like
-   * `admit`; answers once, with each event's outcome in order.
-   */
-  async admitAll(admissions: readonly Admission[], options: { waitMs?: number } = {}): Promise<Admitted[]> {
-    const now = this.o.clock.now();
-    let claimed = 0;
-    let dueAt = Number.POSITIVE_INFINITY;
-    const rowsOf = admissions.map((admission) =>
-      admission.deliveries.map((d) => {
-        const row = newDelivery(admission.event, d, now);
-        if (row.status !== "pending") return row;
-        const parkedUntil = this.guard.admission(d.endpoint_id);
-        if (parkedUntil !== null) row.next_attempt_at = parkedUntil;
-        else if (this.room() > 0 && this.underMemoryShare(d)) {
-          row.status = "delivering";
-          row.lease_until = now + this.o.leaseMs;
-          this.reserved++;
-          claimed++;
-        }
-        if (row.status === "pending") dueAt = Math.min(dueAt, row.next_attempt_at!);
-        return row;
-      }),
-    );
-    let outcomes: Awaited<ReturnType<WriteBatcher["submitEvents"]>>;
-    try {
-      outcomes = await this.writer.submitEvents(
-        admissions.map((a, i) => ({ event: a.event, idempotency_response: a.receipt, deliveries: rowsOf[i]! })),
-      );
-    } finally {
-      this.reserved -= claimed;
-    }
-    const jobs: Job[] = [];
-    const admitted = outcomes.map((outcome, i): Admitted => {
-      if (!outcome.inserted) return { inserted: false, receipt: outcome.response };
-      this.metrics.eventsIngested++;
-      const event = admissions[i]!.event;
-      const toSend = rowsOf[i]!.filter((r) => r.status === "pending" || r.status === "delivering");
-      const attempts =
-        options.waitMs === undefined
-          ? null
-          : this.waiters.waitFor(
-              toSend.map((r) => r.id),
-              options.waitMs,
-            );
-      for (const r of toSend) if (r.status === "delivering") jobs.push(jobOf(event, r, "scheduled"));
-      return { inserted: true, attempts };
-    });
-    if (jobs.length > 0) this.dispatcher.push(jobs);
-    if (dueAt !== Number.POSITIVE_INFINITY) this.wake(dueAt, true);
-    return admitted;
+  /** `admitAll` for one event. */
+  async admit(admission: Admission, options: { waitMs?: number } = {}): Promise<Admitted> {
+    return (await this.admitAll([admission], options))[0]!;
   }
 
   /**
@@ -303,12 +282,6 @@ export class DeliveryEngine {
   /** How many more deliveries memory takes now. */
   private room(): number {
     return this.scheduler.isRunning ? Math.max(0, this.capacity - this.dispatcher.size - this.reserved) : 0;
-  }
-
-  /** A fresh delivery's endpoint holds less than its fair share of memory: capacity / (endpoints with work + 1). */
-  private underMemoryShare(d: PlannedDelivery): boolean {
-    const queued = this.dispatcher.queuedFor(laneKey({ endpointId: d.endpoint_id, targetUrl: d.target_url }));
-    return queued < this.capacity / (this.dispatcher.busyLanes + 1);
   }
 
   private async run(job: Job): Promise<void> {

@@ -3,7 +3,7 @@
 // Stripe does) instead of silently answering the first event.
 import { ConflictError } from "../lib/errors.ts";
 import type { DeliveryRecord } from "../store/index.ts";
-import type { PublishReceipt } from "./ingest.ts";
+import type { PublishReceipt } from "./publish.ts";
 
 /** The parts of a publish that make it "the same request": not the tenant (the key's scope) nor `wait`. */
 export interface RequestShape {

@@ -4,7 +4,7 @@ import type { Endpoint } from "../endpoints/endpoint.ts";
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import { urlProblem } from "../endpoints/rules.ts";
 import { type FieldProblem, ValidationError } from "../lib/errors.ts";
-import type { PublishCommand } from "./ingest.ts";
+import type { PublishCommand } from "./publish.ts";
 
 /**
  * The endpoints an event goes to, and the endpoint its ad-hoc target is sent like; throws with every problem

@@ -2,12 +2,13 @@
 // written to and read from the store (encrypted under the master key).
 import { parseDuration } from "../lib/duration.ts";
 import { ConflictError } from "../lib/errors.ts";
+import { stableStringify } from "../lib/json.ts";
 import { type CompiledFilter, compileFilter } from "../routing/filter.ts";
 import { type CompiledTransform, compileTransform } from "../routing/transform.ts";
 import { MAX_SIGNING_SECRETS } from "../signing/schemes.ts";
-import { decrypt, encrypt } from "../signing/secrets.ts";
+import { decrypt, encrypt, generateSecret } from "../signing/secrets.ts";
 import type { EndpointRecord } from "../store/index.ts";
-import type { AuthSpec, EndpointSpec, HttpMethod, SigningConfig } from "./spec.ts";
+import type { AuthSpec, DeclaredEndpoint, EndpointSpec, HttpMethod, SigningConfig } from "./spec.ts";
 
 export interface SecretEntry {
   secret: string;
@@ -116,4 +117,36 @@ export function refuseDraining(endpoint: Endpoint, what: string): void {
     throw new ConflictError(
       `Endpoint ${endpoint.id} is draining (deleted with drain=true) and cannot be ${what}; DELETE it without drain to remove it now.`,
     );
+}
+
+/**
+ * The config-declared endpoint `d` as it should be stored, or null when `current` already matches it. An
+ * unchanged entry keeps its runtime state (e.g. disabled as gone/failing) across restarts and reloads: such a
+ * disable is the engine's doing, so it does not count as a difference from the file's `enabled`. The secret is
+ * replaced only when the file's secret changed.
+ */
+export function fromDeclaration(d: DeclaredEndpoint, current: Endpoint | undefined, now: number): Endpoint | null {
+  const { id, secret, ...spec } = d;
+  const secrets: SecretEntry[] = secret
+    ? [{ secret, expires_at: null }]
+    : (current?.secrets ?? [{ secret: generateSecret(), expires_at: null }]);
+  const disabledByEngine = current?.disabled_reason === "gone" || current?.disabled_reason === "failing";
+  const stored = current ? { ...specOf(current), enabled: disabledByEngine ? spec.enabled : current.enabled } : null;
+  if (
+    current?.source === "config" &&
+    stableStringify(stored) === stableStringify(spec) &&
+    current.secrets[0]?.secret === secrets[0]!.secret
+  )
+    return null;
+  return withCompiled({
+    ...spec,
+    id,
+    source: "config",
+    secrets,
+    disabled_reason: spec.enabled ? null : "manual",
+    failing_since: null,
+    draining_since: null,
+    created_at: current?.created_at ?? now,
+    updated_at: now,
+  });
 }

@@ -3,7 +3,6 @@
 import type { Clock } from "../lib/clock.ts";
 import { ManagedByConfigError, NotFoundError, ValidationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import { stableStringify } from "../lib/json.ts";
 import type { Logger } from "../lib/logger.ts";
 import { buildTypeIndex, type TypeIndex } from "../routing/type-index.ts";
 import { generateSecret } from "../signing/secrets.ts";
@@ -12,9 +11,9 @@ import {
   decodeEndpoint,
   type Endpoint,
   encodeEndpoint,
+  fromDeclaration,
   refuseDraining,
   rotated,
-  type SecretEntry,
   specOf,
   withCompiled,
 } from "./endpoint.ts";
@@ -225,34 +224,10 @@ export class EndpointRegistry {
     const now = this.clock.now();
     const wanted = new Set(declared.map((d) => d.id));
     for (const d of declared) {
-      const { id, secret, ...spec } = d;
-      const current = this.byId.get(id);
-      const secrets: SecretEntry[] = secret
-        ? [{ secret, expires_at: null }]
-        : (current?.secrets ?? [{ secret: generateSecret(), expires_at: null }]);
-      // Unchanged entry: keep the runtime state (e.g. disabled as gone/failing) across restarts and reloads;
-      // such a disable is the engine's doing, so it does not count as a difference from the file's `enabled`.
-      const disabledByEngine = current?.disabled_reason === "gone" || current?.disabled_reason === "failing";
-      const stored = current
-        ? { ...specOf(current), enabled: disabledByEngine ? spec.enabled : current.enabled }
-        : null;
-      if (
-        current?.source === "config" &&
-        stableStringify(stored) === stableStringify(spec) &&
-        current.secrets[0]?.secret === secrets[0]!.secret
-      )
-        continue;
-      const endpoint = withCompiled({
-        ...spec,
-        id,
-        source: "config",
-        secrets,
-        disabled_reason: spec.enabled ? null : "manual",
-        failing_since: null,
-        draining_since: null,
-        created_at: current?.created_at ?? now,
-        updated_at: now,
-      });
+      const current = this.byId.get(d.id);
+      const endpoint = fromDeclaration(d, current, now);
+      if (!endpoint) continue;
+      const id = d.id;
       if (current) {
         await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
         result.updated.push(id);
