@@ -11,7 +11,7 @@ import {
   migratePostgresDatabase,
   openDatabase,
   openPostgresStore,
-  openSqliteStore,
+  openServingSqliteStore,
   PG_LATEST_VERSION,
   type Store,
   schemaVersion,
@@ -49,7 +49,11 @@ export async function openConfiguredStore(
   const lock = options.exclusive ? acquireInstanceLock(storage.path) : { release() {} };
   try {
     return {
-      store: openSqliteStore({ path: storage.path, synchronous: storage.synchronous }),
+      store: await openServingSqliteStore({ path: storage.path, synchronous: storage.synchronous }, (message) =>
+        options.logger?.error("background checkpoints failed; the serving connection checkpoints instead", {
+          error: message,
+        }),
+      ),
       release: () => lock.release(),
     };
   } catch (e) {

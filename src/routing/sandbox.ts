@@ -1,6 +1,7 @@
 // Tenant-supplied code (JSONata filters and transforms, event-type schema validation) runs here, in a small pool of
 // worker threads, never on the event loop. A task past its time bound gets its worker terminated and replaced, so
 // a runaway expression is stopped, not just measured. Queued tasks are served round-robin between lanes (tenants).
+import { workerEntry } from "../lib/worker-entry.ts";
 import type { SandboxReply, SandboxRequest, SandboxTask } from "./sandbox-protocol.ts";
 
 /**
@@ -42,16 +43,6 @@ const PENALTY_MS = 1000;
 const MAX_QUEUED = 10_000;
 /** Consecutive workers that die before they are ready, after which the pool stops trying. */
 const MAX_START_FAILURES = 3;
-
-/**
- * Where the worker's entry point is. From source it sits beside this file. In the compiled binary this module is
- * bundled into the executable (`import.meta.url` is `file:///$bunfs/root/<exe>`) and the worker is the second
- * entry point of `npm run build`, kept at its path under the entry points' common root (src/): routing/….
- */
-function workerUrl(): URL {
-  const compiled = import.meta.url.includes("/$bunfs/");
-  return new URL(compiled ? "./routing/sandbox-worker.ts" : "./sandbox-worker.ts", import.meta.url);
-}
 
 interface Job {
   task: SandboxTask;
@@ -156,7 +147,7 @@ export class SandboxPool {
 
   private spawn(): void {
     if (this.slots.length >= this.options.workers) return;
-    const worker = new Worker(workerUrl());
+    const worker = new Worker(workerEntry("routing/sandbox-worker.ts"));
     // An idle pool must not keep the process alive (a CLI that built a gateway exits when it is done); a task in
     // flight still does, through its timer.
     (worker as Worker & { unref(): void }).unref();

@@ -34,10 +34,11 @@ describe("write-ahead log", () => {
       expect(written).toBe(12_000);
       const dbBytes = statSync(t.config.storage.path).size;
       console.log(`WAL peak ${(maxWal / 1048576).toFixed(1)} MiB; database ${(dbBytes / 1048576).toFixed(1)} MiB`);
-      // Everything written went through the WAL: far more than its peak means checkpoints ran.
-      expect(dbBytes).toBeGreaterThan(2 * maxWal);
+      // The database file grows only by checkpoints: holding the payloads means they ran while serving.
+      expect(dbBytes).toBeGreaterThan(12_000 * 1500);
       expect(maxWal).toBeGreaterThan(0);
-      expect(maxWal).toBeLessThan(24 * 1024 * 1024);
+      // The serving connection checkpoints itself at 40 MB (src/store/sqlite/checkpointer.ts), one batch beyond.
+      expect(maxWal).toBeLessThan(48 * 1024 * 1024);
     } finally {
       await t.cleanup();
     }

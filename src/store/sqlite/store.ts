@@ -4,6 +4,7 @@ import type { Database } from "bun:sqlite";
 import type { Store } from "../store.ts";
 import type { AttemptRecord, DeliveryUpdate, NewEvent } from "../types.ts";
 import { apiKeyQueries } from "./api-keys.ts";
+import { startCheckpointer } from "./checkpointer.ts";
 import { deliveryQueries } from "./deliveries.ts";
 import { endpointQueries } from "./endpoints.ts";
 import { eventTypeQueries } from "./event-types.ts";
@@ -52,4 +53,22 @@ export function createSqliteStore(db: Database): Store {
 /** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
 export function openSqliteStore(options: OpenOptions): Store {
   return createSqliteStore(openDatabase(options));
+}
+
+/**
+ * The store a serving gateway opens: like openSqliteStore, with checkpoints moved to a worker thread
+ * (checkpointer.ts) so the event loop's commits only append to the WAL.
+ */
+export async function openServingSqliteStore(options: OpenOptions, onError: (message: string) => void): Promise<Store> {
+  const db = openDatabase(options);
+  const store = createSqliteStore(db);
+  if (options.path === ":memory:") return store;
+  const checkpointer = await startCheckpointer(db, options.path, onError);
+  return {
+    ...store,
+    async close() {
+      await checkpointer.stop();
+      await store.close();
+    },
+  };
 }
