@@ -6,6 +6,7 @@ import { Authenticator } from "./api/auth.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { watchConfigFile } from "./config/watch.ts";
+import { EgressRoutes } from "./delivery/egress.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
@@ -199,8 +200,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
   const userAgent = `hookgate/${VERSION}`;
   const guard = { policy: registry.rules.address, resolve: options.resolver ?? systemResolver };
-  const tokens = new OAuth2Tokens(clock, userAgent, guard);
   const d = config.delivery;
+  const egress = new EgressRoutes({ proxies: d.proxies, defaultProxy: d.default_proxy });
+  const tokens = new OAuth2Tokens(clock, userAgent, guard, egress);
   const engine = new DeliveryEngine({
     store,
     registry,
@@ -210,6 +212,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     userAgent,
     authHeaders: tokens.headersFor,
     guard,
+    egress,
     concurrency: d.concurrency,
     perEndpointConcurrency: d.per_endpoint_concurrency,
     circuitBreaker: {

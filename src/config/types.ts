@@ -14,6 +14,10 @@ export interface Settings {
     concurrency: number;
     per_endpoint_concurrency: number;
     disable_after: string;
+    /** Egress proxies by name (URLs may carry credentials: never log them). */
+    proxies: Record<string, string>;
+    /** A name in `proxies`, or "" (direct). */
+    default_proxy: string;
     circuit_breaker: { failures: number; cooldown: string };
   };
   retention: { days: number };
