@@ -10,6 +10,7 @@ import { EgressRoutes } from "./delivery/egress.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
+import { OperationalEvents } from "./delivery/operational-events.ts";
 import { Retention } from "./delivery/retention.ts";
 import { type Resolver, systemResolver } from "./delivery/ssrf-guard.ts";
 import { EventCatalog } from "./endpoints/catalog.ts";
@@ -49,6 +50,8 @@ export interface Gateway {
   engine: DeliveryEngine;
   ingest: Ingest;
   tokens: OAuth2Tokens;
+  /** Operational events (`_system`); tests flush them. */
+  ops: OperationalEvents;
   retention: Retention;
   /** The bound URL when listening, e.g. http://127.0.0.1:8080 */
   url: string | null;
@@ -140,6 +143,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const rules = endpointRules(config, () => catalog.names());
   const registry = new EndpointRegistry(store, masterKey, rules, clock, logger);
   await registry.load();
+  const ops = new OperationalEvents({ logger, endpoint: (id) => registry.get(id) });
+  registry.onChange = (before, after) => ops.endpointChanged(before, after);
 
   const applyDeclarations = async (next: Config) => {
     const types = await catalog.reconcile(next.event_types);
@@ -213,6 +218,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     authHeaders: tokens.headersFor,
     guard,
     egress,
+    operational: ops,
     concurrency: d.concurrency,
     perEndpointConcurrency: d.per_endpoint_concurrency,
     circuitBreaker: {
@@ -228,6 +234,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
   });
   const ingest = new Ingest({ store, registry, catalog, engine, clock, defaultTimeoutMs: d.timeout_ms });
+  ops.attach((cmd) => ingest.publish(cmd));
   const retention = new Retention(store, config.retention.days, clock, logger);
   await engine.start();
   retention.start();
@@ -271,6 +278,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     engine,
     ingest,
     tokens,
+    ops,
     retention,
     url,
     reload,
@@ -279,6 +287,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       retention.stop();
       // Stop accepting first, then let in-flight attempts finish (bounded by the attempt timeout).
       const closing = server ? server.stop(false) : Promise.resolve();
+      await ops.stop();
       await engine.stop(config.delivery.timeout_ms + 1000);
       // Connections that stay open (keep-alive, or a body we refused without reading) are closed after a bound.
       await Promise.race([closing, Bun.sleep(2000)]);

@@ -112,7 +112,7 @@ const Tls = t.Object(
   },
 );
 
-const Proxy = t.String({
+const ProxyChoice = t.String({
   maxLength: 64,
   description: `The egress proxy of this endpoint's deliveries and OAuth2 token requests: a name declared in the config file's delivery.proxies (no other is accepted), "${DEFAULT_PROXY}" (the default: follow delivery.default_proxy, direct when none is set), or null to connect directly even when a default proxy is set. HTTPS deliveries tunnel with CONNECT, HTTP ones are forwarded; the target is still resolved and checked against the SSRF rules by the gateway, and the proxy is asked for the checked address.`,
   examples: ["egress-eu"],
@@ -215,7 +215,7 @@ export const EndpointIn = t.Object(
     rate_limit_per_second: nullable(fields.rate_limit_per_second),
     timeout_ms: t.Optional(fields.timeout_ms),
     retry_schedule: nullable(fields.retry_schedule),
-    proxy: nullable(Proxy),
+    proxy: nullable(ProxyChoice),
     tls: nullable(Tls),
   },
   {
@@ -247,12 +247,13 @@ export const EndpointPatch = t.Object(
     rate_limit_per_second: nullable(fields.rate_limit_per_second),
     timeout_ms: t.Optional(fields.timeout_ms),
     retry_schedule: nullable(fields.retry_schedule),
-    proxy: nullable(Proxy),
+    proxy: nullable(ProxyChoice),
     tls: nullable(Tls),
   },
   {
     additionalProperties: false,
-    description: 'Only given fields change; null clears optional ones (`proxy: null` means direct; `"default"` follows the default proxy again).',
+    description:
+      'Only given fields change; null clears optional ones (`proxy: null` means direct; `"default"` follows the default proxy again).',
     examples: [{ enabled: false }, { metadata: { team: "", owner: "ana" } }],
   },
 );

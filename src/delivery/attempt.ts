@@ -58,6 +58,8 @@ export interface AttemptOutcome {
   finalReason: Extract<Decision, { status: "failed" }>["reason"] | null;
   /** The delivery's event (operational events name it). */
   event: { id: string; type: string; tenant_id: string };
+  /** An ad-hoc target's URL (null for an endpoint's delivery). */
+  targetUrl: string | null;
 }
 
 /** Runs one attempt of `job`. Null when its endpoint was deleted meanwhile (its deliveries went with it). */
@@ -134,6 +136,7 @@ function notAttempted(
     outcome: null,
     finalReason: null,
     event: eventOf(job),
+    targetUrl: job.targetUrl ?? null,
   };
 }
 
@@ -200,5 +203,6 @@ function recordOf(
     outcome: r.error ? r.error.kind : `${Math.floor((r.httpStatus ?? 0) / 100)}xx`,
     finalReason: decision.status === "failed" ? decision.reason : null,
     event: eventOf(job),
+    targetUrl: job.targetUrl ?? null,
   };
 }

@@ -13,6 +13,7 @@ import { EndpointGuard } from "./endpoint-guard.ts";
 import type { LoadedEvent } from "./envelope.ts";
 import { type Job, laneKey } from "./lanes.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
+import type { OperationalSink } from "./operational-events.ts";
 import { OutcomeRecorder } from "./outcomes.ts";
 import { Scheduler } from "./scheduler.ts";
 import { type AttemptReport, AttemptWaiters } from "./waiters.ts";
@@ -29,6 +30,8 @@ export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   perEndpointConcurrency: number;
   /** delivery.circuit_breaker: consecutive unreachable attempts that open a circuit, and the time between probes. */
   circuitBreaker: { failures: number; cooldownMs: number };
+  /** Told of circuit changes and exhausted deliveries (operational events). */
+  operational?: OperationalSink;
 }
 
 /** How long a claimed delivery is leased (informational on SQLite: a restart returns every lease at once). */
@@ -67,6 +70,7 @@ export class DeliveryEngine {
       requeue: (jobs) => this.dispatcher.push(jobs),
       wake: (at) => this.scheduler.wake(at),
       exists: (id) => registry.get(id) !== undefined,
+      operational: o.operational,
     });
     this.dispatcher = new Dispatcher({
       clock,

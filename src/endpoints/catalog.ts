@@ -98,7 +98,8 @@ export class EventCatalog {
   }
 
   async delete(name: string): Promise<void> {
-    if (SYSTEM_RECORDS.has(name)) throw new ConflictError(`Event type ${name} is built in (an operational event type).`);
+    if (SYSTEM_RECORDS.has(name))
+      throw new ConflictError(`Event type ${name} is built in (an operational event type).`);
     const entry = this.entries.get(name);
     if (!entry) throw new NotFoundError(`Event type ${name}`);
     if (entry.record.source === "config") throw new ManagedByConfigError(`Event type ${name}`);

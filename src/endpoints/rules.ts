@@ -5,7 +5,6 @@ import { type AddressPolicy, blockedReason, parseCidrs, parseHostAddress } from 
 import { checkFilter } from "../routing/filter.ts";
 import { checkTransform } from "../routing/transform.ts";
 import { checkAuth } from "./auth-rules.ts";
-import { OPERATIONAL_TYPE_NAMES } from "./operational-types.ts";
 import {
   checkEvents,
   checkHeaders,
@@ -16,6 +15,7 @@ import {
   retryScheduleProblem,
   secretProblem,
 } from "./field-rules.ts";
+import { OPERATIONAL_TYPE_NAMES } from "./operational-types.ts";
 import {
   DEFAULT_PROXY,
   ENDPOINT_FIELDS,
@@ -155,7 +155,10 @@ export function checkEndpoint(input: unknown, rules: EndpointRules, current?: En
 
   if (input.tenant_id !== undefined) {
     if (current) add("tenant_id", "cannot be changed; create the endpoint in the other tenant instead");
-    else if (typeof input.tenant_id !== "string" || !(TENANT_ID.test(input.tenant_id) || input.tenant_id === SYSTEM_TENANT))
+    else if (
+      typeof input.tenant_id !== "string" ||
+      !(TENANT_ID.test(input.tenant_id) || input.tenant_id === SYSTEM_TENANT)
+    )
       add("tenant_id", `${TENANT_ID_RULE}; ${SYSTEM_TENANT} is the one reserved tenant (operational events)`);
     else given.tenant_id = input.tenant_id;
   }

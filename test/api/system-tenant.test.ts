@@ -17,8 +17,9 @@ describe("the reserved tenant _system", () => {
   let acmeKey: string;
   beforeEach(async () => {
     t = await buildTestApp();
-    acmeKey = (await createApiKey(t, { tenant_id: "acme", scopes: ["endpoints:read", "endpoints:write", "events:write"] }))
-      .key;
+    acmeKey = (
+      await createApiKey(t, { tenant_id: "acme", scopes: ["endpoints:read", "endpoints:write", "events:write"] })
+    ).key;
   });
   afterEach(() => t?.cleanup());
 
@@ -50,7 +51,11 @@ describe("the reserved tenant _system", () => {
   });
 
   it("cannot be published to, not even with an admin key (only hookgate publishes there)", async () => {
-    const res = await call("POST", "/v1/events", { type: "hookgate.endpoint.disabled", data: {}, tenant_id: "_system" });
+    const res = await call("POST", "/v1/events", {
+      type: "hookgate.endpoint.disabled",
+      data: {},
+      tenant_id: "_system",
+    });
     expectInvalid(res, "tenant_id");
     expect(res.body.error.details[0].message).toContain("not starting with _");
   });
@@ -68,11 +73,20 @@ describe("tenant ids starting with _", () => {
   it("are refused for endpoints other than _system, API keys, publishes and portal sessions", async () => {
     for (const tenant of ["_acme", "_", "_System"]) {
       expectInvalid(await call("POST", "/v1/endpoints", { ...OPS, tenant_id: tenant }), "tenant_id");
-      expectInvalid(await call("POST", "/v1/api-keys", { name: "k", tenant_id: tenant, scopes: ["events:write"] }), "tenant_id");
-      expectInvalid(await call("POST", "/v1/events", { type: "run.completed", data: {}, tenant_id: tenant }), "tenant_id");
+      expectInvalid(
+        await call("POST", "/v1/api-keys", { name: "k", tenant_id: tenant, scopes: ["events:write"] }),
+        "tenant_id",
+      );
+      expectInvalid(
+        await call("POST", "/v1/events", { type: "run.completed", data: {}, tenant_id: tenant }),
+        "tenant_id",
+      );
       expectInvalid(await call("POST", "/v1/portal-sessions", { tenant_id: tenant }), "tenant_id");
     }
-    expectInvalid(await call("POST", "/v1/api-keys", { name: "k", tenant_id: "_system", scopes: ["events:write"] }), "tenant_id");
+    expectInvalid(
+      await call("POST", "/v1/api-keys", { name: "k", tenant_id: "_system", scopes: ["events:write"] }),
+      "tenant_id",
+    );
     expectInvalid(await call("POST", "/v1/portal-sessions", { tenant_id: "_system" }), "tenant_id");
   });
 
@@ -124,7 +138,10 @@ describe("operational event types in the catalog", () => {
 
   it("are not subscribable by other tenants once the catalog has types", async () => {
     expect((await call("POST", "/v1/event-types", { name: "run.completed" })).status).toBe(201);
-    const res = await call("POST", "/v1/endpoints", { url: "https://a.example.com", events: ["hookgate.endpoint.disabled"] });
+    const res = await call("POST", "/v1/endpoints", {
+      url: "https://a.example.com",
+      events: ["hookgate.endpoint.disabled"],
+    });
     expectInvalid(res, "events[0]");
     expect((await call("POST", "/v1/endpoints", OPS)).status).toBe(201);
   });
