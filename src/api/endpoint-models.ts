@@ -81,17 +81,24 @@ const Auth = t.Object(
   },
 );
 
+// client_cert and client_key are required, checked by the endpoint rules (which name `tls.client_key`; TypeBox
+// would name only `tls`).
 const Tls = t.Object(
   {
-    client_cert: t.String({
-      maxLength: LIMITS.tls.clientCert,
-      description: "PEM certificate presented to receivers that ask for one, optionally followed by its chain.",
-    }),
-    client_key: t.String({
-      maxLength: LIMITS.tls.clientKey,
-      description:
-        'Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****".',
-    }),
+    client_cert: t.Optional(
+      t.String({
+        maxLength: LIMITS.tls.clientCert,
+        description:
+          "Required. PEM certificate presented to receivers that ask for one, optionally followed by its chain.",
+      }),
+    ),
+    client_key: t.Optional(
+      t.String({
+        maxLength: LIMITS.tls.clientKey,
+        description:
+          'Required. Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****".',
+      }),
+    ),
     ca: t.Optional(
       t.String({
         maxLength: LIMITS.tls.ca,
