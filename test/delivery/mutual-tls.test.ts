@@ -97,6 +97,31 @@ describe("mutual TLS", () => {
     expect(d.last_error).toMatch(/certificate/i);
   });
 
+  it("presents the certificate to an OAuth2 token server that asks for one too", async () => {
+    const tokenServer = await startMtlsReceiver(ca.issue(HOST, "server"), ca.cert, {
+      body: '{"access_token":"tok-mtls","expires_in":3600}',
+      contentType: "application/json",
+    });
+    try {
+      const g = await gateway();
+      const e = await createEndpoint(g, {
+        url: url(),
+        tls: { client_cert: client.cert, client_key: client.key, ca: ca.cert },
+        auth: {
+          type: "oauth2_client_credentials",
+          token_url: `https://${HOST}:${tokenServer.port}/token`,
+          client_id: "acme",
+          client_secret: "client-secret-1",
+        },
+      });
+      expect((await deliver(g)).get(e.id)!.status).toBe("delivered");
+      expect(tokenServer.requests).toEqual([expect.objectContaining({ path: "/token", clientCn: "acme-client" })]);
+      expect(receiver.requests[0]!.headers.authorization).toBe("Bearer tok-mtls");
+    } finally {
+      tokenServer.stop();
+    }
+  });
+
   it("never returns the private key, and stores it encrypted", async () => {
     const g = await gateway();
     const e = await createEndpoint(g, {

@@ -2,6 +2,9 @@
 // `_system`, and a real ops receiver gets them signed (verified here), filtered on data.tenant_id and transformed,
 // like any delivery. A `_system` endpoint never produces events about itself.
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
+import { readFileSync } from "node:fs";
+import { loadConfig } from "../../src/config/index.ts";
+import type { DeclaredEndpoint } from "../../src/endpoints/spec.ts";
 import { verifyWebhook } from "../../src/signing/verify.ts";
 import {
   advance,
@@ -163,6 +166,17 @@ describe("operational events", () => {
   });
 });
 
+/** The README's worked example: a `_system` endpoint posting to a chat webhook when an endpoint is disabled. */
+function readmeChatEndpoint(): DeclaredEndpoint {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+    .map((m) => m[1]!)
+    .find((b) => b.includes("id: ops-chat"));
+  if (!block) throw new Error("the README has no ops-chat example");
+  const env = { SLACK_WEBHOOK_PATH: "T000/B000/XXXX", OPS_CHAT_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" };
+  return loadConfig(block, { file: "README.md", env }).endpoints[0]!;
+}
+
 describe("operational events through every endpoint feature", () => {
   let t: DeliveryApp;
   let customer: Receiver;
@@ -178,22 +192,23 @@ describe("operational events through every endpoint feature", () => {
     chat?.stop();
   });
 
-  it("filters on data.tenant_id and transforms to a chat message", async () => {
+  it("posts the README's chat message, filtered on data.tenant_id, when an endpoint is disabled", async () => {
+    const example = readmeChatEndpoint();
+    expect(example).toMatchObject({ tenant_id: "_system", events: ["hookgate.endpoint.disabled"] });
     await createEndpoint(t, {
-      tenant_id: "_system",
+      tenant_id: example.tenant_id,
       url: `${chat.url}/chat`,
-      events: ["hookgate.endpoint.disabled"],
-      filter: { field: "data.tenant_id", op: "equals", value: "acme" },
-      transform:
-        '{"text": "Endpoint " & data.endpoint_id & " of " & data.tenant_id & " was disabled (" & data.reason & ")"}',
+      events: example.events,
+      filter: example.filter,
+      transform: example.transform,
     });
     const acme = await createEndpoint(t, { tenant_id: "acme", url: `${customer.url}/a` });
-    await createEndpoint(t, { tenant_id: "globex", url: `${customer.url}/g` });
+    await createEndpoint(t, { tenant_id: "initech", url: `${customer.url}/i` });
     await publishOk(t, { type: "run.completed", data: {}, tenant_id: "acme" });
-    await publishOk(t, { type: "run.completed", data: {}, tenant_id: "globex" });
+    await publishOk(t, { type: "run.completed", data: {}, tenant_id: "initech" });
     await drain(t);
     expect(chat.requests.map((r) => JSON.parse(r.text))).toEqual([
-      { text: `Endpoint ${acme.id} of acme was disabled (gone)` },
+      { text: `Webhook endpoint ${acme.id} of acme (${customer.url}/a) was disabled: gone` },
     ]);
     const skipped = await json(t.app, "GET", "/v1/deliveries?status=skipped", { key: t.adminKey });
     expect(skipped.body.data).toHaveLength(1);

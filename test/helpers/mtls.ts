@@ -94,9 +94,14 @@ export interface MtlsReceiver {
 
 /**
  * An HTTPS receiver on 127.0.0.1 serving `server` and requiring a client certificate signed by `clientCa`
- * (handshakes without one fail). Answers every request 200 `ok` on a connection it then closes.
+ * (handshakes without one fail). Answers every request 200 with `answer` (default `ok`, text/plain) on a connection
+ * it then closes.
  */
-export async function startMtlsReceiver(server: Pem, clientCa: string): Promise<MtlsReceiver> {
+export async function startMtlsReceiver(
+  server: Pem,
+  clientCa: string,
+  answer: { body: string; contentType: string } = { body: "ok", contentType: "text/plain" },
+): Promise<MtlsReceiver> {
   const requests: MtlsRequest[] = [];
   const sockets = new Set<tls.TLSSocket>();
   const state = { refused: 0 };
@@ -121,7 +126,10 @@ export async function startMtlsReceiver(server: Pem, clientCa: string): Promise<
         if (Buffer.byteLength(buffered.slice(end + 4)) < length) return;
         const [method = "", path = ""] = line.split(" ");
         requests.push({ method, path, headers, body: buffered.slice(end + 4), clientCn });
-        socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        const size = Buffer.byteLength(answer.body);
+        socket.end(
+          `HTTP/1.1 200 OK\r\nContent-Type: ${answer.contentType}\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n${answer.body}`,
+        );
       });
     },
   );

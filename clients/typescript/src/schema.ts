@@ -133,7 +133,7 @@ export interface paths {
         put?: never;
         /**
          * Create an event type
-         * @description Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists.
+         * @description Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists. Names starting with `hookgate.` are reserved for operational events (400).
          *
          *     Requires an admin key (scope `admin`).
          */
@@ -160,7 +160,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an event type
-         * @description Admin only. YAML-declared types answer 409 managed_by_config.
+         * @description Admin only. YAML-declared types answer 409 managed_by_config; operational (`system`) types 409 conflict.
          *
          *     Requires an admin key (scope `admin`).
          */
@@ -963,7 +963,8 @@ export interface operations {
                              *     }
                              */
                             example: unknown;
-                            source: "api" | "config";
+                            /** @description `api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty. */
+                            source: "api" | "config" | "system";
                         }[];
                         next_cursor: null;
                         has_more: boolean;
@@ -1020,7 +1021,8 @@ export interface operations {
                              *     }
                              */
                             example: unknown;
-                            source: "api" | "config";
+                            /** @description `api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty. */
+                            source: "api" | "config" | "system";
                         };
                     };
                 };
@@ -1071,7 +1073,8 @@ export interface operations {
                              *     }
                              */
                             example: unknown;
-                            source: "api" | "config";
+                            /** @description `api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty. */
+                            source: "api" | "config" | "system";
                         };
                     };
                 };
@@ -1104,7 +1107,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `managed_by_config`: the object is declared in the config file and is read-only over the API. */
+            /** @description `managed_by_config`: the object is declared in the config file and is read-only over the API. `conflict`: an operational event type (source system) is built in. */
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
         };
@@ -1179,6 +1182,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1330,6 +1350,15 @@ export interface operations {
                     /** @description Per-attempt timeout (default from config, 10000). */
                     timeout_ms?: number;
                     retry_schedule?: string[] | null;
+                    proxy?: string | null;
+                    tls?: {
+                        /** @description Required. PEM certificate presented to receivers that ask for one, optionally followed by its chain. */
+                        client_cert?: string;
+                        /** @description Required. Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****". */
+                        client_key?: string;
+                        /** @description PEM certificates trusted as roots for this endpoint's receiver, in addition to the default ones (a private CA). */
+                        ca?: string;
+                    } | null;
                 };
             };
         };
@@ -1384,6 +1413,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1469,6 +1515,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1556,6 +1619,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1689,6 +1769,15 @@ export interface operations {
                     /** @description Per-attempt timeout (default from config, 10000). */
                     timeout_ms?: number;
                     retry_schedule?: string[] | null;
+                    proxy?: string | null;
+                    tls?: {
+                        /** @description Required. PEM certificate presented to receivers that ask for one, optionally followed by its chain. */
+                        client_cert?: string;
+                        /** @description Required. Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****". */
+                        client_key?: string;
+                        /** @description PEM certificates trusted as roots for this endpoint's receiver, in addition to the default ones (a private CA). */
+                        ca?: string;
+                    } | null;
                 };
             };
         };
@@ -1740,6 +1829,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
