@@ -2596,7 +2596,7 @@ export interface operations {
                                 response_body_encoding: "utf8" | "base64" | null;
                                 /** @description The body sent (first 32 KiB) when it differs from the event envelope, i.e. an endpoint transform rewrote it; null when the envelope was sent as is (or no body was sent). */
                                 request_body: string | null;
-                                /** @description Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted). */
+                                /** @description Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, proxy_error (the egress proxy refused the tunnel, cannot be reached or is no longer declared), endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted). */
                                 error: string | null;
                             }[];
                         };
