@@ -197,7 +197,8 @@ export const EndpointIn = t.Object(
   {
     tenant_id: t.Optional(
       t.String({
-        description: "Tenant (default `default`). Tenant-scoped keys may only use their own.",
+        description:
+          "Tenant (default `default`): letters, digits, - and _, not starting with _. Tenant-scoped keys may only use their own. Admin keys may also use the reserved tenant `_system`, whose endpoints receive hookgate's operational events (`hookgate.*` types only).",
         examples: ["acme"],
       }),
     ),

@@ -850,7 +850,7 @@ export interface operations {
                      */
                     name: string;
                     /**
-                     * @description Bind the key to one tenant (it sees only that tenant's objects).
+                     * @description Bind the key to one tenant (it sees only that tenant's objects). Not starting with _ (reserved: `_system` is reached by admin keys only).
                      * @example acme
                      */
                     tenant_id?: string;
@@ -1233,7 +1233,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Tenant (default `default`). Tenant-scoped keys may only use their own.
+                     * @description Tenant (default `default`): letters, digits, - and _, not starting with _. Tenant-scoped keys may only use their own. Admin keys may also use the reserved tenant `_system`, whose endpoints receive hookgate's operational events (`hookgate.*` types only).
                      * @example acme
                      */
                     tenant_id?: string;
@@ -2203,7 +2203,7 @@ export interface operations {
                     data: {
                         [key: string]: unknown;
                     };
-                    /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). */
+                    /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). Not starting with _: the reserved tenant `_system` only receives hookgate's own operational events. */
                     tenant_id?: string;
                     /** @description Same as the Idempotency-Key header. */
                     idempotency_key?: string;
@@ -2322,7 +2322,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         };
-                        /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). */
+                        /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). Not starting with _: the reserved tenant `_system` only receives hookgate's own operational events. */
                         tenant_id?: string;
                         /** @description Same as the Idempotency-Key header. */
                         idempotency_key?: string;
