@@ -6,9 +6,11 @@ import { Authenticator } from "./api/auth.ts";
 import { type App, createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
 import { watchConfigFile } from "./config/watch.ts";
+import { EgressRoutes } from "./delivery/egress.ts";
 import { DeliveryEngine } from "./delivery/engine.ts";
 import { Ingest } from "./delivery/ingest.ts";
 import { OAuth2Tokens } from "./delivery/oauth2.ts";
+import { OperationalEvents } from "./delivery/operational-events.ts";
 import { Retention } from "./delivery/retention.ts";
 import { type Resolver, systemResolver } from "./delivery/ssrf-guard.ts";
 import { EventCatalog } from "./endpoints/catalog.ts";
@@ -52,6 +54,8 @@ export interface Gateway {
   engine: DeliveryEngine;
   ingest: Ingest;
   tokens: OAuth2Tokens;
+  /** Operational events (`_system`); tests flush them. */
+  ops: OperationalEvents;
   retention: Retention;
   /** The bound URL when listening, e.g. http://127.0.0.1:8080 */
   url: string | null;
@@ -103,6 +107,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
   const rules = endpointRules(config, () => catalog.names());
   const registry = new EndpointRegistry(store, masterKey, rules, clock, logger);
   await registry.load();
+  const ops = new OperationalEvents({ logger, endpoint: (id) => registry.get(id) });
+  registry.onChange = (before, after) => ops.endpointChanged(before, after);
 
   // Replicas: every change made elsewhere reaches this registry and catalog, and reconcile runs one replica at a
   // time over what the store holds now, so replicas starting together with one file do not trip over each other.
@@ -183,8 +189,9 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
 
   const userAgent = `hookgate/${VERSION}`;
   const guard = { policy: registry.rules.address, resolve: options.resolver ?? systemResolver };
-  const tokens = new OAuth2Tokens(clock, userAgent, guard);
   const d = config.delivery;
+  const egress = new EgressRoutes({ proxies: d.proxies, defaultProxy: d.default_proxy });
+  const tokens = new OAuth2Tokens(clock, userAgent, guard, egress);
   const engine = new DeliveryEngine({
     store,
     registry,
@@ -194,6 +201,8 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     userAgent,
     authHeaders: tokens.headersFor,
     guard,
+    egress,
+    operational: ops,
     concurrency: d.concurrency,
     perEndpointConcurrency: d.per_endpoint_concurrency,
     circuitBreaker: {
@@ -211,6 +220,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     },
   });
   const ingest = new Ingest({ store, registry, catalog, engine, clock, defaultTimeoutMs: d.timeout_ms });
+  ops.attach((cmd) => ingest.publish(cmd));
   const retention = new Retention(store, config.retention.days, clock, logger);
   following?.engine(engine);
   await engine.start();
@@ -255,6 +265,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
     engine,
     ingest,
     tokens,
+    ops,
     retention,
     url,
     reload,
@@ -263,6 +274,7 @@ export async function startGateway(config: Config, options: GatewayOptions): Pro
       retention.stop();
       // Stop accepting first, then let in-flight attempts finish (bounded by the attempt timeout).
       const closing = server ? server.stop(false) : Promise.resolve();
+      await ops.stop();
       await engine.stop(config.delivery.timeout_ms + 1000);
       // Connections that stay open (keep-alive, or a body we refused without reading) are closed after a bound.
       await Promise.race([closing, Bun.sleep(2000)]);

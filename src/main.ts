@@ -5,7 +5,7 @@ import { generateApiKey, issueApiKey } from "./api/auth.ts";
 import { fileProblem, listenProblem, openErrorReason } from "./cli-preflight.ts";
 import { COMMAND_HELP, USAGE } from "./cli-usage.ts";
 import { type Config, ConfigError, loadConfig } from "./config/index.ts";
-import { TENANT_ID } from "./endpoints/spec.ts";
+import { TENANT_ID, TENANT_ID_RULE } from "./endpoints/spec.ts";
 import { type Gateway, StartupError, startGateway } from "./gateway.ts";
 import { describeStorage, migrateConfiguredStore, openConfiguredStore } from "./gateway-store.ts";
 import { createLogger } from "./lib/logger.ts";
@@ -161,7 +161,7 @@ async function createKey(flags: Record<string, string | true>) {
       `unknown or not grantable scope(s): ${bad.join(", ")} (grantable: ${SCOPES.filter((s) => s !== "admin").join(", ")})`,
     );
   const tenant = typeof flags.tenant === "string" ? flags.tenant : null;
-  if (tenant !== null && !TENANT_ID.test(tenant)) fail("--tenant must be 1–64 letters, digits, - and _");
+  if (tenant !== null && !TENANT_ID.test(tenant)) fail(`--tenant ${TENANT_ID_RULE}`);
   const expires = typeof flags.expires === "string" ? Date.parse(flags.expires) : null;
   if (expires !== null && !(expires > Date.now())) fail("--expires must be a future ISO 8601 time");
   if (!config.storage.url) {

@@ -24,7 +24,8 @@ export const ApiKeyIn = t.Object(
     tenant_id: t.Optional(
       t.String({
         pattern: TENANT_ID.source,
-        description: "Bind the key to one tenant (it sees only that tenant's objects).",
+        description:
+          "Bind the key to one tenant (it sees only that tenant's objects). Not starting with _ (reserved: `_system` is reached by admin keys only).",
         examples: ["acme"],
       }),
     ),

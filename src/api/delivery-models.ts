@@ -60,7 +60,7 @@ export const AttemptOut = t.Object(
     }),
     error: t.Union([t.String(), t.Null()], {
       description:
-        "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted).",
+        "Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, proxy_error (the egress proxy refused the tunnel, cannot be reached or is no longer declared), endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted).",
     }),
   },
   { description: "One HTTP attempt of a delivery." },

@@ -2,7 +2,7 @@
 // src/endpoints/spec.ts). Responses and rendering: endpoint-render.ts.
 import { t } from "elysia";
 import { OAUTH2_CLIENT_AUTH } from "../endpoints/auth-rules.ts";
-import { AUTH_TYPES, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
+import { AUTH_TYPES, DEFAULT_PROXY, HTTP_METHODS, LIMITS, SIGNING_SCHEMES } from "../endpoints/spec.ts";
 
 /**
  * A string documented (OpenAPI `enum`) as one of `values`, but checked by the shared endpoint rules rather
@@ -81,6 +81,50 @@ const Auth = t.Object(
   },
 );
 
+// client_cert and client_key are required, checked by the endpoint rules (which name `tls.client_key`; TypeBox
+// would name only `tls`).
+const Tls = t.Object(
+  {
+    client_cert: t.Optional(
+      t.String({
+        maxLength: LIMITS.tls.clientCert,
+        description:
+          "Required. PEM certificate presented to receivers that ask for one, optionally followed by its chain.",
+      }),
+    ),
+    client_key: t.Optional(
+      t.String({
+        maxLength: LIMITS.tls.clientKey,
+        description:
+          'Required. Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****".',
+      }),
+    ),
+    ca: t.Optional(
+      t.String({
+        maxLength: LIMITS.tls.ca,
+        description:
+          "PEM certificates trusted as roots for this endpoint's receiver, in addition to the default ones (a private CA).",
+      }),
+    ),
+  },
+  {
+    description:
+      "Mutual TLS: the client certificate this endpoint's deliveries (and OAuth2 token requests) present when the receiver asks. Validated at save: the certificate and key must parse and match. A receiver that refuses it fails the attempt with `tls_error`. Replaced whole on PATCH; null removes it.",
+    examples: [
+      {
+        client_cert: "-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n",
+        client_key: "-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----\n",
+      },
+    ],
+  },
+);
+
+const ProxyChoice = t.String({
+  maxLength: 64,
+  description: `The egress proxy of this endpoint's deliveries and OAuth2 token requests: a name declared in the config file's delivery.proxies (no other is accepted), "${DEFAULT_PROXY}" (the default: follow delivery.default_proxy, direct when none is set), or null to connect directly even when a default proxy is set. HTTPS deliveries tunnel with CONNECT, HTTP ones are forwarded; the target is still resolved and checked against the SSRF rules by the gateway, and the proxy is asked for the checked address.`,
+  examples: ["egress-eu"],
+});
+
 const fields = {
   url: t.String({
     maxLength: LIMITS.url,
@@ -153,7 +197,8 @@ export const EndpointIn = t.Object(
   {
     tenant_id: t.Optional(
       t.String({
-        description: "Tenant (default `default`). Tenant-scoped keys may only use their own.",
+        description:
+          "Tenant (default `default`): letters, digits, - and _, not starting with _. Tenant-scoped keys may only use their own. Admin keys may also use the reserved tenant `_system`, whose endpoints receive hookgate's operational events (`hookgate.*` types only).",
         examples: ["acme"],
       }),
     ),
@@ -178,6 +223,8 @@ export const EndpointIn = t.Object(
     rate_limit_per_second: nullable(fields.rate_limit_per_second),
     timeout_ms: t.Optional(fields.timeout_ms),
     retry_schedule: nullable(fields.retry_schedule),
+    proxy: nullable(ProxyChoice),
+    tls: nullable(Tls),
   },
   {
     additionalProperties: false,
@@ -208,10 +255,13 @@ export const EndpointPatch = t.Object(
     rate_limit_per_second: nullable(fields.rate_limit_per_second),
     timeout_ms: t.Optional(fields.timeout_ms),
     retry_schedule: nullable(fields.retry_schedule),
+    proxy: nullable(ProxyChoice),
+    tls: nullable(Tls),
   },
   {
     additionalProperties: false,
-    description: "Only given fields change; null clears optional ones.",
+    description:
+      'Only given fields change; null clears optional ones (`proxy: null` means direct; `"default"` follows the default proxy again).',
     examples: [{ enabled: false }, { metadata: { team: "", owner: "ana" } }],
   },
 );

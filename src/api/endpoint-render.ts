@@ -4,7 +4,7 @@ import { t } from "elysia";
 import type { Endpoint } from "../endpoints/endpoint.ts";
 import { iso } from "../lib/clock.ts";
 import { mask } from "../signing/secrets.ts";
-import { redactAuth, redactHeaders } from "./redact.ts";
+import { redactAuth, redactHeaders, redactTls } from "./redact.ts";
 
 const Json = t.Record(t.String(), t.Unknown());
 
@@ -49,6 +49,22 @@ export const EndpointOut = t.Object(
     rate_limit_per_second: t.Union([t.Number(), t.Null()]),
     timeout_ms: t.Integer({ examples: [10000] }),
     retry_schedule: t.Union([t.Array(t.String()), t.Null()]),
+    proxy: t.Union([t.String(), t.Null()], {
+      description:
+        'The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).',
+      examples: ["default"],
+    }),
+    tls: t.Union(
+      [
+        t.Object({
+          client_cert: t.String({ description: "The PEM client certificate (with its chain) as set." }),
+          client_key: t.String({ description: 'Always "****": the key is never returned.', examples: ["****"] }),
+          ca: t.Optional(t.String({ description: "The extra trusted roots as set." })),
+        }),
+        t.Null(),
+      ],
+      { description: 'Mutual TLS: the client certificate; the key reads "****".' },
+    ),
     source: t.Union([t.Literal("api"), t.Literal("config")]),
     circuit: Circuit,
     created_at: t.String({ examples: ["2026-06-06T09:00:42.000Z"] }),
@@ -96,6 +112,8 @@ export function renderEndpoint(e: Endpoint, circuit: CircuitView) {
     rate_limit_per_second: e.rate_limit_per_second,
     timeout_ms: e.timeout_ms,
     retry_schedule: e.retry_schedule,
+    proxy: e.proxy,
+    tls: redactTls(e.tls),
     source: e.source,
     circuit: { state: circuit.state, since: iso(circuit.since) },
     created_at: iso(e.created_at),

@@ -1,5 +1,6 @@
 // One place that turns thrown errors into the error shape of docs/api.md; nothing unknown leaks (no stack, SQL or secret).
 
+import { TENANT_ID, TENANT_ID_RULE } from "../endpoints/spec.ts";
 import { DomainError, type ErrorCode, type FieldProblem } from "../lib/errors.ts";
 import { jsonPointerToField } from "../lib/field-names.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -10,7 +11,7 @@ interface ElysiaValidationIssue {
   message?: string;
   summary?: string;
   value?: unknown;
-  schema?: { anyOf?: { const?: unknown }[]; format?: string; minimum?: number; maximum?: number };
+  schema?: { anyOf?: { const?: unknown }[]; format?: string; pattern?: string; minimum?: number; maximum?: number };
 }
 
 const NEED_OBJECT = "send a JSON object with content-type: application/json";
@@ -61,6 +62,7 @@ function readable(issue: ElysiaValidationIssue, on: string | undefined): string 
     return `must be ${union[1] === "integer" ? "an integer" : `a ${union[1]}`}${range}`;
   }
   if (schema.format === "date-time") return "must be an ISO 8601 time such as 2026-06-06T09:00:00Z";
+  if (schema.pattern === TENANT_ID.source) return TENANT_ID_RULE;
   // Elysia decodes path parameters itself and gives null for malformed percent-encoding (%ff, %E0%A4).
   if (on === "params" && issue.value === null) return "is not valid percent-encoded UTF-8";
   const size = /^Expected (string|array) length (?:to be )?(less|greater) or equal to (\d+)$/.exec(issue.message ?? "");

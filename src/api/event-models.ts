@@ -15,7 +15,8 @@ export const PublishIn = t.Object(
     tenant_id: t.Optional(
       t.String({
         pattern: TENANT_ID.source,
-        description: "Tenant whose endpoints receive it (default `default`; tenant keys always use their own).",
+        description:
+          "Tenant whose endpoints receive it (default `default`; tenant keys always use their own). Not starting with _: the reserved tenant `_system` only receives hookgate's own operational events.",
       }),
     ),
     idempotency_key: t.Optional(

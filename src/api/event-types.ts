@@ -15,7 +15,10 @@ export const EventTypeOut = t.Object(
       description: "JSON Schema that `data` of published events must satisfy.",
     }),
     example: t.Unknown({ description: "An example `data` payload.", examples: [{ run_id: "run_123", amount: 250 }] }),
-    source: t.Union([t.Literal("api"), t.Literal("config")]),
+    source: t.Union([t.Literal("api"), t.Literal("config"), t.Literal("system")], {
+      description:
+        "`api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty.",
+    }),
   },
   { description: "An event type." },
 );
@@ -90,7 +93,7 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
         detail: {
           summary: "Create an event type",
           description:
-            "Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists.",
+            "Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists. Names starting with `hookgate.` are reserved for operational events (400).",
         },
       },
     )
@@ -120,7 +123,8 @@ export function eventTypesPlugin({ auth, catalog }: ApiDeps) {
         params: NameParams,
         detail: {
           summary: "Delete an event type",
-          description: "Admin only. YAML-declared types answer 409 managed_by_config.",
+          description:
+            "Admin only. YAML-declared types answer 409 managed_by_config; operational (`system`) types 409 conflict.",
         },
       },
     );

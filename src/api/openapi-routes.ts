@@ -6,7 +6,7 @@ const MANAGED = "`managed_by_config`: the object is declared in the config file 
 /** Routes that can answer 409, and why. */
 export const CONFLICTS: Record<string, string> = {
   "POST /v1/event-types": "`conflict`: an event type with this name exists.",
-  "DELETE /v1/event-types/{name}": MANAGED,
+  "DELETE /v1/event-types/{name}": `${MANAGED} \`conflict\`: an operational event type (source system) is built in.`,
   "PATCH /v1/endpoints/{id}": MANAGED,
   "DELETE /v1/endpoints/{id}": MANAGED,
   "POST /v1/endpoints/{id}/rotate-secret": MANAGED,

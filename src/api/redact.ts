@@ -1,6 +1,6 @@
 // What endpoint reads and previews show of credentials: nothing, not even a prefix. Outbound credentials and the
 // values of custom headers whose names suggest a secret read as "****" (docs/api.md "Endpoints").
-import type { AuthSpec } from "../endpoints/spec.ts";
+import type { AuthSpec, TlsSpec } from "../endpoints/spec.ts";
 
 export const REDACTED = "****";
 
@@ -27,4 +27,10 @@ export function redactAuth(auth: AuthSpec | null): Record<string, unknown> | nul
   const out: Record<string, unknown> = { ...auth };
   for (const field of CREDENTIAL_FIELDS) if (typeof out[field] === "string") out[field] = REDACTED;
   return out;
+}
+
+/** The client certificate as reads show it: the certificate and extra roots as set, the private key "****". */
+export function redactTls(tls: TlsSpec | null): { client_cert: string; client_key: string; ca?: string } | null {
+  if (!tls) return null;
+  return { client_cert: tls.client_cert, client_key: REDACTED, ...(tls.ca ? { ca: tls.ca } : {}) };
 }

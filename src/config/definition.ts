@@ -1,10 +1,11 @@
 // Every key of the config file, with its default and a one-line description (the README reference is checked against this).
 
 import { retryScheduleProblem } from "../endpoints/field-rules.ts";
-import { SIGNING_SCHEMES } from "../endpoints/spec.ts";
+import { DEFAULT_PROXY, PROXY_NAME, SIGNING_SCHEMES } from "../endpoints/spec.ts";
 import { parseDuration } from "../lib/duration.ts";
 import { isValidCidr } from "../lib/net.ts";
-import { bool, int, list, num, obj, str } from "./schema.ts";
+import { proxyUrlProblem } from "./egress-settings.ts";
+import { bool, dict, int, list, num, obj, str } from "./schema.ts";
 
 const duration = (description: string, def: string) =>
   str({
@@ -177,6 +178,19 @@ export const settingsSpec = obj(
           max: 1000,
         }),
         disable_after: duration("An endpoint failing without a success for this long is disabled (failing).", "5d"),
+        proxies: dict(str({ description: "An egress proxy URL.", validate: proxyUrlProblem }), {
+          description:
+            "Egress proxies by name: http(s)://[user:password@]host:port. HTTPS deliveries tunnel through with CONNECT, HTTP ones are forwarded; endpoints choose one with `proxy`. Credentials are never logged or returned.",
+          default: {},
+          names: PROXY_NAME,
+          namesHint: `proxy names are 1–64 letters, digits, - and _ ("${DEFAULT_PROXY}" is reserved)`,
+          maxKeys: 100,
+        }),
+        default_proxy: str({
+          description:
+            "The proxy (a name in delivery.proxies) of endpoints whose `proxy` is `default`; empty: they connect directly.",
+          default: "",
+        }),
         circuit_breaker: obj(
           {
             failures: int({

@@ -1,9 +1,11 @@
 // Config file → ${ENV} interpolation → defaults → validation (every problem at once, with line) → frozen Config.
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { RESERVED_TYPE_PREFIX, RESERVED_TYPE_RULE } from "../endpoints/operational-types.ts";
 import { checkEndpoint, endpointRules } from "../endpoints/rules.ts";
 import { DECLARED_ENDPOINT_ID, type DeclaredEndpoint, type DeclaredEventType, TYPE_NAME } from "../endpoints/spec.ts";
 import { appendField } from "../lib/field-names.ts";
 import { settingsSpec } from "./definition.ts";
+import { egressProblems } from "./egress-settings.ts";
 import { eventTypeSchemaProblems } from "./event-type-schema.ts";
 import { interpolate } from "./interpolate.ts";
 import type { Context, Problem } from "./schema.ts";
@@ -134,6 +136,7 @@ export function loadConfig(text: string, options: LoadOptions): Config {
     else settings.auth.admin_keys = [env.HOOKGATE_ADMIN_KEY];
   }
   if (settings) {
+    ctx.problems.push(...egressProblems(settings.delivery));
     settings.auth.admin_keys = settings.auth.admin_keys.filter((k) => k.length > 0);
     if (options.dev) {
       settings.security.allow_http = true;
@@ -198,6 +201,10 @@ function checkEventTypes(raw: unknown, problems: Problem[]): DeclaredEventType[]
         path: `${path}.name`,
         message: "must be a dot-separated name of letters, digits, - and _ (≤ 128 characters)",
       });
+      continue;
+    }
+    if (t.name.startsWith(RESERVED_TYPE_PREFIX)) {
+      problems.push({ path: `${path}.name`, message: RESERVED_TYPE_RULE });
       continue;
     }
     if (seen.has(t.name)) {

@@ -165,6 +165,36 @@ export function list<T>(
   };
 }
 
+/** A mapping from names the user chooses (each matching `names`) to values of one kind, e.g. `delivery.proxies`. */
+export function dict<T>(
+  value: Spec<T>,
+  opts: Common<Record<string, T>> & { names: RegExp; namesHint: string; maxKeys: number },
+): Spec<Record<string, T>> {
+  return {
+    kind: `mapping of name → ${value.kind}`,
+    description: opts.description,
+    defaultValue: opts.default,
+    check(input, path, ctx) {
+      if (input === undefined || input === null) return { ...opts.default };
+      if (typeof input !== "object" || Array.isArray(input))
+        return fail(ctx, path, `must be a mapping of name → ${value.kind}, got ${typeName(input)}`);
+      const entries = Object.entries(input as Record<string, unknown>);
+      if (entries.length > opts.maxKeys) return fail(ctx, path, `must have at most ${opts.maxKeys} entries`);
+      const out: Record<string, T> = {};
+      for (const [name, v] of entries) {
+        const at = appendField(path, name);
+        if (!opts.names.test(name)) {
+          ctx.problems.push({ path: at, message: opts.namesHint });
+          continue;
+        }
+        const checked = value.check(v, at, ctx);
+        if (checked !== undefined) out[name] = checked;
+      }
+      return out;
+    },
+  };
+}
+
 type Fields = Record<string, Spec<unknown>>;
 type Shape<F extends Fields> = { [K in keyof F]: F[K] extends Spec<infer T> ? T : never };
 

@@ -19,6 +19,10 @@ export interface Settings {
     concurrency: number;
     per_endpoint_concurrency: number;
     disable_after: string;
+    /** Egress proxies by name (URLs may carry credentials: never log them). */
+    proxies: Record<string, string>;
+    /** A name in `proxies`, or "" (direct). */
+    default_proxy: string;
     circuit_breaker: { failures: number; cooldown: string };
     lease_seconds: number;
   };

@@ -7,6 +7,7 @@ import type { Clock } from "../lib/clock.ts";
 import { newId } from "../lib/ids.ts";
 import type { Ed25519Signer } from "../signing/ed25519.ts";
 import type { AttemptRecord, DeliveryUpdate } from "../store/index.ts";
+import type { EgressRoutes } from "./egress.ts";
 import type { Job } from "./lanes.ts";
 import { adHocRequest, type BuiltRequest, endpointRequest, type RequestContext } from "./request.ts";
 import { type Decision, decide } from "./retry-policy.ts";
@@ -22,6 +23,8 @@ export interface AttemptContext {
   authHeaders: RequestContext["authHeaders"];
   /** The SSRF guard every attempt goes through (resolve, check, connect to the checked address). */
   guard: Guard;
+  /** Egress proxies and client certificates of endpoints. */
+  egress: EgressRoutes;
   policy: {
     scheduleMs: readonly number[];
     jitter: number;
@@ -51,6 +54,12 @@ export interface AttemptOutcome {
   durationMs: number | null;
   /** For metrics: `2xx`, `5xx`, … or an error kind; null when no request was made. */
   outcome: string | null;
+  /** Why a delivery failed for good (`exhausted`: its retries are used up); null unless it failed after an attempt. */
+  finalReason: Extract<Decision, { status: "failed" }>["reason"] | null;
+  /** The delivery's event (operational events name it). */
+  event: { id: string; type: string; tenant_id: string };
+  /** An ad-hoc target's URL (null for an endpoint's delivery). */
+  targetUrl: string | null;
 }
 
 /** Runs one attempt of `job`. Null when its endpoint was deleted meanwhile (its deliveries went with it). */
@@ -77,18 +86,21 @@ export async function runAttempt(job: Job, ctx: AttemptContext): Promise<Attempt
           request: adHocRequest(job.event, job.targetUrl!, requestContext, ctx.policy.timeoutMs, deliveryId),
           transformed: false,
         };
-  const result: AttemptResult = built.ok
-    ? await send(built.request, () => ctx.clock.now(), ctx.guard)
-    : {
-        startedAt: now,
-        durationMs: 0,
-        httpStatus: null,
-        responseHeaders: null,
-        responseBody: null,
-        bodyEncoding: null,
-        error: built.error,
-        retryAfter: null,
-      };
+  const way = ctx.egress.of(endpoint ?? like ?? null);
+  const error = !built.ok ? built.error : "error" in way ? way.error : null;
+  const result: AttemptResult =
+    built.ok && !("error" in way)
+      ? await send(built.request, () => ctx.clock.now(), ctx.guard, way)
+      : {
+          startedAt: now,
+          durationMs: 0,
+          httpStatus: null,
+          responseHeaders: null,
+          responseBody: null,
+          bodyEncoding: null,
+          error,
+          retryAfter: null,
+        };
   const sentBody = built.ok && built.transformed ? built.request.body : null;
   return recordOf(
     job,
@@ -122,8 +134,13 @@ function notAttempted(
     health: null,
     durationMs: null,
     outcome: null,
+    finalReason: null,
+    event: eventOf(job),
+    targetUrl: job.targetUrl ?? null,
   };
 }
+
+const eventOf = (job: Job) => ({ id: job.event.id, type: job.event.type, tenant_id: job.event.tenant_id });
 
 /** The attempt row and the delivery's next state, as the retry policy decides. */
 function recordOf(
@@ -184,5 +201,8 @@ function recordOf(
     health: endpoint ? decision.endpoint : null,
     durationMs: r.durationMs,
     outcome: r.error ? r.error.kind : `${Math.floor((r.httpStatus ?? 0) / 100)}xx`,
+    finalReason: decision.status === "failed" ? decision.reason : null,
+    event: eventOf(job),
+    targetUrl: job.targetUrl ?? null,
   };
 }

@@ -8,6 +8,7 @@ import { AdaptiveConcurrency } from "./adaptive-concurrency.ts";
 import type { AttemptOutcome } from "./attempt.ts";
 import { CircuitBreaker, type CircuitState, type Transition, verdictOf } from "./circuit-breaker.ts";
 import type { Job } from "./lanes.ts";
+import type { OperationalSink } from "./operational-events.ts";
 
 export interface EndpointGuardOptions {
   clock: Clock;
@@ -27,6 +28,8 @@ export interface EndpointGuardOptions {
   wake(at: number): void;
   /** Whether an endpoint still exists (what is learned about deleted ones is dropped). */
   exists(endpointId: string): boolean;
+  /** Told when a circuit opens or closes (operational events). */
+  operational?: Pick<OperationalSink, "circuitOpened" | "circuitClosed">;
 }
 
 const RETRY_PARK_MS = 1000;
@@ -84,7 +87,7 @@ export class EndpointGuard {
     const now = this.o.clock.now();
     const verdict = verdictOf(outcome.outcome);
     this.limits.record(id, verdict);
-    this.apply(id, this.breaker.record(job, verdict, now));
+    this.apply(id, this.breaker.record(job, verdict, now), outcome.attempt?.error ?? null);
     if (now - this.sweptAt >= SWEEP_MS) this.sweep(now);
   }
 
@@ -122,10 +125,11 @@ export class EndpointGuard {
     }
   }
 
-  private apply(endpointId: string, t: Transition): void {
+  private apply(endpointId: string, t: Transition, lastError: string | null): void {
     if (t === null) return;
     const { logger, clock } = this.o;
     if (t.kind === "opened") {
+      this.o.operational?.circuitOpened(endpointId, lastError);
       logger.warn("endpoint circuit opened: its attempts time out or cannot connect; deliveries wait for a probe", {
         endpoint_id: endpointId,
         probe_in_ms: this.o.cooldownMs,
@@ -137,6 +141,7 @@ export class EndpointGuard {
       logger.info("endpoint circuit probe failed; the circuit stays open", { endpoint_id: endpointId });
     } else {
       logger.info("endpoint circuit closed: the endpoint answers again", { endpoint_id: endpointId });
+      this.o.operational?.circuitClosed(endpointId);
       if (t.parkedUntil === 0) return;
       // Parked deliveries are written first, so the resume moves every one of them.
       void this.flush()

@@ -22,6 +22,7 @@ import type { LoadedEvent } from "./envelope.ts";
 import { type Job, laneKey } from "./lanes.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { EngineMetrics, renderMetrics } from "./metrics.ts";
+import type { OperationalSink } from "./operational-events.ts";
 import { OutcomeRecorder } from "./outcomes.ts";
 import { Scheduler } from "./scheduler.ts";
 import { SharedTokens } from "./shared-tokens.ts";
@@ -43,6 +44,8 @@ export interface EngineOptions extends Omit<AttemptContext, "endpoint"> {
   leaseMs: number;
   /** The replicas sharing the store (null: this process alone): wake-ups, lease renewal, shared rate limits. */
   cluster: Cluster | null;
+  /** Told of circuit changes and exhausted deliveries (operational events). */
+  operational?: OperationalSink;
 }
 
 /** With replicas, the longest the scheduler goes without looking at the store (the safety net of the signals). */
@@ -84,6 +87,7 @@ export class DeliveryEngine {
       requeue: (jobs) => this.dispatcher.push(jobs),
       wake: (at) => this.scheduler.wake(at),
       exists: (id) => registry.get(id) !== undefined,
+      operational: o.operational,
     });
     this.dispatcher = new Dispatcher({
       clock,
@@ -179,13 +183,8 @@ export class DeliveryEngine {
    * write and attempted at once; the rest wait in the store as pending, due now, or when its circuit is probed if
    * the endpoint's circuit is open. Answers once, with each event's outcome in order.
    */
-  admitAll(admissions: readonly Admission[], options: { waitMs?: number } = {}): Promise<Admitted[]> {
+  admit(admissions: readonly Admission[], options: { waitMs?: number } = {}): Promise<Admitted[]> {
     return admitEvents(this.admission, admissions, options);
-  }
-
-  /** `admitAll` for one event. */
-  async admit(admission: Admission, options: { waitMs?: number } = {}): Promise<Admitted> {
-    return (await this.admitAll([admission], options))[0]!;
   }
 
   /**

@@ -53,7 +53,7 @@ export class Ingest {
   async publish(cmd: PublishCommand): Promise<PublishResult> {
     const prepared = await this.prepare(cmd);
     if (prepared.replayed) return prepared.replayed;
-    const admitted = await this.d.engine.admit(prepared.admission, cmd.wait ? { waitMs: prepared.waitMs } : {});
+    const [admitted] = await this.d.engine.admit([prepared.admission], cmd.wait ? { waitMs: prepared.waitMs } : {});
     // Not inserted: another publish with this key committed first (a concurrent repeat).
     if (!admitted.inserted) return this.repeatOf(cmd, admitted.receipt);
     if (admitted.attempts) merge(prepared.receipt, await admitted.attempts);
@@ -92,7 +92,7 @@ export class Ingest {
     }
     if (problems.length > 0) throw ValidationError.of(problems);
     const fresh = prepared.flatMap((p) => (p && !p.replayed ? [p] : []));
-    const admitted = await this.d.engine.admitAll(fresh.map((p) => p.admission));
+    const admitted = await this.d.engine.admit(fresh.map((p) => p.admission));
     const results = new Map<Prepared, PublishResult>();
     for (const [i, p] of fresh.entries()) {
       const a = admitted[i]!;

@@ -1,9 +1,11 @@
 // OAuth2 client-credentials tokens for outbound auth: fetched once per endpoint, shared by concurrent
-// deliveries (one token request, not one per delivery), cached until shortly before they expire.
+// deliveries (one token request, not one per delivery), cached until shortly before they expire. Token requests
+// leave like the endpoint's deliveries: through its egress proxy, presenting its client certificate.
 import { createHash } from "node:crypto";
 import type { Endpoint } from "../endpoints/endpoint.ts";
 import type { AuthSpec } from "../endpoints/spec.ts";
 import type { Clock } from "../lib/clock.ts";
+import { type Egress, type EgressRoutes, egressOptions } from "./egress.ts";
 import { AuthError, staticAuthHeaders } from "./request.ts";
 import { connectionFor, type Guard } from "./ssrf-guard.ts";
 
@@ -30,6 +32,8 @@ export class OAuth2Tokens {
     private readonly userAgent: string,
     /** Token URLs go through the same SSRF guard as deliveries. */
     private readonly guard?: Guard,
+    /** Proxies and client certificates of endpoints (none: direct). */
+    private readonly egress?: EgressRoutes,
   ) {}
 
   /** Auth headers for any endpoint: static credentials, or a bearer token from its token URL. */
@@ -37,18 +41,20 @@ export class OAuth2Tokens {
     const fixed = staticAuthHeaders(endpoint);
     if (fixed) return fixed;
     const auth = endpoint.auth as OAuth2;
-    const token = await this.token(endpoint.id, auth);
+    const way = this.egress?.of(endpoint);
+    if (way && "error" in way) throw new AuthError(`token request not sent: ${way.error.message}`);
+    const token = await this.token(endpoint.id, auth, way);
     return { authorization: `${/^bearer$/i.test(token.tokenType) ? "Bearer" : token.tokenType} ${token.token}` };
   };
 
-  private async token(endpointId: string, auth: OAuth2): Promise<CachedToken> {
+  private async token(endpointId: string, auth: OAuth2, egress: Egress | undefined): Promise<CachedToken> {
     // Keyed by the credentials too, so a changed secret never reuses the old token.
     const key = `${endpointId}:${createHash("sha256").update(JSON.stringify(auth)).digest("base64url")}`;
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt - EARLY_MS > this.clock.now()) return cached;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.fetchToken(auth).finally(() => this.inFlight.delete(key));
+      pending = this.fetchToken(auth, egress).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     const token = await pending;
@@ -56,7 +62,7 @@ export class OAuth2Tokens {
     return token;
   }
 
-  private async fetchToken(auth: OAuth2): Promise<CachedToken> {
+  private async fetchToken(auth: OAuth2, egress: Egress | undefined): Promise<CachedToken> {
     this.requests++;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     const headers: Record<string, string> = {
@@ -85,10 +91,11 @@ export class OAuth2Tokens {
         body: form.toString(),
         redirect: "manual",
         signal: AbortSignal.timeout(10_000),
-        ...(connection.tls ? { tls: connection.tls } : {}),
+        ...egressOptions(egress, connection.tls),
       });
     } catch (e) {
-      throw new AuthError(`token request to ${new URL(auth.token_url).host} failed: ${(e as Error).message}`);
+      const via = egress?.proxy ? ` via proxy "${egress.proxy.name}"` : "";
+      throw new AuthError(`token request to ${new URL(auth.token_url).host}${via} failed: ${(e as Error).message}`);
     }
     const text = await response.text().catch(() => "");
     if (!response.ok) throw new AuthError(`token endpoint answered HTTP ${response.status}`);

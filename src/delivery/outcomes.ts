@@ -10,6 +10,7 @@ import type { AttemptRecord, DeliveryQueueStore } from "../store/index.ts";
 import type { AttemptOutcome } from "./attempt.ts";
 import type { Job } from "./lanes.ts";
 import type { EngineMetrics } from "./metrics.ts";
+import type { OperationalSink } from "./operational-events.ts";
 import type { AttemptReport, AttemptWaiters } from "./waiters.ts";
 import type { WriteBatcher } from "./write-batcher.ts";
 
@@ -26,6 +27,8 @@ export interface OutcomeDeps {
   store: Pick<DeliveryQueueStore, "failWaitingDeliveries">;
   clock: Clock;
   logger: Logger;
+  /** Told of deliveries whose retries are used up (operational events). */
+  operational?: Pick<OperationalSink, "deliveryExhausted">;
 }
 
 export class OutcomeRecorder {
@@ -55,6 +58,7 @@ export class OutcomeRecorder {
           if (update.status === "pending" && update.next_attempt_at !== null) this.d.wake(update.next_attempt_at);
           if (report) waiters.report(report);
           if (update.status !== "pending") this.finishDrains([o.endpoint?.id, o.likeEndpointId]);
+          if (o.finalReason === "exhausted") this.exhausted(o);
         },
       },
       report !== null,
@@ -108,6 +112,18 @@ export class OutcomeRecorder {
         });
       this.finishDrains([endpoint.id]);
     }
+  }
+
+  private exhausted(o: AttemptOutcome): void {
+    this.d.operational?.deliveryExhausted({
+      endpoint: o.endpoint,
+      url: o.targetUrl,
+      deliveryId: o.update.id,
+      event: o.event,
+      attempts: o.update.attempts,
+      httpStatus: o.update.http_status ?? null,
+      lastError: o.update.last_error,
+    });
   }
 
   /** A delivery of these endpoints ended: a draining one whose last open delivery it was is removed now. */

@@ -14,6 +14,7 @@ export type ErrorKind =
   | "http_error"
   | "invalid_response"
   | "network_error"
+  | "proxy_error"
   | "endpoint_disabled"
   | "endpoint_deleted";
 

@@ -2,6 +2,7 @@
 import type { Transform } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate, createZstdDecompress } from "node:zlib";
 import { concatBytes } from "../lib/bytes.ts";
+import { type Egress, egressOptions, explainEgressError } from "./egress.ts";
 import type { AttemptError } from "./retry-policy.ts";
 import { connectionFor, type Guard } from "./ssrf-guard.ts";
 
@@ -209,9 +210,15 @@ function decodeUtf8(bytes: Uint8Array): string | null {
 
 /**
  * Sends one request and captures the outcome; never throws. `now` supplies the recorded start time. With a
- * `guard`, the host is resolved and checked first, and the connection goes to the checked address.
+ * `guard`, the host is resolved and checked first, and the connection goes to the checked address (through the
+ * `egress` proxy when there is one, presenting its client certificate).
  */
-export async function send(request: OutboundRequest, now: () => number, guard?: Guard): Promise<AttemptResult> {
+export async function send(
+  request: OutboundRequest,
+  now: () => number,
+  guard?: Guard,
+  egress?: Egress,
+): Promise<AttemptResult> {
   const startedAt = now();
   const t0 = performance.now();
   // One deadline for the whole attempt: name resolution, connect, headers and the captured body. A timer we
@@ -222,7 +229,7 @@ export async function send(request: OutboundRequest, now: () => number, guard?: 
     request.timeoutMs,
   );
   try {
-    return await attemptOnce(request, controller.signal, startedAt, t0, guard);
+    return await attemptOnce(request, controller.signal, startedAt, t0, guard, egress);
   } finally {
     clearTimeout(deadline);
   }
@@ -234,6 +241,7 @@ async function attemptOnce(
   startedAt: number,
   t0: number,
   guard: Guard | undefined,
+  egress: Egress | undefined,
 ): Promise<AttemptResult> {
   const elapsed = () => Math.round(performance.now() - t0);
   const failed = (error: AttemptError): AttemptResult => ({
@@ -258,10 +266,10 @@ async function attemptOnce(
       signal,
       // Bodies are decoded by readBody, within the capture limit (fetch would inflate a bomb whole).
       decompress: false,
-      ...(connection.tls ? { tls: connection.tls } : {}),
+      ...egressOptions(egress, connection.tls),
     });
   } catch (e) {
-    return failed(classifyFetchError(e));
+    return failed(explainEgressError(classifyFetchError(e), e, egress));
   }
   const { bytes, error: bodyError } = await readBody(response, RESPONSE_BODY_LIMIT);
   const text = decodeUtf8(bytes);

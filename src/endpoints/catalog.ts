@@ -1,10 +1,27 @@
 // The event-type catalog in memory: names for subscription checks, JSON Schemas for publish checks (validated in
-// the sandbox workers, bounded in time).
+// the sandbox workers, bounded in time). Operational types (`hookgate.*`, source `system`) are listed too but do not
+// make the catalog non-empty: they belong to the reserved tenant `_system` only.
 import type { Clock } from "../lib/clock.ts";
-import { ConflictError, type FieldProblem, ManagedByConfigError, NotFoundError } from "../lib/errors.ts";
+import {
+  ConflictError,
+  type FieldProblem,
+  ManagedByConfigError,
+  NotFoundError,
+  ValidationError,
+} from "../lib/errors.ts";
 import { validateInSandbox } from "../routing/schema-check.ts";
 import type { EventTypeRecord, EventTypeStore } from "../store/index.ts";
-import type { DeclaredEventType } from "./spec.ts";
+import {
+  OPERATIONAL_EVENT_TYPES,
+  OPERATIONAL_TYPE_NAMES,
+  RESERVED_TYPE_PREFIX,
+  RESERVED_TYPE_RULE,
+} from "./operational-types.ts";
+import { type DeclaredEventType, SYSTEM_TENANT } from "./spec.ts";
+
+const SYSTEM_RECORDS: ReadonlyMap<string, EventTypeRecord> = new Map(
+  OPERATIONAL_EVENT_TYPES.map((t) => [t.name, { ...t, source: "system" as const, created_at: 0 }]),
+);
 
 interface Entry {
   record: EventTypeRecord;
@@ -29,17 +46,19 @@ export class EventCatalog {
     this.refreshNames();
   }
 
-  /** Known type names; empty means the catalog is off and any well-formed type is accepted. */
+  /** Known type names, operational ones aside; empty means any well-formed type is accepted. */
   names(): ReadonlySet<string> {
     return this.nameSet;
   }
 
+  /** Every type by name, operational ones (source `system`) included. */
   list(): EventTypeRecord[] {
-    return [...this.entries.values()].map((e) => e.record).sort((a, b) => a.name.localeCompare(b.name));
+    const all = [...[...this.entries.values()].map((e) => e.record), ...SYSTEM_RECORDS.values()];
+    return all.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   get(name: string): EventTypeRecord | null {
-    return this.entries.get(name)?.record ?? null;
+    return SYSTEM_RECORDS.get(name) ?? this.entries.get(name)?.record ?? null;
   }
 
   /**
@@ -48,6 +67,8 @@ export class EventCatalog {
    * within SCHEMA_TIMEOUT_MS (queued per `tenant`); throws UnavailableError when no worker can take it.
    */
   async check(type: string, data: unknown, tenant = ""): Promise<FieldProblem[]> {
+    if (tenant === SYSTEM_TENANT)
+      return OPERATIONAL_TYPE_NAMES.has(type) ? [] : [{ field: "type", message: "is not an operational event type" }];
     if (this.entries.size === 0) return [];
     const entry = this.entries.get(type);
     if (!entry) return [{ field: "type", message: `unknown event type "${type}"; see GET /v1/event-types` }];
@@ -61,6 +82,8 @@ export class EventCatalog {
     schema?: object | null;
     example?: unknown;
   }): Promise<EventTypeRecord> {
+    if (input.name.startsWith(RESERVED_TYPE_PREFIX))
+      throw ValidationError.of([{ field: "name", message: RESERVED_TYPE_RULE }]);
     const record: EventTypeRecord = {
       name: input.name,
       description: input.description ?? "",
@@ -77,6 +100,8 @@ export class EventCatalog {
   }
 
   async delete(name: string): Promise<void> {
+    if (SYSTEM_RECORDS.has(name))
+      throw new ConflictError(`Event type ${name} is built in (an operational event type).`);
     const entry = this.entries.get(name);
     if (!entry) throw new NotFoundError(`Event type ${name}`);
     if (entry.record.source === "config") throw new ManagedByConfigError(`Event type ${name}`);

@@ -8,7 +8,7 @@ import { type CompiledTransform, compileTransform } from "../routing/transform.t
 import { MAX_SIGNING_SECRETS } from "../signing/schemes.ts";
 import { decrypt, encrypt, generateSecret } from "../signing/secrets.ts";
 import type { EndpointRecord } from "../store/index.ts";
-import type { AuthSpec, DeclaredEndpoint, EndpointSpec, HttpMethod, SigningConfig } from "./spec.ts";
+import type { AuthSpec, DeclaredEndpoint, EndpointSpec, HttpMethod, SigningConfig, TlsSpec } from "./spec.ts";
 
 export interface SecretEntry {
   secret: string;
@@ -79,23 +79,27 @@ export function decodeEndpoint(record: EndpointRecord, masterKey: Uint8Array): E
     record.auth_enc === null
       ? null
       : (JSON.parse(decrypt(masterKey, record.auth_enc, `${record.id}:auth`)) as AuthSpec);
-  const { secrets_enc: _s, auth_enc: _a, ...rest } = record;
+  const tls =
+    record.tls_enc === null ? null : (JSON.parse(decrypt(masterKey, record.tls_enc, `${record.id}:tls`)) as TlsSpec);
+  const { secrets_enc: _s, auth_enc: _a, tls_enc: _t, ...rest } = record;
   return withCompiled({
     ...rest,
     signing: record.signing as SigningConfig,
     http_method: record.http_method as HttpMethod,
     auth,
+    tls,
     secrets,
   });
 }
 
-/** The row to store: secrets and credentials encrypted, compiled forms dropped. */
+/** The row to store: secrets, credentials and the TLS client key encrypted, compiled forms dropped. */
 export function encodeEndpoint(endpoint: Endpoint, masterKey: Uint8Array): EndpointRecord {
-  const { secrets, auth, compiled: _c, ...rest } = endpoint;
+  const { secrets, auth, tls, compiled: _c, ...rest } = endpoint;
   return {
     ...rest,
     secrets_enc: encrypt(masterKey, JSON.stringify(secrets), endpoint.id),
     auth_enc: auth === null ? null : encrypt(masterKey, JSON.stringify(auth), `${endpoint.id}:auth`),
+    tls_enc: tls === null ? null : encrypt(masterKey, JSON.stringify(tls), `${endpoint.id}:tls`),
   };
 }
 

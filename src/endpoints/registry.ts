@@ -23,6 +23,8 @@ import type { DeclaredEndpoint } from "./spec.ts";
 export class EndpointRegistry {
   private byId = new Map<string, Endpoint>();
   private indexes = new Map<string, TypeIndex<Endpoint>>();
+  /** Told of every change to an endpoint that was there before (operational events: disabled, enabled). */
+  onChange: ((before: Endpoint, after: Endpoint) => void) | null = null;
 
   constructor(
     private readonly store: EndpointStore,
@@ -231,6 +233,7 @@ export class EndpointRegistry {
       if (current) {
         await this.store.updateEndpoint(encodeEndpoint(endpoint, this.masterKey));
         result.updated.push(id);
+        this.onChange?.(current, endpoint);
       } else {
         await this.store.insertEndpoint(encodeEndpoint(endpoint, this.masterKey));
         result.created.push(id);
@@ -255,8 +258,10 @@ export class EndpointRegistry {
   }
 
   private put(endpoint: Endpoint): void {
+    const before = this.byId.get(endpoint.id);
     this.byId.set(endpoint.id, endpoint);
     this.rebuild();
+    if (before) this.onChange?.(before, endpoint);
   }
 
   /** Rebuilds the per-tenant type indexes over enabled endpoints that are not draining. */

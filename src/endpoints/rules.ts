@@ -15,28 +15,35 @@ import {
   retryScheduleProblem,
   secretProblem,
 } from "./field-rules.ts";
+import { OPERATIONAL_TYPE_NAMES } from "./operational-types.ts";
 import {
+  DEFAULT_PROXY,
   ENDPOINT_FIELDS,
   type EndpointSpec,
   HTTP_METHODS,
   type HttpMethod,
   LIMITS,
   type SigningScheme,
+  SYSTEM_TENANT,
   TENANT_ID,
+  TENANT_ID_RULE,
 } from "./spec.ts";
+import { checkTls } from "./tls-rules.ts";
 
 export interface EndpointRules {
   allowHttp: boolean;
   address: AddressPolicy;
-  /** The event-type catalog; empty means any well-formed type is accepted. */
+  /** The event-type catalog; empty means any well-formed type is accepted (`_system` endpoints: operational types). */
   knownTypes: () => ReadonlySet<string>;
+  /** Names of the declared egress proxies (delivery.proxies). */
+  proxies: ReadonlySet<string>;
   defaults: { timeout_ms: number; scheme: SigningScheme };
 }
 
 /** The settings the rules depend on (a slice of the config file). */
 export interface RuleSettings {
   security: { allow_http: boolean; allow_private_networks: boolean; allowed_cidrs: readonly string[] };
-  delivery: { timeout_ms: number };
+  delivery: { timeout_ms: number; proxies: Readonly<Record<string, string>> };
   signing: { default_scheme: string };
 }
 
@@ -55,6 +62,7 @@ export function endpointRules(settings: RuleSettings, knownTypes: EndpointRules[
     allowHttp: settings.security.allow_http,
     address: { allowPrivate: settings.security.allow_private_networks, allowedCidrs },
     knownTypes,
+    proxies: new Set(Object.keys(settings.delivery.proxies)),
     defaults: { timeout_ms: settings.delivery.timeout_ms, scheme: settings.signing.default_scheme as SigningScheme },
   };
 }
@@ -109,6 +117,8 @@ export function endpointDefaults(rules: EndpointRules): Omit<EndpointSpec, "url"
     rate_limit_per_second: null,
     timeout_ms: rules.defaults.timeout_ms,
     retry_schedule: null,
+    proxy: DEFAULT_PROXY,
+    tls: null,
   };
 }
 
@@ -145,8 +155,11 @@ export function checkEndpoint(input: unknown, rules: EndpointRules, current?: En
 
   if (input.tenant_id !== undefined) {
     if (current) add("tenant_id", "cannot be changed; create the endpoint in the other tenant instead");
-    else if (typeof input.tenant_id !== "string" || !TENANT_ID.test(input.tenant_id))
-      add("tenant_id", "must be 1–64 characters of letters, digits, - and _");
+    else if (
+      typeof input.tenant_id !== "string" ||
+      !(TENANT_ID.test(input.tenant_id) || input.tenant_id === SYSTEM_TENANT)
+    )
+      add("tenant_id", `${TENANT_ID_RULE}; ${SYSTEM_TENANT} is the one reserved tenant (operational events)`);
     else given.tenant_id = input.tenant_id;
   }
 
@@ -164,7 +177,10 @@ export function checkEndpoint(input: unknown, rules: EndpointRules, current?: En
     else given.description = input.description;
   }
 
-  if (input.events !== undefined) given.events = checkEvents(input.events, rules.knownTypes(), add);
+  // Only operational events are published to the reserved tenant, whatever the catalog holds.
+  const system = (given.tenant_id ?? base.tenant_id) === SYSTEM_TENANT;
+  if (input.events !== undefined)
+    given.events = checkEvents(input.events, system ? OPERATIONAL_TYPE_NAMES : rules.knownTypes(), add);
   else if (!current) add("events", "is required: a non-empty list of event types");
 
   if (input.enabled !== undefined) {
@@ -248,6 +264,22 @@ export function checkEndpoint(input: unknown, rules: EndpointRules, current?: En
     else given.retry_schedule = input.retry_schedule as string[];
   }
 
+  if (input.proxy !== undefined) {
+    const v = input.proxy;
+    if (v === null || v === DEFAULT_PROXY || (typeof v === "string" && rules.proxies.has(v))) given.proxy = v;
+    else add("proxy", proxyProblem(rules.proxies));
+  }
+
+  if (isNull("tls")) given.tls = null;
+  else if (input.tls !== undefined) given.tls = checkTls(input.tls, add);
+
   for (const k of Object.keys(given) as (keyof EndpointSpec)[]) if (given[k] === undefined) delete given[k];
   return done(secret);
+}
+
+/** Why a `proxy` value is refused: only the declared proxies (by name), `default` or null may be named. */
+function proxyProblem(declared: ReadonlySet<string>): string {
+  return declared.size === 0
+    ? `must be "${DEFAULT_PROXY}" or null: no egress proxies are declared (delivery.proxies)`
+    : `must be a declared egress proxy (${[...declared].join(", ")}), "${DEFAULT_PROXY}" (delivery.default_proxy) or null (direct)`;
 }

@@ -29,6 +29,16 @@ export type AuthSpec =
       extra_params?: Record<string, string>;
     };
 
+/** A client certificate for mutual TLS: PEM text; `ca` adds trusted roots for this endpoint's receiver. */
+export interface TlsSpec {
+  client_cert: string;
+  client_key: string;
+  ca?: string;
+}
+
+/** `proxy` value that follows `delivery.default_proxy` (direct when none is set); not a usable proxy name. */
+export const DEFAULT_PROXY = "default";
+
 /** A filter as written by the user; compiled by src/routing/filter.ts. */
 export type FilterSpec = Record<string, unknown>;
 
@@ -50,6 +60,9 @@ export interface EndpointSpec {
   rate_limit_per_second: number | null;
   timeout_ms: number;
   retry_schedule: string[] | null;
+  /** A declared egress proxy, DEFAULT_PROXY (follow delivery.default_proxy), or null (direct). */
+  proxy: string | null;
+  tls: TlsSpec | null;
 }
 
 /** An endpoint declared in the config file: its id comes from the file; `secret` null → generated and kept. */
@@ -68,7 +81,13 @@ export interface DeclaredEventType {
 
 /** Event type names: dot-separated segments of letters, digits, - and _. */
 export const TYPE_NAME = /^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/;
-export const TENANT_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Tenant ids: letters, digits, - and _, not starting with _ (that prefix is reserved: SYSTEM_TENANT). */
+export const TENANT_ID = /^[a-zA-Z0-9-][a-zA-Z0-9_-]{0,63}$/;
+export const TENANT_ID_RULE = "must be 1–64 letters, digits, - and _, not starting with _ (reserved)";
+/** The reserved tenant of operational events (`hookgate.*`): only admin keys and the config file reach it. */
+export const SYSTEM_TENANT = "_system";
+/** Names of egress proxies (`delivery.proxies`). */
+export const PROXY_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 export const DECLARED_ENDPOINT_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** The limits of every endpoint field (docs/api.md "Endpoints"). */
@@ -90,6 +109,8 @@ export const LIMITS = {
   timeoutMs: { min: 1000, max: 30_000 },
   retrySchedule: { entries: 20, minMs: 1000, maxMs: 7 * 86_400_000 },
   graceSeconds: { max: 604_800, default: 86_400 },
+  /** PEM text of `tls.client_cert` (with its chain), `tls.client_key` and `tls.ca`, in characters. */
+  tls: { clientCert: 32_768, clientKey: 16_384, ca: 131_072 },
 } as const;
 
 /** Fields a request may set on create (`id` is added for YAML declarations). */
@@ -110,4 +131,6 @@ export const ENDPOINT_FIELDS = [
   "rate_limit_per_second",
   "timeout_ms",
   "retry_schedule",
+  "proxy",
+  "tls",
 ] as const;

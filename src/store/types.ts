@@ -35,7 +35,8 @@ export interface EventTypeRecord {
   description: string;
   schema: object | null;
   example: unknown;
-  source: "api" | "config";
+  /** `system`: an operational event type (`hookgate.*`), built in, never stored. */
+  source: "api" | "config" | "system";
   created_at: number;
 }
 
@@ -60,6 +61,10 @@ export interface EndpointRecord {
   rate_limit_per_second: number | null;
   timeout_ms: number;
   retry_schedule: string[] | null;
+  /** A declared egress proxy's name, `default` (follow delivery.default_proxy), or null (direct). */
+  proxy: string | null;
+  /** The client certificate, key and extra roots (JSON), encrypted like auth; null without mutual TLS. */
+  tls_enc: string | null;
   source: "api" | "config";
   /** When the current run of failures began (null while healthy); drives auto-disable. */
   failing_since: number | null;

@@ -72,6 +72,8 @@ describe("endpoints", () => {
           rate_limit_per_second: null,
           timeout_ms: 10_000,
           retry_schedule: null,
+          proxy: "default",
+          tls: null,
           source: "api",
           circuit: { state: "closed", since: iso(NOW) },
           created_at: iso(NOW),

@@ -51,6 +51,8 @@ function endpoint(over: Partial<Omit<Endpoint, "compiled">> = {}): Endpoint {
     rate_limit_per_second: null,
     timeout_ms: 10_000,
     retry_schedule: null,
+    proxy: "default",
+    tls: null,
     disabled_reason: null,
     source: "api",
     failing_since: null,

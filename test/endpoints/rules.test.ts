@@ -9,6 +9,7 @@ const rules = (over: Partial<EndpointRules> = {}): EndpointRules => ({
   allowHttp: false,
   address: { allowPrivate: false, allowedCidrs: [] },
   knownTypes: () => new Set(),
+  proxies: new Set(),
   defaults: { timeout_ms: 10_000, scheme: "standard-webhooks" },
   ...over,
 });
@@ -35,6 +36,8 @@ describe("endpoint rules", () => {
           rate_limit_per_second: null,
           timeout_ms: 10_000,
           retry_schedule: null,
+          proxy: "default",
+          tls: null,
         },
         secret: undefined,
         problems: [],

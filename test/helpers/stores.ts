@@ -76,6 +76,8 @@ export function endpointRecord(over: Partial<EndpointRecord> = {}): EndpointReco
     source: "api",
     failing_since: null,
     draining_since: null,
+    proxy: "default",
+    tls_enc: null,
     created_at: 1_000,
     updated_at: 1_000,
     ...over,

@@ -109,6 +109,8 @@ for (const backend of BACKENDS) {
           rate_limit_per_second: 2.5,
           retry_schedule: ["1s", "2s"],
           failing_since: 1_700_000_000_123,
+          proxy: null,
+          tls_enc: "v1.tls",
           created_at: 1_700_000_000_000,
           updated_at: 1_700_000_000_001,
         });
@@ -121,8 +123,9 @@ for (const backend of BACKENDS) {
       it("updates every column but id and created_at, and changes state and failing_since", async () => {
         const e = endpointRecord({ tenant_id: "ut" });
         await store.insertEndpoint(e);
-        await store.updateEndpoint({ ...e, url: "https://example.com/2", created_at: 5, updated_at: 9_000 });
-        expect(await store.endpointById(e.id)).toEqual({ ...e, url: "https://example.com/2", updated_at: 9_000 });
+        const changed = { url: "https://example.com/2", proxy: "egress", tls_enc: "v1.tls2", updated_at: 9_000 };
+        await store.updateEndpoint({ ...e, ...changed, created_at: 5 });
+        expect(await store.endpointById(e.id)).toEqual({ ...e, ...changed });
         await store.setEndpointState(e.id, false, "gone", 9_500);
         await store.setEndpointFailingSince(e.id, 9_400);
         const after = await store.endpointById(e.id);

@@ -3,7 +3,7 @@
 import { Database } from "bun:sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "bun:test";
 import { openSqliteStore, schemaVersion } from "../../src/store/index.ts";
-import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
+import { LATEST_VERSION, MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { type TempDir, tempDir } from "../helpers/temp.ts";
 
 describe("store: migration 004_delivery_options", () => {
@@ -49,7 +49,7 @@ describe("store: migration 004_delivery_options", () => {
       await store.close();
     }
     const check = new Database(path, { readonly: true });
-    expect(schemaVersion(check)).toBe(4);
+    expect(schemaVersion(check)).toBe(LATEST_VERSION);
     check.close();
   });
 

@@ -133,7 +133,7 @@ export interface paths {
         put?: never;
         /**
          * Create an event type
-         * @description Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists.
+         * @description Admin only. An optional JSON Schema validates `data` of every published event of this type; 409 if the name exists. Names starting with `hookgate.` are reserved for operational events (400).
          *
          *     Requires an admin key (scope `admin`).
          */
@@ -160,7 +160,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an event type
-         * @description Admin only. YAML-declared types answer 409 managed_by_config.
+         * @description Admin only. YAML-declared types answer 409 managed_by_config; operational (`system`) types 409 conflict.
          *
          *     Requires an admin key (scope `admin`).
          */
@@ -853,7 +853,7 @@ export interface operations {
                      */
                     name: string;
                     /**
-                     * @description Bind the key to one tenant (it sees only that tenant's objects).
+                     * @description Bind the key to one tenant (it sees only that tenant's objects). Not starting with _ (reserved: `_system` is reached by admin keys only).
                      * @example acme
                      */
                     tenant_id?: string;
@@ -963,7 +963,8 @@ export interface operations {
                              *     }
                              */
                             example: unknown;
-                            source: "api" | "config";
+                            /** @description `api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty. */
+                            source: "api" | "config" | "system";
                         }[];
                         next_cursor: null;
                         has_more: boolean;
@@ -1020,7 +1021,8 @@ export interface operations {
                              *     }
                              */
                             example: unknown;
-                            source: "api" | "config";
+                            /** @description `api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty. */
+                            source: "api" | "config" | "system";
                         };
                     };
                 };
@@ -1071,7 +1073,8 @@ export interface operations {
                              *     }
                              */
                             example: unknown;
-                            source: "api" | "config";
+                            /** @description `api` or `config` (the YAML file); `system`: an operational event type (`hookgate.*`) that hookgate publishes about itself into the reserved tenant `_system`. System types do not make the catalog non-empty. */
+                            source: "api" | "config" | "system";
                         };
                     };
                 };
@@ -1104,7 +1107,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `managed_by_config`: the object is declared in the config file and is read-only over the API. */
+            /** @description `managed_by_config`: the object is declared in the config file and is read-only over the API. `conflict`: an operational event type (source system) is built in. */
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
         };
@@ -1179,6 +1182,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1216,7 +1236,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description Tenant (default `default`). Tenant-scoped keys may only use their own.
+                     * @description Tenant (default `default`): letters, digits, - and _, not starting with _. Tenant-scoped keys may only use their own. Admin keys may also use the reserved tenant `_system`, whose endpoints receive hookgate's operational events (`hookgate.*` types only).
                      * @example acme
                      */
                     tenant_id?: string;
@@ -1330,6 +1350,15 @@ export interface operations {
                     /** @description Per-attempt timeout (default from config, 10000). */
                     timeout_ms?: number;
                     retry_schedule?: string[] | null;
+                    proxy?: string | null;
+                    tls?: {
+                        /** @description Required. PEM certificate presented to receivers that ask for one, optionally followed by its chain. */
+                        client_cert?: string;
+                        /** @description Required. Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****". */
+                        client_key?: string;
+                        /** @description PEM certificates trusted as roots for this endpoint's receiver, in addition to the default ones (a private CA). */
+                        ca?: string;
+                    } | null;
                 };
             };
         };
@@ -1384,6 +1413,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1469,6 +1515,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1556,6 +1619,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -1689,6 +1769,15 @@ export interface operations {
                     /** @description Per-attempt timeout (default from config, 10000). */
                     timeout_ms?: number;
                     retry_schedule?: string[] | null;
+                    proxy?: string | null;
+                    tls?: {
+                        /** @description Required. PEM certificate presented to receivers that ask for one, optionally followed by its chain. */
+                        client_cert?: string;
+                        /** @description Required. Its unencrypted PEM private key (must match client_cert). Encrypted at rest under the master key; reads show "****". */
+                        client_key?: string;
+                        /** @description PEM certificates trusted as roots for this endpoint's receiver, in addition to the default ones (a private CA). */
+                        ca?: string;
+                    } | null;
                 };
             };
         };
@@ -1740,6 +1829,23 @@ export interface operations {
                             /** @example 10000 */
                             timeout_ms: number;
                             retry_schedule: string[] | null;
+                            /**
+                             * @description The egress proxy: a name from delivery.proxies, "default" (follows delivery.default_proxy) or null (direct).
+                             * @example default
+                             */
+                            proxy: string | null;
+                            /** @description Mutual TLS: the client certificate; the key reads "****". */
+                            tls: {
+                                /** @description The PEM client certificate (with its chain) as set. */
+                                client_cert: string;
+                                /**
+                                 * @description Always "****": the key is never returned.
+                                 * @example ****
+                                 */
+                                client_key: string;
+                                /** @description The extra trusted roots as set. */
+                                ca?: string;
+                            } | null;
                             source: "api" | "config";
                             /** @description The endpoint's circuit breaker. After delivery.circuit_breaker.failures consecutive attempts that time out or cannot connect it opens: deliveries wait (pending, next_retry_at set) and one probe attempt per delivery.circuit_breaker.cooldown decides when it closes (half_open while probing). Kept in memory by each gateway process: a restart starts every circuit closed, and with several replicas each has its own. */
                             circuit: {
@@ -2100,7 +2206,7 @@ export interface operations {
                     data: {
                         [key: string]: unknown;
                     };
-                    /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). */
+                    /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). Not starting with _: the reserved tenant `_system` only receives hookgate's own operational events. */
                     tenant_id?: string;
                     /** @description Same as the Idempotency-Key header. */
                     idempotency_key?: string;
@@ -2219,7 +2325,7 @@ export interface operations {
                         data: {
                             [key: string]: unknown;
                         };
-                        /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). */
+                        /** @description Tenant whose endpoints receive it (default `default`; tenant keys always use their own). Not starting with _: the reserved tenant `_system` only receives hookgate's own operational events. */
                         tenant_id?: string;
                         /** @description Same as the Idempotency-Key header. */
                         idempotency_key?: string;
@@ -2490,7 +2596,7 @@ export interface operations {
                                 response_body_encoding: "utf8" | "base64" | null;
                                 /** @description The body sent (first 32 KiB) when it differs from the event envelope, i.e. an endpoint transform rewrote it; null when the envelope was sent as is (or no body was sent). */
                                 request_body: string | null;
-                                /** @description Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted). */
+                                /** @description Error kind and text: timeout, connection_refused, connection_reset, dns_error, tls_error, blocked_address, redirect_not_followed, transform_error, auth_error, invalid_response (not an HTTP answer), network_error, proxy_error (the egress proxy refused the tunnel, cannot be reached or is no longer declared), endpoint_deleted (an ad-hoc delivery whose like endpoint was deleted). */
                                 error: string | null;
                             }[];
                         };

@@ -28,6 +28,8 @@ const toRecord = (r: any): EndpointRecord => ({
   source: r.source,
   failing_since: num(r.failing_since),
   draining_since: num(r.draining_since),
+  proxy: r.proxy,
+  tls_enc: r.tls_enc,
   created_at: int(r.created_at),
   updated_at: int(r.updated_at),
 });
@@ -54,6 +56,8 @@ const toColumns = (e: EndpointRecord) => ({
   source: e.source,
   failing_since: e.failing_since,
   draining_since: e.draining_since,
+  proxy: e.proxy,
+  tls_enc: e.tls_enc,
   created_at: e.created_at,
   updated_at: e.updated_at,
 });

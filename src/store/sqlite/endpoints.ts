@@ -22,6 +22,8 @@ interface Row {
   rate_limit: number | null;
   timeout_ms: number;
   retry_schedule_json: string | null;
+  proxy: string | null;
+  tls_enc: string | null;
   source: "api" | "config";
   failing_since: number | null;
   draining_since: number | null;
@@ -51,6 +53,8 @@ const toRecord = (r: Row): EndpointRecord => ({
   rate_limit_per_second: r.rate_limit,
   timeout_ms: r.timeout_ms,
   retry_schedule: parseOrNull(r.retry_schedule_json),
+  proxy: r.proxy,
+  tls_enc: r.tls_enc,
   source: r.source,
   failing_since: r.failing_since,
   draining_since: r.draining_since,
@@ -78,6 +82,8 @@ const toParams = (e: EndpointRecord) => ({
   rate_limit: e.rate_limit_per_second,
   timeout_ms: e.timeout_ms,
   retry_schedule_json: e.retry_schedule === null ? null : JSON.stringify(e.retry_schedule),
+  proxy: e.proxy,
+  tls_enc: e.tls_enc,
   source: e.source,
   failing_since: e.failing_since,
   draining_since: e.draining_since,
