@@ -141,8 +141,27 @@ export async function copyRecords(
       `the target is not empty (it holds ${describeCounts(held)}); copy-store writes only into an empty store`,
     );
   const totals = await counts(source);
-  const copied = Object.fromEntries(RECORD_KINDS.map((k) => [k, 0])) as Record<RecordKind, number>;
   await target.putMeta(COPY_MARKER, JSON.stringify({ from: options.from, started_at: options.now }));
+  try {
+    const copied = await copyAll(source, target, options, totals);
+    await target.deleteMeta(COPY_MARKER);
+    return copied;
+  } catch (e) {
+    if (e instanceof StoreCopyError) throw e;
+    throw new StoreCopyError(
+      `the copy stopped: ${(e as Error).message.split("\n")[0]}; the target is marked as an interrupted copy (rerun with --to an empty store)`,
+    );
+  }
+}
+
+/** Copies every kind (after the marker was written) and checks the target's counts. */
+async function copyAll(
+  source: CopyStore,
+  target: CopyStore,
+  options: CopyOptions,
+  totals: Record<RecordKind, number>,
+): Promise<Record<RecordKind, number>> {
+  const copied = Object.fromEntries(RECORD_KINDS.map((k) => [k, 0])) as Record<RecordKind, number>;
 
   // Meta is a handful of rows: read whole, adjusted to the target's form, written at once.
   const meta: MetaRecord[] = [];
@@ -171,6 +190,5 @@ export async function copyRecords(
         `the copy is incomplete: the target holds ${written[kind]} ${kind} where ${expected} were written`,
       );
   }
-  await target.deleteMeta(COPY_MARKER);
   return copied;
 }

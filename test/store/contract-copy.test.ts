@@ -142,7 +142,7 @@ async function readAll(store: Store, limit: number): Promise<Records> {
       all.push(...page.records);
       after = page.next;
     } while (after !== null);
-    out[kind] = sorted(all as Records[typeof kind]) as never;
+    out[kind] = sorted(all as object[]) as never;
   }
   return out;
 }
