@@ -115,8 +115,8 @@ async function seed(): Promise<number> {
   return ms;
 }
 
-/** Runs `hookgate ARGS`, returning its one stdout line and wall time; throws on a non-zero exit. */
-function hookgate(args: string[], env: Record<string, string> = {}): { line: string; ms: number } {
+/** Runs `hookgate ARGS`: its one stdout line, how many progress lines it wrote on stderr, and the wall time. */
+function hookgate(args: string[], env: Record<string, string> = {}): { line: string; progress: number; ms: number } {
   const started = performance.now();
   const run = Bun.spawnSync([process.execPath, MAIN, ...args], {
     cwd: dir,
@@ -126,7 +126,11 @@ function hookgate(args: string[], env: Record<string, string> = {}): { line: str
   });
   const ms = performance.now() - started;
   if (run.exitCode !== 0) throw new Error(`hookgate ${args[0]} exited ${run.exitCode}: ${run.stderr}`);
-  return { line: run.stdout.toString().trim(), ms };
+  const progress = run.stderr
+    .toString()
+    .split("\n")
+    .filter((l) => l.startsWith(`${args[0]}: `)).length;
+  return { line: run.stdout.toString().trim(), progress, ms };
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -147,7 +151,7 @@ try {
   url.pathname = `/${pgName}`;
   const toPg = hookgate(["copy-store", "--config", configFile, "--from", db, "--to", url.toString()]);
   console.log(
-    `${toPg.line}\n  (wall ${(toPg.ms / 1000).toFixed(2)} s, ${Math.round(records / (toPg.ms / 1000)).toLocaleString("en")} records/s)`,
+    `${toPg.line}\n  (wall ${(toPg.ms / 1000).toFixed(2)} s, ${Math.round(records / (toPg.ms / 1000)).toLocaleString("en")} records/s; ${toPg.progress} progress lines on stderr)`,
   );
 
   const back = join(dir, "back", "hookgate.db");
@@ -158,7 +162,7 @@ try {
     HOOKGATE_MASTER_KEY: masterKey,
   });
   console.log(
-    `${fromPg.line}\n  (wall ${(fromPg.ms / 1000).toFixed(2)} s, ${Math.round(records / (fromPg.ms / 1000)).toLocaleString("en")} records/s)`,
+    `${fromPg.line}\n  (wall ${(fromPg.ms / 1000).toFixed(2)} s, ${Math.round(records / (fromPg.ms / 1000)).toLocaleString("en")} records/s; ${fromPg.progress} progress lines on stderr)`,
   );
 } finally {
   await admin.unsafe(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`).catch(() => {});

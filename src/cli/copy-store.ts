@@ -6,6 +6,7 @@ import {
   acquireInstanceLock,
   type CopyProgress,
   copyRecords,
+  describeCount,
   describePostgresUrl,
   type InstanceLock,
   InstanceLockedError,
@@ -83,7 +84,7 @@ function progressPrinter(started: number): (p: CopyProgress) => void {
     if (now - started < 1000 || (now - printed < 1000 && p.done < p.total)) return;
     printed = now;
     const pct = p.total === 0 ? 100 : Math.floor((p.done / p.total) * 100);
-    process.stderr.write(`copy-store: ${p.kind.replace("_", " ")} ${count(p.done)}/${count(p.total)} (${pct}%)\n`);
+    process.stderr.write(`copy-store: ${describeCount(p.kind, p.done)} of ${count(p.total)} copied (${pct}%)\n`);
   };
 }
 
@@ -126,7 +127,7 @@ export const copyStoreCommand: Command = {
       const ms = performance.now() - started;
       const total = RECORD_KINDS.reduce((n, k) => n + copied[k], 0);
       const what = RECORD_KINDS.filter((k) => k !== "meta")
-        .map((k) => `${count(copied[k])} ${k.replace("_", " ")}`)
+        .map((k) => describeCount(k, copied[k]))
         .join(", ");
       process.stdout.write(
         `copy-store: ${nameOf(from)} → ${nameOf(to)}: ${what} in ${seconds(ms)} (${count(Math.round(total / (ms / 1000)))} records/s)${notes.length ? `; ${notes.join("; ")}` : ""}\n`,

@@ -84,9 +84,25 @@ async function counts(store: RecordStore): Promise<Record<RecordKind, number>> {
   return out;
 }
 
+/** What one record of each kind is called, singular and plural. */
+const NOUNS: Record<RecordKind, [string, string]> = {
+  meta: ["meta entry", "meta entries"],
+  event_types: ["event type", "event types"],
+  endpoints: ["endpoint", "endpoints"],
+  api_keys: ["API key", "API keys"],
+  events: ["event", "events"],
+  deliveries: ["delivery", "deliveries"],
+  attempts: ["attempt", "attempts"],
+};
+
+/** "1 endpoint", "100,000 events". */
+export function describeCount(kind: RecordKind, n: number): string {
+  return `${n.toLocaleString("en-US")} ${NOUNS[kind][n === 1 ? 0 : 1]}`;
+}
+
 const describeCounts = (c: Record<RecordKind, number>) =>
   RECORD_KINDS.filter((k) => c[k] > 0)
-    .map((k) => `${c[k]} ${k.replace("_", " ")}`)
+    .map((k) => describeCount(k, c[k]))
     .join(", ");
 
 /**
@@ -187,7 +203,7 @@ async function copyAll(
     const expected = copied[kind] + (kind === "meta" ? 1 : 0);
     if (written[kind] !== expected)
       throw new StoreCopyError(
-        `the copy is incomplete: the target holds ${written[kind]} ${kind} where ${expected} were written`,
+        `the copy is incomplete: the target holds ${describeCount(kind, written[kind])} where ${expected} were written`,
       );
   }
   return copied;

@@ -4,6 +4,7 @@ export {
   COPY_MARKER,
   type CopyProgress,
   copyRecords,
+  describeCount,
   interruptedCopy,
   refuseInterruptedCopy,
   StoreCopyError,

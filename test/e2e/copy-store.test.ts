@@ -90,7 +90,7 @@ describe.skipIf(!PG_AVAILABLE)("hookgate copy-store SQLite → PostgreSQL → SQ
     expect(toPg.stderr).toBe("");
     expect(toPg.code).toBe(0);
     expect(toPg.stdout).toStartWith(
-      `copy-store: ${a.config.storage.path} → ${pg.url}: 0 event types, 1 endpoints, 1 api keys, 2 events, 2 deliveries, 2 attempts in `,
+      `copy-store: ${a.config.storage.path} → ${pg.url}: 0 event types, 1 endpoint, 1 API key, 2 events, 2 deliveries, 2 attempts in `,
     );
     expect(toPg.stdout).toContain(`use the key in ${dirA.file("master.key")}`);
     const [sealed] = await pgRows<{ value: string }>(pg.url, "SELECT value FROM meta WHERE key = 'ed25519_key'");
@@ -114,7 +114,7 @@ describe.skipIf(!PG_AVAILABLE)("hookgate copy-store SQLite → PostgreSQL → SQ
     });
     expect(again.code).toBe(1);
     expect(again.stderr).toStartWith(
-      "hookgate: the target is not empty (it holds 1 meta, 1 endpoints, 1 api keys, 2 events",
+      "hookgate: the target is not empty (it holds 1 meta entry, 1 endpoint, 1 API key, 2 events",
     );
 
     // A gateway on the final copy: same endpoint, same keys, and the pending delivery goes out, signed so that the

@@ -228,7 +228,7 @@ for (const backend of BACKENDS) {
         await target.putMeta("master_key_check", "v1.other");
         const copy = copyRecords(source, target, { from: "test", now: 1 });
         await expect(copy).rejects.toBeInstanceOf(StoreCopyError);
-        await expect(copy).rejects.toThrow("the target is not empty (it holds 1 meta)");
+        await expect(copy).rejects.toThrow("the target is not empty (it holds 1 meta entry)");
         expect(await target.countRecords("events")).toBe(0);
         expect(await target.getMeta(COPY_MARKER)).toBeNull();
       });
