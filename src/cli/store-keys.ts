@@ -54,6 +54,19 @@ export interface KeyMove {
   finish(): string[];
 }
 
+/** The Ed25519 key text of a key file (null when there is none); an unusable file is a StoreCopyError. */
+function keyFileText(path: string): string | null {
+  try {
+    const text = readEd25519KeyFile(path);
+    if (text !== null) signerFromSecretKey(text);
+    return text;
+  } catch (e) {
+    throw new StoreCopyError(
+      `cannot use the Ed25519 key file ${path} (signing.ed25519_key_file): ${(e as Error).message}`,
+    );
+  }
+}
+
 /** Writes a secret file (0600) that does not exist yet, creating its directory (0700). */
 function writeSecretFile(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -79,12 +92,11 @@ export async function planKeyMove(
   let adjustMeta = (meta: MetaRecord[]) => meta;
 
   if (from.kind === "sqlite" && to.kind === "postgres") {
-    const text = readEd25519KeyFile(keyFile);
+    const text = keyFileText(keyFile);
     if (text === null)
       throw new StoreCopyError(
         `the Ed25519 key file ${keyFile} (signing.ed25519_key_file) does not exist; copy-store carries the source gateway's key so that receivers keep its public key: point --config at the source gateway's config`,
       );
-    signerFromSecretKey(text);
     const sealed = { key: ED25519_KEY, value: encrypt(master.key, text.trim(), ED25519_KEY) };
     adjustMeta = (meta) => [...withoutSealedKey(meta), sealed];
     notes.push(`the Ed25519 key of ${keyFile} is now sealed in the target`);
@@ -93,7 +105,7 @@ export async function planKeyMove(
     adjustMeta = withoutSealedKey;
     if (sealed !== null) {
       const text = decrypt(master.key, sealed, ED25519_KEY);
-      const existing = readEd25519KeyFile(keyFile);
+      const existing = keyFileText(keyFile);
       if (existing === null) {
         files.push({ path: keyFile, text: `${text}\n` });
         notes.push(`the Ed25519 key is written to ${keyFile}`);

@@ -148,6 +148,23 @@ describe.skipIf(!PG_AVAILABLE)("hookgate copy-store SQLite → PostgreSQL → SQ
     expect(replay.body.data.id).toBe(first.id);
   }, 60_000);
 
+  it("refuses a SQLite source without its Ed25519 key file, before writing anything into the target", async () => {
+    const dir = temp();
+    const t = await buildTestApp({ dir });
+    await t.cleanup();
+    const pg = await createTestDatabase();
+    cleanups.push(() => pg.drop());
+    const config = cliConfig(dir, "c.yaml", dir.file("elsewhere.key"));
+    const run = await runHookgate(["copy-store", "--config", config, "--from", t.config.storage.path, "--to", pg.url], {
+      cwd: dir.path,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toStartWith(
+      `hookgate: the Ed25519 key file ${dir.file("elsewhere.key")} (signing.ed25519_key_file) does not exist;`,
+    );
+    expect(await pgRows(pg.url, "SELECT key FROM meta")).toEqual([]);
+  }, 30_000);
+
   it("refuses a PostgreSQL source that replicas are serving", async () => {
     const pg = await createTestDatabase();
     cleanups.push(() => pg.drop());

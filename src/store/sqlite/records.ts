@@ -184,7 +184,7 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
   },
 };
 
-/** The column list of a kind's INSERT, taken from what toParams gives for a record (kept in one place). */
+/** The INSERT of a kind, its columns those its toParams gives (db.query caches the statement by its text). */
 function insertFor(db: Database, kind: RecordKind, sample: Params): Statement {
   const columns = Object.keys(sample);
   return db.query(
@@ -192,20 +192,13 @@ function insertFor(db: Database, kind: RecordKind, sample: Params): Statement {
   );
 }
 
+/** A page of a kind after a key (db.query caches the statement by its text). */
+function readFor(db: Database, kind: RecordKind): Statement<Params, [string | number, number]> {
+  const { table, key, select } = KINDS[kind];
+  return db.query(`SELECT ${select} FROM ${table} WHERE ${key} > ? ORDER BY ${key} LIMIT ?`);
+}
+
 export function recordQueries(db: Database): RecordStore {
-  const reads = new Map<RecordKind, Statement<Params, [string | number, number]>>();
-  const inserts = new Map<string, Statement>();
-  const readPage = (kind: RecordKind) => {
-    let q = reads.get(kind);
-    if (!q) {
-      const { table, key, select } = KINDS[kind];
-      q = db.query<Params, [string | number, number]>(
-        `SELECT ${select} FROM ${table} WHERE ${key} > ? ORDER BY ${key} LIMIT ?`,
-      );
-      reads.set(kind, q);
-    }
-    return q;
-  };
   return {
     async countRecords(kind: RecordKind): Promise<number> {
       return db.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${KINDS[kind].table}`).get()?.n ?? 0;
@@ -213,7 +206,7 @@ export function recordQueries(db: Database): RecordStore {
     async readRecords<K extends RecordKind>(kind: K, after: string | null, limit: number): Promise<RecordPage<K>> {
       const k = KINDS[kind] as Kind<StoreRecords[K]>;
       const from = kind === "attempts" ? Number(after ?? 0) : (after ?? "");
-      const rows = readPage(kind).all(from, limit);
+      const rows = readFor(db, kind).all(from, limit);
       const last = rows[rows.length - 1];
       return { records: rows.map(k.fromRow), next: rows.length === limit && last ? k.cursorOf(last) : null };
     },
@@ -221,16 +214,9 @@ export function recordQueries(db: Database): RecordStore {
       if (records.length === 0) return;
       const k = KINDS[kind] as Kind<StoreRecords[K]>;
       const rows = records.map(k.toParams);
-      const columns = Object.keys(rows[0]!);
-      const id = `${kind}:${columns.join(",")}`;
-      let insert = inserts.get(id);
-      if (!insert) {
-        insert = insertFor(db, kind, rows[0]!);
-        inserts.set(id, insert);
-      }
-      const statement = insert;
+      const insert = insertFor(db, kind, rows[0]!);
       db.transaction(() => {
-        for (const row of rows) statement.run(row);
+        for (const row of rows) insert.run(row);
       }).immediate();
     },
     async otherGateways(): Promise<number> {
