@@ -18,8 +18,9 @@ export class StartupError extends Error {
   }
 }
 
-const KEY_CHECK = "master_key_check";
-const ED25519_KEY = "ed25519_key";
+/** Meta keys: the master-key check value, and the Ed25519 key sealed under the master key (shared stores). */
+export const KEY_CHECK = "master_key_check";
+export const ED25519_KEY = "ed25519_key";
 
 /**
  * The master key, refused when it is not the one the database's secrets were written with. A database that

@@ -13,6 +13,7 @@ import {
   openPostgresStore,
   openServingSqliteStore,
   PG_LATEST_VERSION,
+  refuseInterruptedCopy,
   type Store,
   schemaVersion,
 } from "./store/index.ts";
@@ -30,12 +31,24 @@ export function describeStorage(config: Config): string {
 
 /**
  * Opens (and migrates) the configured store. `exclusive`: take the SQLite instance lock (serve); create-key skips it
- * so that it works beside a running gateway.
+ * so that it works beside a running gateway. A store that an interrupted copy-store left incomplete is refused.
  */
 export async function openConfiguredStore(
   config: Config,
   options: { exclusive: boolean; logger?: Logger },
 ): Promise<OpenedStore> {
+  const opened = await openStore(config, options);
+  try {
+    await refuseInterruptedCopy(opened.store, describeStorage(config));
+  } catch (e) {
+    await opened.store.close();
+    opened.release();
+    throw e;
+  }
+  return opened;
+}
+
+async function openStore(config: Config, options: { exclusive: boolean; logger?: Logger }): Promise<OpenedStore> {
   const { storage } = config;
   if (storage.url) {
     const logger = options.logger;

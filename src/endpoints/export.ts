@@ -62,11 +62,17 @@ export function exportDeclarations(
   const declared = chosen.map((e) => {
     const out: Record<string, unknown> = { id: e.id, tenant_id: e.tenant_id, url: literal(e.url), events: e.events };
     for (const key of Object.keys(defaults) as (keyof EndpointSpec)[]) {
-      if (key === "tenant_id" || key === "auth") continue;
+      if (key === "tenant_id" || key === "auth" || key === "tls") continue;
       const value = e[key];
       if (JSON.stringify(value) !== JSON.stringify(defaults[key])) out[key] = literal(value);
     }
     if (e.auth) out.auth = authDeclaration(e.id, e.auth, env);
+    if (e.tls) {
+      // The private key is a credential like the others; the certificate and roots are public.
+      const name = envName(e.id, "tls_client_key");
+      env[name] = e.tls.client_key;
+      out.tls = { ...(literal(e.tls) as Record<string, unknown>), client_key: `\${${name}}` };
+    }
     const current = e.secrets[0];
     if (current && e.signing.scheme !== "ed25519") {
       const name = envName(e.id, "secret");

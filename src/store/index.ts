@@ -1,14 +1,25 @@
 // The store room's public surface: the Store interface and its records; src/store/sqlite/ and src/store/postgres/
 // implement it and are the only places with SQL.
+export {
+  COPY_MARKER,
+  type CopyProgress,
+  copyRecords,
+  describeCount,
+  interruptedCopy,
+  refuseInterruptedCopy,
+  StoreCopyError,
+} from "./copy.ts";
 export { loadMasterKey, MasterKeyError, masterKeyPath, parseMasterKey } from "./master-key.ts";
 export {
   describePostgresUrl,
+  GATEWAY_APPLICATION,
   isPostgresUrl,
   PgSchemaTooNewError,
   PostgresUnavailableError,
 } from "./postgres/connect.ts";
 export { PG_LATEST_VERSION } from "./postgres/migrations.ts";
 export { migratePostgresDatabase, openPostgresStore } from "./postgres/store.ts";
+export { BackupError, type BackupResult, backupSqlite } from "./sqlite/backup.ts";
 export { acquireInstanceLock, type InstanceLock, InstanceLockedError } from "./sqlite/instance-lock.ts";
 export { LATEST_VERSION, MIGRATIONS } from "./sqlite/migrations.ts";
 export { openDatabase, SchemaTooNewError, schemaVersion } from "./sqlite/open.ts";

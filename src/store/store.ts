@@ -14,9 +14,12 @@ import type {
   EventTypeRecord,
   InsertOutcome,
   NewEvent,
+  RecordKind,
+  RecordPage,
   StatsBucket,
   StatsCounts,
   StatsQuery,
+  StoreRecords,
 } from "./types.ts";
 
 /** A small key/value table (master-key check value and similar). */
@@ -25,6 +28,8 @@ export interface MetaStore {
   putMeta(key: string, value: string): Promise<void>;
   /** Writes the value only when the key has none yet (replicas starting at once agree on the first); true if written. */
   insertMetaIfAbsent(key: string, value: string): Promise<boolean>;
+  /** Removes the key; false when it had no value. */
+  deleteMeta(key: string): Promise<boolean>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
 }
@@ -146,6 +151,30 @@ export interface RetentionStore {
   purgeEventsBefore(cutoff: number, limit: number): Promise<number>;
 }
 
+/**
+ * Every record of a store, page by page, as it is stored (ids, times, states, encrypted secrets): what
+ * `hookgate copy-store` reads from one store and writes into another, in bounded memory.
+ */
+export interface RecordStore {
+  /** How many records of `kind` the store holds. */
+  countRecords(kind: RecordKind): Promise<number>;
+  /**
+   * Up to `limit` records of `kind` in key order, starting after the cursor `after` (null: from the first). The
+   * cursor is the previous page's `next`, opaque to the caller.
+   */
+  readRecords<K extends RecordKind>(kind: K, after: string | null, limit: number): Promise<RecordPage<K>>;
+  /**
+   * Writes records exactly as given, in one transaction, announcing nothing to replicas (the target of a copy
+   * is not serving). Their parents must already be written (RECORD_KINDS order).
+   */
+  writeRecords<K extends RecordKind>(kind: K, records: readonly StoreRecords[K][]): Promise<void>;
+  /**
+   * How many gateways (other than this process) are using the store now: PostgreSQL counts serving replicas'
+   * connections; SQLite answers 0 (its instance lock, beside the file, is what keeps a second process off it).
+   */
+  otherGateways(): Promise<number>;
+}
+
 /** What a replica hears from the others (and from its own changes, once committed). */
 export type ClusterSignal =
   /** Stored deliveries are due at `at` (another replica's retry, overflow or shutdown hand-back). */
@@ -185,7 +214,8 @@ export interface Store
     DeliveryQueueStore,
     DeliveryLogStore,
     StatsStore,
-    RetentionStore {
+    RetentionStore,
+    RecordStore {
   /** Set when several processes share the store (PostgreSQL); null when one process has it alone (SQLite). */
   readonly cluster: Cluster | null;
   /** Flushes what must be flushed and closes the connection. */

@@ -238,3 +238,46 @@ export interface StatsBucket extends StatsCounts {
   /** Bucket start, epoch ms. */
   start: number;
 }
+
+/** A row of the key/value table. */
+export interface MetaRecord {
+  key: string;
+  value: string;
+}
+
+/** An event as stored: with the receipt kept for its idempotency key (a repeat answers it). */
+export interface StoredEvent extends EventRecord {
+  idempotency_response: string | null;
+}
+
+/** A delivery as stored (reads join in the event's type; the row does not hold it). */
+export type StoredDelivery = Omit<DeliveryRecord, "event_type">;
+
+/** Every kind of record a store holds, as `copy-store` moves them between stores. */
+export interface StoreRecords {
+  meta: MetaRecord;
+  event_types: EventTypeRecord;
+  endpoints: EndpointRecord;
+  api_keys: ApiKeyRecord;
+  events: StoredEvent;
+  deliveries: StoredDelivery;
+  attempts: AttemptRecord;
+}
+export type RecordKind = keyof StoreRecords;
+
+/** The kinds in the order they can be written: a record's parents (endpoints, events, deliveries) come first. */
+export const RECORD_KINDS: readonly RecordKind[] = [
+  "meta",
+  "event_types",
+  "endpoints",
+  "api_keys",
+  "events",
+  "deliveries",
+  "attempts",
+];
+
+/** A page of records in key order; `next` continues after its last record (null: that was the last page). */
+export interface RecordPage<K extends RecordKind> {
+  records: StoreRecords[K][];
+  next: string | null;
+}

@@ -86,7 +86,16 @@ const ADMIN = { HOOKGATE_ADMIN_KEY: "cli-test-admin-key-0123456789" };
 const filesIn = (dir: string) => readdirSync(dir).sort();
 
 describe("hookgate <command> --help", () => {
-  for (const command of ["serve", "check-config", "create-key", "version"]) {
+  for (const command of [
+    "serve",
+    "migrate",
+    "check-config",
+    "create-key",
+    "backup",
+    "copy-store",
+    "export",
+    "version",
+  ]) {
     it(`${command} --help prints its usage, exits 0 and creates nothing`, () => {
       const dir = tempDir();
       try {

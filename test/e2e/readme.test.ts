@@ -17,11 +17,14 @@ if (!SYSTEMD_ANALYZE)
   console.warn("readme: the systemd unit check is skipped, no systemd-analyze (apt-get install -y systemd)");
 
 describe("README", () => {
-  it("has YAML blocks, and every one passes hookgate check-config (Compose files parse as YAML)", () => {
-    // A block that starts with `# docker-compose` is a Compose file, not a hookgate config: it must parse.
-    const compose = blocks("yaml").filter((b) => b.startsWith("# docker-compose"));
-    for (const text of compose) expect(() => Bun.YAML.parse(text)).not.toThrow();
-    const yaml = blocks("yaml").filter((b) => !b.startsWith("# docker-compose"));
+  it("has YAML blocks, and every one passes hookgate check-config (Compose and Litestream files parse as YAML)", () => {
+    // A block that starts with `# docker-compose` or `# litestream` is another tool's file, not a hookgate config:
+    // it must parse.
+    const otherTool = (b: string) => b.startsWith("# docker-compose") || b.startsWith("# litestream");
+    const others = blocks("yaml").filter(otherTool);
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    for (const text of others) expect(() => Bun.YAML.parse(text)).not.toThrow();
+    const yaml = blocks("yaml").filter((b) => !otherTool(b));
     expect(yaml.length).toBeGreaterThanOrEqual(2);
     const dir = tempDir();
     try {
@@ -53,7 +56,7 @@ describe("README", () => {
   });
 
   it.skipIf(!SYSTEMD_ANALYZE)("has a systemd unit that systemd-analyze verify accepts without a warning", () => {
-    const units = blocks("ini");
+    const units = blocks("ini").filter((b) => b.includes("ExecStart=/usr/local/bin/hookgate serve"));
     expect(units).toHaveLength(1);
     const unit = units[0]!;
     expect(unit).toContain("ExecStart=/usr/local/bin/hookgate serve");
@@ -78,9 +81,39 @@ describe("README", () => {
     }
   });
 
+  it.skipIf(!SYSTEMD_ANALYZE)("has a backup service and timer that systemd-analyze verify accepts", () => {
+    const named = (name: string) => blocks("ini").find((b) => b.startsWith(`# /etc/systemd/system/${name}\n`));
+    const [service, timer] = [named("hookgate-backup.service"), named("hookgate-backup.timer")];
+    expect(service).toContain("hookgate backup --config /etc/hookgate/hookgate.yaml --to ");
+    expect(timer).toContain("OnCalendar=");
+    const dir = tempDir();
+    try {
+      const binary = dir.file("hookgate");
+      writeFileSync(binary, "#!/bin/sh\n");
+      chmodSync(binary, 0o755);
+      writeFileSync(dir.file("hookgate-backup.service"), service!.replaceAll("/usr/local/bin/hookgate", binary));
+      writeFileSync(dir.file("hookgate-backup.timer"), timer!);
+      const run = Bun.spawnSync(
+        [
+          SYSTEMD_ANALYZE!,
+          "verify",
+          "--man=no",
+          dir.file("hookgate-backup.timer"),
+          dir.file("hookgate-backup.service"),
+        ],
+        { stdout: "pipe", stderr: "pipe" },
+      );
+      expect(`${run.stdout}${run.stderr}`).toBe("");
+      expect(run.exitCode).toBe(0);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it("gives the systemd unit a stop timeout above the shutdown bound", () => {
     const bound = testConfig().delivery.timeout_ms / 1000 + 5;
-    const timeout = Number(/^TimeoutStopSec=(\d+)$/m.exec(blocks("ini")[0]!)?.[1]);
+    const unit = blocks("ini").find((b) => b.includes("ExecStart=/usr/local/bin/hookgate serve"))!;
+    const timeout = Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1]);
     expect(timeout).toBeGreaterThan(bound);
   });
 

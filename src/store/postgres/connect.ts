@@ -7,6 +7,9 @@ import { PG_LATEST_VERSION, PG_MIGRATIONS } from "./migrations.ts";
 export const LOCK_NAMESPACE = 0x686f6f6b; // "hook"
 export const LOCKS = { migrate: 1, reconcile: 2, retention: 3 } as const;
 
+/** What a gateway's connections are named (application_name); other tools name theirs, so a serving one is told apart. */
+export const GATEWAY_APPLICATION = "hookgate";
+
 export class PostgresUnavailableError extends Error {
   constructor(target: string, cause: unknown) {
     super(`cannot use PostgreSQL at ${target}: ${(cause as Error)?.message ?? String(cause)}`);
@@ -45,12 +48,12 @@ export function describePostgresUrl(url: string): string {
  * while a table was nearly empty (a fresh database) would otherwise keep scanning it sequentially as it grows,
  * until autovacuum's next ANALYZE. Plans stay cached, so the hot path is not replanned on every batch.
  */
-export function createPool(url: string, max: number): SQL {
+export function createPool(url: string, max: number, applicationName = GATEWAY_APPLICATION): SQL {
   return new SQL(url, {
     max,
     connectionTimeout: 10,
     idleTimeout: 60,
-    connection: { application_name: "hookgate", enable_seqscan: "off" },
+    connection: { application_name: applicationName, enable_seqscan: "off" },
   });
 }
 

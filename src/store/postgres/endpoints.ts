@@ -6,7 +6,7 @@ import { announceChange, int, num, type PgContext, parseOrNull } from "./context
 import { filteredQuery } from "./filtered-list.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
-const toRecord = (r: any): EndpointRecord => ({
+export const toRecord = (r: any): EndpointRecord => ({
   id: r.id,
   tenant_id: r.tenant_id,
   url: r.url,
@@ -34,7 +34,7 @@ const toRecord = (r: any): EndpointRecord => ({
   updated_at: int(r.updated_at),
 });
 
-const toColumns = (e: EndpointRecord) => ({
+export const toColumns = (e: EndpointRecord) => ({
   id: e.id,
   tenant_id: e.tenant_id,
   url: e.url,

@@ -17,6 +17,9 @@ export function metaQueries({ sql }: PgContext) {
         await sql`INSERT INTO meta (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO NOTHING RETURNING key`;
       return rows.length > 0;
     },
+    async deleteMeta(key: string): Promise<boolean> {
+      return (await sql`DELETE FROM meta WHERE key = ${key}`).count > 0;
+    },
     /** True when the database answers a trivial query within 2 s. */
     async ping(): Promise<boolean> {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -16,6 +16,7 @@ import { endpointQueries } from "./endpoints.ts";
 import { eventTypeQueries } from "./event-types.ts";
 import { eventQueries } from "./events.ts";
 import { metaQueries } from "./meta.ts";
+import { recordQueries } from "./records.ts";
 import { retentionQueries } from "./retention.ts";
 import { statsQueries } from "./stats.ts";
 
@@ -27,6 +28,8 @@ export interface PostgresOptions {
   onError?: (what: string, error: unknown) => void;
   /** How often the config revision is polled as the safety net for a missed notification (ms). */
   revisionPollMs?: number;
+  /** The connections' application_name (default: a gateway's); tools that must not look like one set theirs. */
+  applicationName?: string;
 }
 
 /** SQLSTATEs after which the whole transaction may simply be run again. */
@@ -57,6 +60,7 @@ export async function createPostgresStore(
     ...deliveries,
     ...retentionQueries(ctx),
     ...statsQueries(ctx),
+    ...recordQueries(ctx),
     cluster,
     // Batches commit side by side on the pool (each waits for its own fsync), leaving connections for the rest.
     parallelWrites: Math.max(1, Math.min(4, (options.poolSize ?? 10) - 2)),
@@ -85,7 +89,7 @@ export async function createPostgresStore(
  * server without its password, when the database cannot be reached.
  */
 export async function openPostgresStore(options: PostgresOptions): Promise<Store> {
-  const sql = createPool(options.url, options.poolSize);
+  const sql = createPool(options.url, options.poolSize, options.applicationName);
   try {
     await migratePostgres(sql);
     return await createPostgresStore(sql, options);

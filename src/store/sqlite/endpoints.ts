@@ -3,7 +3,7 @@ import type { Database } from "bun:sqlite";
 import type { EndpointListFilter, EndpointRecord } from "../types.ts";
 import { filteredList } from "./filtered-list.ts";
 
-interface Row {
+export interface Row {
   id: string;
   tenant_id: string;
   url: string;
@@ -34,7 +34,7 @@ interface Row {
 
 const parseOrNull = (s: string | null) => (s === null ? null : JSON.parse(s));
 
-const toRecord = (r: Row): EndpointRecord => ({
+export const toRecord = (r: Row): EndpointRecord => ({
   id: r.id,
   tenant_id: r.tenant_id,
   url: r.url,
@@ -62,7 +62,7 @@ const toRecord = (r: Row): EndpointRecord => ({
   updated_at: r.updated_at,
 });
 
-const toParams = (e: EndpointRecord) => ({
+export const toParams = (e: EndpointRecord) => ({
   id: e.id,
   tenant_id: e.tenant_id,
   url: e.url,

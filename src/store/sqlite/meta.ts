@@ -7,6 +7,7 @@ export function metaQueries(db: Database) {
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   );
   const insertIfAbsent = db.query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING");
+  const remove = db.query("DELETE FROM meta WHERE key = ?");
   const ping = db.query<{ ok: number }, []>("SELECT 1 AS ok");
   return {
     async getMeta(key: string): Promise<string | null> {
@@ -17,6 +18,9 @@ export function metaQueries(db: Database) {
     },
     async insertMetaIfAbsent(key: string, value: string): Promise<boolean> {
       return insertIfAbsent.run(key, value).changes > 0;
+    },
+    async deleteMeta(key: string): Promise<boolean> {
+      return remove.run(key).changes > 0;
     },
     /** True when the database answers a trivial query. */
     async ping(): Promise<boolean> {

@@ -11,6 +11,7 @@ import { eventTypeQueries } from "./event-types.ts";
 import { eventQueries } from "./events.ts";
 import { metaQueries } from "./meta.ts";
 import { type OpenOptions, openDatabase } from "./open.ts";
+import { recordQueries } from "./records.ts";
 import { retentionQueries } from "./retention.ts";
 import { statsQueries } from "./stats.ts";
 
@@ -34,6 +35,7 @@ export function createSqliteStore(db: Database): Store {
     ...deliveries,
     ...retentionQueries(db),
     ...statsQueries(db),
+    ...recordQueries(db),
     cluster: null,
     parallelWrites: 1,
     async writeBatch(batch, attempts, updates) {

@@ -1,0 +1,171 @@
+// SQL for reading every record of the store in key order and writing records as they are (copy-store). A written
+// page is one statement: the rows travel as one JSON parameter and json_populate_recordset gives them the table's own
+// row type, so every column (also one added later) is written by name. Endpoints go through endpoints.ts's mapping.
+import type { RecordStore } from "../store.ts";
+import type { AttemptRecord, RecordKind, RecordPage, StoredDelivery, StoreRecords } from "../types.ts";
+import { GATEWAY_APPLICATION } from "./connect.ts";
+import { int, num, type PgContext, parseOrNull } from "./context.ts";
+import { toColumns as endpointColumns, toRecord as endpointRecord } from "./endpoints.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
+type Row = any;
+
+interface Kind<R> {
+  table: string;
+  /** `WHERE … ORDER BY … LIMIT` of a page after the cursor's parameters ($1…, then the limit). */
+  page: string;
+  /** The cursor's parameters (null: before the first record). */
+  params(after: string | null): unknown[];
+  cursorOf(row: Row): string;
+  fromRow(row: Row): R;
+  /** The row as the table's columns (JSON text for JSON columns). */
+  toRow(record: R): Record<string, unknown>;
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/** A kind keyed by one text column. */
+const byKey = <R>(table: string, key: string, fromRow: (r: Row) => R, toRow: Kind<R>["toRow"]): Kind<R> => ({
+  table,
+  page: `WHERE ${key} > $1 ORDER BY ${key} LIMIT $2`,
+  params: (after) => [after ?? ""],
+  cursorOf: (r) => r[key],
+  fromRow,
+  toRow,
+});
+
+const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
+  meta: byKey(
+    "meta",
+    "key",
+    (r) => ({ key: r.key, value: r.value }),
+    (m) => ({ ...m }),
+  ),
+  event_types: byKey(
+    "event_types",
+    "name",
+    (r) => ({
+      name: r.name,
+      description: r.description,
+      schema: parseOrNull(r.schema_json),
+      example: parseOrNull(r.example_json),
+      source: r.source,
+      created_at: int(r.created_at),
+    }),
+    (t) => ({
+      name: t.name,
+      description: t.description,
+      schema_json: json(t.schema),
+      example_json: json(t.example),
+      source: t.source,
+      created_at: t.created_at,
+    }),
+  ),
+  endpoints: byKey("endpoints", "id", endpointRecord, endpointColumns),
+  api_keys: byKey(
+    "api_keys",
+    "id",
+    (r) => ({
+      id: r.id,
+      hash: r.hash,
+      prefix: r.prefix,
+      name: r.name,
+      tenant_id: r.tenant_id,
+      scopes: JSON.parse(r.scopes_json),
+      expires_at: num(r.expires_at),
+      revoked_at: num(r.revoked_at),
+      created_at: int(r.created_at),
+    }),
+    ({ scopes, ...k }) => ({ ...k, scopes_json: JSON.stringify(scopes) }),
+  ),
+  events: byKey(
+    "events",
+    "id",
+    (r) => ({
+      id: r.id,
+      tenant_id: r.tenant_id,
+      type: r.type,
+      payload: r.payload,
+      idempotency_key: r.idempotency_key,
+      idempotency_response: r.idempotency_response,
+      created_at: int(r.created_at),
+    }),
+    (e) => ({ ...e }),
+  ),
+  deliveries: byKey(
+    "deliveries",
+    "id",
+    (r): StoredDelivery => ({
+      id: r.id,
+      event_id: r.event_id,
+      endpoint_id: r.endpoint_id,
+      tenant_id: r.tenant_id,
+      target_url: r.target_url,
+      like_endpoint_id: r.like_endpoint_id,
+      status: r.status,
+      attempts: r.attempts,
+      retry_base: r.retry_base,
+      next_attempt_at: num(r.next_attempt_at),
+      lease_until: num(r.lease_until),
+      http_status: r.http_status,
+      error_kind: r.error_kind,
+      last_error: r.last_error,
+      manual: r.manual,
+      created_at: int(r.created_at),
+      delivered_at: num(r.delivered_at),
+    }),
+    (d) => ({ ...d }),
+  ),
+  // Attempts have no key of their own (they are read by delivery): pages follow (delivery_id, n, id), which the
+  // attempts_delivery index serves.
+  attempts: {
+    table: "attempts",
+    page: "WHERE (delivery_id, n, id) > ($1, $2, $3) ORDER BY delivery_id, n, id LIMIT $4",
+    params: (after) => (after === null ? ["", -1, ""] : JSON.parse(after)),
+    cursorOf: (r) => JSON.stringify([r.delivery_id, r.n, r.id]),
+    fromRow: (r): AttemptRecord => ({
+      id: r.id,
+      delivery_id: r.delivery_id,
+      n: r.n,
+      trigger: r.trigger,
+      started_at: int(r.started_at),
+      duration_ms: r.duration_ms,
+      http_status: r.http_status,
+      response_headers: parseOrNull(r.response_headers),
+      response_body: r.response_body,
+      body_encoding: r.body_encoding,
+      request_body: r.request_body,
+      error_kind: r.error_kind,
+      error: r.error,
+    }),
+    toRow: (a) => ({ ...a, response_headers: json(a.response_headers) }),
+  },
+};
+
+export function recordQueries({ sql }: PgContext): RecordStore {
+  return {
+    async countRecords(kind: RecordKind): Promise<number> {
+      const [r] = await sql.unsafe(`SELECT count(*) AS n FROM ${KINDS[kind].table}`);
+      return int(r.n);
+    },
+    async readRecords<K extends RecordKind>(kind: K, after: string | null, limit: number): Promise<RecordPage<K>> {
+      const k = KINDS[kind] as Kind<StoreRecords[K]>;
+      const rows = await sql.unsafe(`SELECT * FROM ${k.table} ${k.page}`, [...k.params(after), limit]);
+      const last = rows[rows.length - 1];
+      return { records: rows.map(k.fromRow), next: rows.length === limit && last ? k.cursorOf(last) : null };
+    },
+    async writeRecords<K extends RecordKind>(kind: K, records: readonly StoreRecords[K][]): Promise<void> {
+      if (records.length === 0) return;
+      const k = KINDS[kind] as Kind<StoreRecords[K]>;
+      await sql.unsafe(
+        `INSERT INTO ${k.table} SELECT * FROM json_populate_recordset(NULL::${k.table}, $1::text::json)`,
+        [JSON.stringify(records.map(k.toRow))],
+      );
+    },
+    async otherGateways(): Promise<number> {
+      const [r] = await sql`SELECT count(*) AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = ${GATEWAY_APPLICATION} AND pid <> pg_backend_pid()`;
+      return int(r.n);
+    },
+  };
+}
