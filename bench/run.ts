@@ -1,6 +1,6 @@
 // The benchmark suite (`npm run bench`): every figure is measured in this run, next to a baseline from the
 // same run on the same machine, and the table is written into bench/RESULTS.md.
-//   bun bench/run.ts [--events=20000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,noisy,pg,micro] [--backlog=0,100000,1000000] [--rounds=3] [--binary]
+//   bun bench/run.ts [--events=20000] [--warmup=5000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,noisy,pg,micro] [--backlog=0,100000,1000000] [--rounds=3] [--binary]
 // The noisy-neighbour (`--only=noisy`, about 75 s) and PostgreSQL (`--only=pg`) scenarios write their own blocks of
 // RESULTS.md.
 import { cpus, loadavg, totalmem } from "node:os";
@@ -17,6 +17,8 @@ import { retryStorm } from "./scenarios/storm.ts";
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string]));
 const N = Number(args.get("events") ?? 20_000);
 const C = 64;
+// Events each server handles before it is measured (the JIT's first seconds are a one-time cost; see warmUp).
+const W = Number(args.get("warmup") ?? 5000);
 const only = args.has("only") ? new Set(args.get("only")!.split(",")) : null;
 const want = (name: string) => only === null || only.has(name);
 const binary = args.has("binary");
@@ -36,7 +38,7 @@ if (want("raw") || want("e2e")) {
 let forwarder: number | null = null;
 if (want("e2e")) {
   log(`null forwarder: ${N} events answered 202 and forwarded signed, nothing stored`);
-  const f = await nullForwarder(N, C);
+  const f = await nullForwarder(N, C, W);
   forwarder = f.perSec;
   rows.push({
     scenario: "1 null forwarder",
@@ -49,7 +51,7 @@ if (want("e2e")) {
 let bare: { perSec: number; p50: number; p99: number } | null = null;
 if (want("ingest")) {
   log(`bare 202 server: ${N} publishes parsed and answered, nothing else`);
-  const b = await bare202(N, C);
+  const b = await bare202(N, C, W);
   bare = b;
   rows.push({ scenario: "1 bare 202 server", metric: "events/s", value: fmt(b.perSec) });
   rows.push({
@@ -62,7 +64,7 @@ if (want("ingest")) {
 let e2e: number | null = null;
 if (want("e2e")) {
   log(`hookgate end to end: ${N} events, 1 endpoint`);
-  const r = await endToEnd({ events: N, endpoints: 1, concurrency: C, binary });
+  const r = await endToEnd({ events: N, endpoints: 1, concurrency: C, binary, warmup: W });
   e2e = r.deliveriesPerSec;
   rows.push({
     scenario: "2 hookgate e2e, 1 endpoint",
@@ -94,7 +96,7 @@ if (want("e2e")) {
 if (want("fanout")) {
   const events = Math.round(N / 10);
   log(`hookgate fan-out 10: ${events} events × 10 endpoints`);
-  const r = await endToEnd({ events, endpoints: 10, concurrency: C, binary });
+  const r = await endToEnd({ events, endpoints: 10, concurrency: C, binary, warmup: Math.ceil(W / 10) });
   rows.push({
     scenario: "2 hookgate e2e, fan-out 10",
     metric: `deliveries/s (${fmt(events)} events × 10)`,
@@ -114,6 +116,7 @@ if (want("routing")) {
     endpoints: 1,
     concurrency: C,
     binary,
+    warmup: W,
     shape: {
       filter: {
         all: [
@@ -144,7 +147,7 @@ if (want("idle")) {
 }
 if (want("ingest")) {
   log(`ingest only: ${N} publishes, no endpoint / 1 endpoint`);
-  const none = await ingestOnly({ events: N, concurrency: C, withEndpoint: false });
+  const none = await ingestOnly({ events: N, concurrency: C, withEndpoint: false, warmup: W });
   rows.push({
     scenario: "3 ingest, no endpoint",
     metric: "events/s (durable)",
@@ -160,7 +163,7 @@ if (want("ingest")) {
     target: "p99 ≤ 20 ms",
     ok: none.p99 <= 20,
   });
-  const one = await ingestOnly({ events: N, concurrency: C, withEndpoint: true });
+  const one = await ingestOnly({ events: N, concurrency: C, withEndpoint: true, warmup: W });
   rows.push({
     scenario: "3 ingest, 1 endpoint (delivering)",
     metric: "events/s (durable)",
@@ -333,7 +336,7 @@ if (want("micro")) {
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30)} GiB, bun ${Bun.version}, ${new Date().toISOString()}`;
 const command = `bun bench/run.ts ${process.argv.slice(2).join(" ")}`.trim();
-const heading = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events, concurrency ${C}; ${machine}.`;
+const heading = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events after ${W.toLocaleString("en-US")} warm-up events, concurrency ${C}; ${machine}.`;
 const resultsPath = new URL("./RESULTS.md", import.meta.url).pathname;
 if (rows.length > 0 || micro) {
   const block = `${heading}\n\n${table(rows)}\n${micro}`;

@@ -1,4 +1,4 @@
-// createApp(deps): the Elysia app from the api plugins. No I/O at import time; main.ts serves it.
+// createApp(deps): the Elysia app from the api plugins. No I/O at import time; gateway.ts serves it.
 import type { Server } from "bun";
 import { Elysia } from "elysia";
 import { apiKeysPlugin } from "./api/api-keys.ts";

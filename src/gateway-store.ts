@@ -1,21 +1,17 @@
 // Opens the store a config names — SQLite at storage.path (one process, guarded by a lock file) or PostgreSQL at
 // storage.url (any number of replicas) — the same way for `serve`, `migrate` and `create-key`.
-import { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
 import type { Config } from "./config/index.ts";
 import type { Logger } from "./lib/logger.ts";
 import {
   acquireInstanceLock,
   describePostgresUrl,
-  MIGRATIONS,
   migratePostgresDatabase,
-  openDatabase,
+  migrateSqliteFile,
   openPostgresStore,
   openServingSqliteStore,
   PG_LATEST_VERSION,
   refuseInterruptedCopy,
   type Store,
-  schemaVersion,
 } from "./store/index.ts";
 
 export interface OpenedStore {
@@ -84,27 +80,8 @@ export async function migrateConfiguredStore(config: Config): Promise<{ applied:
   }
   const lock = acquireInstanceLock(storage.path);
   try {
-    const before = existsSync(storage.path) ? readSchemaVersion(storage.path) : 0;
-    const db = openDatabase({ path: storage.path, synchronous: storage.synchronous });
-    const version = schemaVersion(db);
-    db.close();
-    return {
-      applied: MIGRATIONS.filter((m) => m.version > before && m.version <= version).map((m) => m.version),
-      version,
-    };
+    return migrateSqliteFile(storage.path, storage.synchronous);
   } finally {
     lock.release();
-  }
-}
-
-/** The version of an existing SQLite file, read without changing it (0 when it has no schema yet). */
-function readSchemaVersion(path: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return db.query<{ v: number | null }, []>("SELECT max(version) AS v FROM schema_migrations").get()?.v ?? 0;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
   }
 }

@@ -1,4 +1,4 @@
-// Assembles a running gateway from a loaded config: store → engine → HTTP. main.ts calls it for `serve`;
+// Assembles a running gateway from a loaded config: store → engine → HTTP. cli/serve.ts calls it;
 // e2e tests call it too (with an injected clock), so they run the same composition as production.
 import { readFileSync } from "node:fs";
 import { withAccessLog } from "./api/access-log.ts";

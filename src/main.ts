@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
-import { type Command, fail, parseArgs } from "./cli/args.ts";
 // The hookgate command line: picks the command (one file each in src/cli/) and runs it; `--help` on any command
 // prints its usage and starts nothing.
+import { type Command, fail, parseArgs } from "./cli/args.ts";
 import { backupCommand } from "./cli/backup.ts";
 import { checkConfigCommand } from "./cli/check-config.ts";
 import { copyStoreCommand } from "./cli/copy-store.ts";

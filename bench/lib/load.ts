@@ -87,3 +87,26 @@ export async function waitForArrivals(url: string, n: number, timeoutMs = 300_00
     await Bun.sleep(20);
   }
 }
+
+/**
+ * Warms a server up before it is measured (its JIT compiles the hot path in the first seconds, a one-time cost that
+ * would otherwise dominate short runs): publishes `n` events, waits for their arrival at the receiver when there is
+ * one, and clears the receiver's records.
+ */
+export async function warmUp(
+  url: string,
+  key: string,
+  receiverUrl: string | null,
+  n: number,
+  fanOut = 1,
+): Promise<void> {
+  if (n <= 0) return;
+  await publishMany(url, key, n, 16, "warmup.done");
+  if (receiverUrl === null) return;
+  const deadline = Date.now() + 300_000;
+  while ((await receiverStats(receiverUrl)).count < n * fanOut) {
+    if (Date.now() > deadline) throw new Error("warm-up deliveries did not all arrive");
+    await Bun.sleep(20);
+  }
+  await fetch(`${receiverUrl}/__reset`);
+}

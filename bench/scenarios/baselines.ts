@@ -2,7 +2,7 @@
 // (answers 202 and forwards a signed request, storing nothing: the limit of a gateway) and the bare 202 server
 // (parses JSON and answers 202: the limit of ingest). bench/lib/null-forwarder.ts is both.
 import { join } from "node:path";
-import { percentile, publishMany, receiverStats } from "../lib/load.ts";
+import { percentile, publishMany, receiverStats, warmUp } from "../lib/load.ts";
 import { ADMIN_KEY, type Proc, startReceiver, wrapProcess } from "../lib/procs.ts";
 
 const SCRIPT = join(new URL("../lib/null-forwarder.ts", import.meta.url).pathname);
@@ -28,10 +28,12 @@ async function startForwarder(receiverUrl: string | null): Promise<Proc & { url:
 export async function nullForwarder(
   n: number,
   concurrency: number,
+  warmup = 0,
 ): Promise<{ perSec: number; cpuUsPerDelivery: number }> {
   const rx = await startReceiver();
   const fw = await startForwarder(rx.url);
   try {
+    await warmUp(fw.url, ADMIN_KEY, rx.url, warmup);
     const cpu0 = fw.cpuSeconds();
     const run = await publishMany(fw.url, ADMIN_KEY, n, concurrency);
     const deadline = Date.now() + 300_000;
@@ -49,9 +51,14 @@ export async function nullForwarder(
 }
 
 /** The bare 202 server: events/s and publish latency at `concurrency`. */
-export async function bare202(n: number, concurrency: number): Promise<{ perSec: number; p50: number; p99: number }> {
+export async function bare202(
+  n: number,
+  concurrency: number,
+  warmup = 0,
+): Promise<{ perSec: number; p50: number; p99: number }> {
   const fw = await startForwarder(null);
   try {
+    await warmUp(fw.url, ADMIN_KEY, null, warmup);
     const run = await publishMany(fw.url, ADMIN_KEY, n, concurrency);
     return {
       perSec: n / ((run.endedAt - run.startedAt) / 1000),

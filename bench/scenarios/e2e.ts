@@ -1,6 +1,6 @@
 // 2 and 3. hookgate end to end (publish → delivered at the receiver) and ingest only.
-import { percentile, publishMany, receiverStats, waitForArrivals } from "../lib/load.ts";
-import { ADMIN_KEY, api, startGateway, startReceiver } from "../lib/procs.ts";
+import { percentile, publishMany, receiverStats, waitForArrivals, warmUp } from "../lib/load.ts";
+import { ADMIN_KEY, api, startGateway, startReceiver, threadCpuOf } from "../lib/procs.ts";
 
 export interface EndToEnd {
   deliveriesPerSec: number;
@@ -27,14 +27,22 @@ export async function endToEnd(options: {
   concurrency: number;
   shape?: EndpointShape;
   binary?: boolean;
+  /** Events published (and delivered) before measuring. */
+  warmup?: number;
 }): Promise<EndToEnd> {
   const rx = await startReceiver();
   const gw = await startGateway({ binary: options.binary });
   try {
     for (let i = 0; i < options.endpoints; i++) {
-      await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook/${i}`, events: ["order.*"], ...options.shape });
+      await api(gw.url, "POST", "/v1/endpoints", {
+        url: `${rx.url}/hook/${i}`,
+        events: ["order.*", "warmup.*"],
+        ...options.shape,
+      });
     }
+    await warmUp(gw.url, ADMIN_KEY, rx.url, options.warmup ?? 0, options.endpoints);
     const cpu0 = gw.cpuSeconds();
+    const threads0 = threadCpuOf(gw.pid);
     const run = await publishMany(gw.url, ADMIN_KEY, options.events, options.concurrency);
     const expected = options.events * options.endpoints;
     // The receiver records the first arrival per webhook-id; with fan-out the id repeats, so count all.
@@ -46,6 +54,16 @@ export async function endToEnd(options: {
       await Bun.sleep(10);
     }
     const endAt = performance.timeOrigin + performance.now();
+    // BENCH_THREADS=1: the gateway's CPU per delivery by thread (event loop, HTTP client, GC helpers, workers).
+    if (process.env.BENCH_THREADS) {
+      const per = Object.entries(threadCpuOf(gw.pid))
+        .map(([name, s]) => [name, ((s - (threads0[name] ?? 0)) / expected) * 1e6] as const)
+        .filter(([, us]) => us >= 1)
+        .sort((a, b) => b[1] - a[1]);
+      process.stderr.write(
+        `[bench] gateway CPU µs per delivery by thread: ${per.map(([n, us]) => `${n} ${us.toFixed(0)}`).join(", ")}\n`,
+      );
+    }
     const stats = await receiverStats(rx.url, true);
     const arrivals = stats.arrivals!;
     const last = options.endpoints === 1 ? Math.max(...Object.values(arrivals)) : endAt;
@@ -92,11 +110,13 @@ export async function ingestOnly(options: {
   events: number;
   concurrency: number;
   withEndpoint: boolean;
+  warmup?: number;
 }): Promise<{ perSec: number; p50: number; p99: number }> {
   const rx = options.withEndpoint ? await startReceiver() : null;
   const gw = await startGateway();
   try {
-    if (rx) await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook`, events: ["order.*"] });
+    if (rx) await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook`, events: ["order.*", "warmup.*"] });
+    await warmUp(gw.url, ADMIN_KEY, rx?.url ?? null, options.warmup ?? 0);
     const run = await publishMany(gw.url, ADMIN_KEY, options.events, options.concurrency);
     if (run.sentAt.size !== options.events) throw new Error(`ingest: ${run.sentAt.size}/${options.events} accepted`);
     return {

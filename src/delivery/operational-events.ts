@@ -5,7 +5,7 @@ import type { Endpoint } from "../endpoints/endpoint.ts";
 import { OPERATIONAL_TYPES, type OperationalType } from "../endpoints/operational-types.ts";
 import { SYSTEM_TENANT } from "../endpoints/spec.ts";
 import type { Logger } from "../lib/logger.ts";
-import type { PublishCommand } from "./ingest.ts";
+import type { PublishCommand } from "./publish.ts";
 
 /** What the engine reports (the endpoint guard, outcomes) and the registry's state changes are turned into events. */
 export interface OperationalSink {

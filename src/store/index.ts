@@ -22,7 +22,7 @@ export { migratePostgresDatabase, openPostgresStore } from "./postgres/store.ts"
 export { BackupError, type BackupResult, backupSqlite } from "./sqlite/backup.ts";
 export { acquireInstanceLock, type InstanceLock, InstanceLockedError } from "./sqlite/instance-lock.ts";
 export { LATEST_VERSION, MIGRATIONS } from "./sqlite/migrations.ts";
-export { openDatabase, SchemaTooNewError, schemaVersion } from "./sqlite/open.ts";
+export { migrateSqliteFile, openDatabase, SchemaTooNewError, schemaVersion } from "./sqlite/open.ts";
 export { createSqliteStore, openServingSqliteStore, openSqliteStore } from "./sqlite/store.ts";
 export type * from "./store.ts";
 export * from "./types.ts";

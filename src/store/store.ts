@@ -1,5 +1,5 @@
 // The store as the rest of hookgate sees it: a declared interface, grouped by concern so each consumer can take
-// only the part it uses. src/store/sqlite/ and src/store/postgres/ implement it; src/gateway.ts picks one.
+// only the part it uses. src/store/sqlite/ and src/store/postgres/ implement it; src/gateway-store.ts picks one.
 import type {
   ApiKeyRecord,
   AttemptRecord,

@@ -1,6 +1,6 @@
 // Opens the SQLite file with the pragmas hookgate relies on and brings its schema up to date.
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations.ts";
 
@@ -64,4 +64,31 @@ function migrate(db: Database): void {
       );
     }
   }).immediate();
+}
+
+/** Brings the SQLite file at `path` up to date (the `migrate` command): the versions applied and the current one. */
+export function migrateSqliteFile(
+  path: string,
+  synchronous: OpenOptions["synchronous"],
+): { applied: number[]; version: number } {
+  const before = existsSync(path) ? readSchemaVersion(path) : 0;
+  const db = openDatabase({ path, synchronous });
+  const version = schemaVersion(db);
+  db.close();
+  return {
+    applied: MIGRATIONS.filter((m) => m.version > before && m.version <= version).map((m) => m.version),
+    version,
+  };
+}
+
+/** The version of an existing SQLite file, read without changing it (0 when it has no schema yet). */
+function readSchemaVersion(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.query<{ v: number | null }, []>("SELECT max(version) AS v FROM schema_migrations").get()?.v ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
 }
