@@ -48,12 +48,13 @@ if (want("e2e")) {
   });
   rows.push({ scenario: "1 null forwarder", metric: "CPU per delivery (µs)", value: fmt(f.cpuUsPerDelivery) });
 }
-let bare: { perSec: number; p50: number; p99: number } | null = null;
+let bare: { perSec: number; p50: number; p99: number; cpuUsPerEvent: number } | null = null;
 if (want("ingest")) {
   log(`bare 202 server: ${N} publishes parsed and answered, nothing else`);
   const b = await bare202(N, C, W);
   bare = b;
   rows.push({ scenario: "1 bare 202 server", metric: "events/s", value: fmt(b.perSec) });
+  rows.push({ scenario: "1 bare 202 server", metric: "CPU per event (µs)", value: fmt(b.cpuUsPerEvent) });
   rows.push({
     scenario: "1 bare 202 server",
     metric: "publish p50 / p99 (ms)",
@@ -155,6 +156,11 @@ if (want("ingest")) {
     ratio: bare ? `${ratio(none.perSec, bare.perSec)} of bare 202` : undefined,
     target: "≥ 0.80× bare 202",
     ok: bare ? none.perSec >= 0.8 * bare.perSec : null,
+  });
+  rows.push({
+    scenario: "3 ingest, no endpoint",
+    metric: "gateway CPU per event (µs)",
+    value: fmt(none.cpuUsPerEvent),
   });
   rows.push({
     scenario: "3 ingest, no endpoint",

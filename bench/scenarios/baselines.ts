@@ -55,12 +55,14 @@ export async function bare202(
   n: number,
   concurrency: number,
   warmup = 0,
-): Promise<{ perSec: number; p50: number; p99: number }> {
+): Promise<{ perSec: number; p50: number; p99: number; cpuUsPerEvent: number }> {
   const fw = await startForwarder(null);
   try {
     await warmUp(fw.url, ADMIN_KEY, null, warmup);
+    const cpu0 = fw.cpuSeconds();
     const run = await publishMany(fw.url, ADMIN_KEY, n, concurrency);
     return {
+      cpuUsPerEvent: ((fw.cpuSeconds() - cpu0) / n) * 1e6,
       perSec: n / ((run.endedAt - run.startedAt) / 1000),
       p50: percentile(run.latencies, 50),
       p99: percentile(run.latencies, 99),

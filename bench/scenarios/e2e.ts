@@ -54,16 +54,7 @@ export async function endToEnd(options: {
       await Bun.sleep(10);
     }
     const endAt = performance.timeOrigin + performance.now();
-    // BENCH_THREADS=1: the gateway's CPU per delivery by thread (event loop, HTTP client, GC helpers, workers).
-    if (process.env.BENCH_THREADS) {
-      const per = Object.entries(threadCpuOf(gw.pid))
-        .map(([name, s]) => [name, ((s - (threads0[name] ?? 0)) / expected) * 1e6] as const)
-        .filter(([, us]) => us >= 1)
-        .sort((a, b) => b[1] - a[1]);
-      process.stderr.write(
-        `[bench] gateway CPU µs per delivery by thread: ${per.map(([n, us]) => `${n} ${us.toFixed(0)}`).join(", ")}\n`,
-      );
-    }
+    await reportThreads(gw, threads0, expected);
     const stats = await receiverStats(rx.url, true);
     const arrivals = stats.arrivals!;
     const last = options.endpoints === 1 ? Math.max(...Object.values(arrivals)) : endAt;
@@ -85,6 +76,28 @@ export async function endToEnd(options: {
     await rx.stop();
     gw.cleanup();
   }
+}
+
+/**
+ * BENCH_THREADS=1: prints the gateway's CPU per event by thread since `before` (event loop, HTTP client, JIT, GC
+ * helpers, workers) and its store's write counters.
+ */
+async function reportThreads(
+  gw: { pid: number; url: string },
+  before: Record<string, number>,
+  events: number,
+): Promise<void> {
+  if (!process.env.BENCH_THREADS) return;
+  const per = Object.entries(threadCpuOf(gw.pid))
+    .map(([name, s]) => [name, ((s - (before[name] ?? 0)) / events) * 1e6] as const)
+    .filter(([, us]) => us >= 1)
+    .sort((a, b) => b[1] - a[1]);
+  const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+  const store = metrics.split("\n").filter((l) => l.startsWith("hookgate_store_"));
+  process.stderr.write(
+    `[bench] gateway CPU µs per event by thread: ${per.map(([n, us]) => `${n} ${us.toFixed(0)}`).join(", ")}\n` +
+      `[bench] gateway store writes (with the warm-up): ${store.join("; ")}\n`,
+  );
 }
 
 /** Unsaturated publish → delivery latency: one event at a time, so nothing queues. */
@@ -111,15 +124,20 @@ export async function ingestOnly(options: {
   concurrency: number;
   withEndpoint: boolean;
   warmup?: number;
-}): Promise<{ perSec: number; p50: number; p99: number }> {
+}): Promise<{ perSec: number; p50: number; p99: number; cpuUsPerEvent: number }> {
   const rx = options.withEndpoint ? await startReceiver() : null;
   const gw = await startGateway();
   try {
     if (rx) await api(gw.url, "POST", "/v1/endpoints", { url: `${rx.url}/hook`, events: ["order.*", "warmup.*"] });
     await warmUp(gw.url, ADMIN_KEY, rx?.url ?? null, options.warmup ?? 0);
+    const threads0 = threadCpuOf(gw.pid);
+    const cpu0 = gw.cpuSeconds();
     const run = await publishMany(gw.url, ADMIN_KEY, options.events, options.concurrency);
+    const cpuUsPerEvent = ((gw.cpuSeconds() - cpu0) / options.events) * 1e6;
+    await reportThreads(gw, threads0, options.events);
     if (run.sentAt.size !== options.events) throw new Error(`ingest: ${run.sentAt.size}/${options.events} accepted`);
     return {
+      cpuUsPerEvent,
       perSec: options.events / ((run.endedAt - run.startedAt) / 1000),
       p50: percentile(run.latencies, 50),
       p99: percentile(run.latencies, 99),

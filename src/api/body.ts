@@ -127,6 +127,28 @@ function bodyProblem(value: unknown, surrogates: boolean, keys: (string | number
 }
 
 /**
+ * Whether `bodyProblem` would find nothing (leaving out surrogates, which the caller rules out from the text): the
+ * same checks in one pass without field paths, recursing into containers only. Most bodies are clean, and then
+ * this is all they cost; otherwise `bodyProblem` walks again to say where.
+ */
+function isClean(value: object, depth: number): boolean {
+  if (depth > MAX_BODY_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!isCleanValue(v, depth)) return false;
+  } else {
+    for (const k in value)
+      if (k === "__proto__" || !isCleanValue((value as Record<string, unknown>)[k], depth)) return false;
+  }
+  return true;
+}
+
+function isCleanValue(v: unknown, depth: number): boolean {
+  if (typeof v === "number")
+    return Number.isFinite(v) && !(Math.abs(v) > Number.MAX_SAFE_INTEGER && Number.isInteger(v));
+  return typeof v !== "object" || v === null || isClean(v, depth + 1);
+}
+
+/**
  * Parses the body of a POST/PUT/PATCH/DELETE as a JSON object. An empty body is `undefined` (routes whose body
  * is optional accept it; others answer 400). Non-JSON content types → 415, over `limit` bytes → 413; bad JSON
  * or UTF-8, a value that is not an object, and what `bodyProblem` finds → 400.
@@ -140,8 +162,10 @@ export async function parseJsonBody(request: Request, limit: number): Promise<un
       `The request body must be a JSON object, not ${value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`}.`,
     );
   }
+  const surrogates = SURROGATE_ESCAPE.test(text);
   const problem =
-    bodyProblem(value, SURROGATE_ESCAPE.test(text)) ?? (MAY_UNDERFLOW.test(text) ? underflowProblem(text) : null);
+    (surrogates || !isClean(value, 1) ? bodyProblem(value, surrogates) : null) ??
+    (MAY_UNDERFLOW.test(text) ? underflowProblem(text) : null);
   if (problem) throw problem;
   return value;
 }
