@@ -154,6 +154,13 @@ export async function startGateway(
     env: {
       ...process.env,
       HOOKGATE_ADMIN_KEY: ADMIN_KEY,
+      // Experiments: BENCH_GATEWAY_ENV="BUN_JSC_useFTLJIT=0,…" sets variables for the gateway process only.
+      ...Object.fromEntries(
+        (process.env.BENCH_GATEWAY_ENV ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+      ),
       ...(options.postgres ? { HOOKGATE_MASTER_KEY: options.postgres.masterKey } : {}),
     },
     stdout: "ignore",
