@@ -193,6 +193,18 @@ const fields = {
 
 const nullable = <T extends Parameters<typeof t.Optional>[0]>(schema: T) => t.Optional(t.Union([schema, t.Null()]));
 
+/** How deliveries are made: the same optional fields on create and patch (null clears). */
+const delivery = {
+  auth: nullable(fields.auth),
+  filter: nullable(fields.filter),
+  transform: nullable(fields.transform),
+  rate_limit_per_second: nullable(fields.rate_limit_per_second),
+  timeout_ms: t.Optional(fields.timeout_ms),
+  retry_schedule: nullable(fields.retry_schedule),
+  proxy: nullable(ProxyChoice),
+  tls: nullable(Tls),
+};
+
 export const EndpointIn = t.Object(
   {
     tenant_id: t.Optional(
@@ -217,14 +229,7 @@ export const EndpointIn = t.Object(
     signing: t.Optional(fields.signing),
     http_method: t.Optional(fields.http_method),
     headers: t.Optional(fields.headers),
-    auth: nullable(fields.auth),
-    filter: nullable(fields.filter),
-    transform: nullable(fields.transform),
-    rate_limit_per_second: nullable(fields.rate_limit_per_second),
-    timeout_ms: t.Optional(fields.timeout_ms),
-    retry_schedule: nullable(fields.retry_schedule),
-    proxy: nullable(ProxyChoice),
-    tls: nullable(Tls),
+    ...delivery,
   },
   {
     additionalProperties: false,
@@ -249,14 +254,7 @@ export const EndpointPatch = t.Object(
     signing: nullable(fields.signing),
     http_method: t.Optional(fields.http_method),
     headers: nullable(fields.headers),
-    auth: nullable(fields.auth),
-    filter: nullable(fields.filter),
-    transform: nullable(fields.transform),
-    rate_limit_per_second: nullable(fields.rate_limit_per_second),
-    timeout_ms: t.Optional(fields.timeout_ms),
-    retry_schedule: nullable(fields.retry_schedule),
-    proxy: nullable(ProxyChoice),
-    tls: nullable(Tls),
+    ...delivery,
   },
   {
     additionalProperties: false,

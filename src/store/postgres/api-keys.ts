@@ -2,8 +2,9 @@
 import type { ApiKeyRecord } from "../types.ts";
 import { int, num, type PgContext } from "./context.ts";
 
+/** A row as a record (also copy-store's reading, records.ts). */
 // biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
-const toRecord = (r: any): ApiKeyRecord => ({
+export const apiKeyRecord = (r: any): ApiKeyRecord => ({
   id: r.id,
   hash: r.hash,
   prefix: r.prefix,
@@ -23,11 +24,11 @@ export function apiKeyQueries({ sql }: PgContext) {
     },
     async apiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
       const [r] = await sql`SELECT * FROM api_keys WHERE hash = ${hash}`;
-      return r ? toRecord(r) : null;
+      return r ? apiKeyRecord(r) : null;
     },
     async apiKeyById(id: string): Promise<ApiKeyRecord | null> {
       const [r] = await sql`SELECT * FROM api_keys WHERE id = ${id}`;
-      return r ? toRecord(r) : null;
+      return r ? apiKeyRecord(r) : null;
     },
     /** Newest first, ids strictly below `before` (null: from the newest). */
     async listApiKeys(before: string | null, limit: number): Promise<ApiKeyRecord[]> {
@@ -35,7 +36,7 @@ export function apiKeyQueries({ sql }: PgContext) {
         before === null
           ? await sql`SELECT * FROM api_keys ORDER BY id DESC LIMIT ${limit}`
           : await sql`SELECT * FROM api_keys WHERE id < ${before} ORDER BY id DESC LIMIT ${limit}`;
-      return rows.map(toRecord);
+      return rows.map(apiKeyRecord);
     },
     async revokeApiKey(id: string, at: number): Promise<boolean> {
       const r = await sql`UPDATE api_keys SET revoked_at = ${at} WHERE id = ${id} AND revoked_at IS NULL`;

@@ -7,7 +7,8 @@ import { filteredQuery } from "./filtered-list.ts";
 // biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
 type Row = any;
 
-const toDelivery = (r: Row): DeliveryRecord => ({
+/** A row (joined with its event's type) as a record; also copy-store's reading without the type (records.ts). */
+export const toDelivery = (r: Row): DeliveryRecord => ({
   id: r.id,
   event_id: r.event_id,
   endpoint_id: r.endpoint_id,

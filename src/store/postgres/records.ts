@@ -3,8 +3,10 @@
 // row type, so every column (also one added later) is written by name. Endpoints go through endpoints.ts's mapping.
 import type { RecordStore } from "../store.ts";
 import type { AttemptRecord, RecordKind, RecordPage, StoredDelivery, StoreRecords } from "../types.ts";
+import { apiKeyRecord } from "./api-keys.ts";
 import { GATEWAY_APPLICATION } from "./connect.ts";
-import { int, num, type PgContext, parseOrNull } from "./context.ts";
+import { int, type PgContext, parseOrNull } from "./context.ts";
+import { toDelivery } from "./deliveries.ts";
 import { toColumns as endpointColumns, toRecord as endpointRecord } from "./endpoints.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
@@ -62,22 +64,10 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     }),
   ),
   endpoints: byKey("endpoints", "id", endpointRecord, endpointColumns),
-  api_keys: byKey(
-    "api_keys",
-    "id",
-    (r) => ({
-      id: r.id,
-      hash: r.hash,
-      prefix: r.prefix,
-      name: r.name,
-      tenant_id: r.tenant_id,
-      scopes: JSON.parse(r.scopes_json),
-      expires_at: num(r.expires_at),
-      revoked_at: num(r.revoked_at),
-      created_at: int(r.created_at),
-    }),
-    ({ scopes, ...k }) => ({ ...k, scopes_json: JSON.stringify(scopes) }),
-  ),
+  api_keys: byKey("api_keys", "id", apiKeyRecord, ({ scopes, ...k }) => ({
+    ...k,
+    scopes_json: JSON.stringify(scopes),
+  })),
   events: byKey(
     "events",
     "id",
@@ -95,25 +85,10 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
   deliveries: byKey(
     "deliveries",
     "id",
-    (r): StoredDelivery => ({
-      id: r.id,
-      event_id: r.event_id,
-      endpoint_id: r.endpoint_id,
-      tenant_id: r.tenant_id,
-      target_url: r.target_url,
-      like_endpoint_id: r.like_endpoint_id,
-      status: r.status,
-      attempts: r.attempts,
-      retry_base: r.retry_base,
-      next_attempt_at: num(r.next_attempt_at),
-      lease_until: num(r.lease_until),
-      http_status: r.http_status,
-      error_kind: r.error_kind,
-      last_error: r.last_error,
-      manual: r.manual,
-      created_at: int(r.created_at),
-      delivered_at: num(r.delivered_at),
-    }),
+    (r): StoredDelivery => {
+      const { event_type: _, ...stored } = toDelivery(r);
+      return stored;
+    },
     (d) => ({ ...d }),
   ),
   // Attempts have no key of their own (they are read by delivery): pages follow (delivery_id, n, id), which the

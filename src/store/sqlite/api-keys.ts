@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import type { ApiKeyRecord } from "../types.ts";
 
-interface Row {
+export interface ApiKeyRow {
   id: string;
   hash: string;
   prefix: string;
@@ -14,7 +14,8 @@ interface Row {
   created_at: number;
 }
 
-const toRecord = (r: Row): ApiKeyRecord => ({
+/** A row as a record (also copy-store's reading, records.ts). */
+export const apiKeyRecord = (r: ApiKeyRow): ApiKeyRecord => ({
   id: r.id,
   hash: r.hash,
   prefix: r.prefix,
@@ -26,39 +27,44 @@ const toRecord = (r: Row): ApiKeyRecord => ({
   created_at: r.created_at,
 });
 
+/** A record as the row's columns (also copy-store's writing, records.ts). */
+export const apiKeyColumns = (k: ApiKeyRecord): ApiKeyRow => ({
+  id: k.id,
+  hash: k.hash,
+  prefix: k.prefix,
+  name: k.name,
+  tenant_id: k.tenant_id,
+  scopes_json: JSON.stringify(k.scopes),
+  expires_at: k.expires_at,
+  revoked_at: k.revoked_at,
+  created_at: k.created_at,
+});
+
 export function apiKeyQueries(db: Database) {
   const insert = db.query(
     "INSERT INTO api_keys (id, hash, prefix, name, tenant_id, scopes_json, expires_at, created_at) VALUES ($id, $hash, $prefix, $name, $tenant_id, $scopes_json, $expires_at, $created_at)",
   );
-  const byHash = db.query<Row, [string]>("SELECT * FROM api_keys WHERE hash = ?");
-  const byId = db.query<Row, [string]>("SELECT * FROM api_keys WHERE id = ?");
-  const page = db.query<Row, [string, number]>("SELECT * FROM api_keys WHERE id < ? ORDER BY id DESC LIMIT ?");
-  const firstPage = db.query<Row, [number]>("SELECT * FROM api_keys ORDER BY id DESC LIMIT ?");
+  const byHash = db.query<ApiKeyRow, [string]>("SELECT * FROM api_keys WHERE hash = ?");
+  const byId = db.query<ApiKeyRow, [string]>("SELECT * FROM api_keys WHERE id = ?");
+  const page = db.query<ApiKeyRow, [string, number]>("SELECT * FROM api_keys WHERE id < ? ORDER BY id DESC LIMIT ?");
+  const firstPage = db.query<ApiKeyRow, [number]>("SELECT * FROM api_keys ORDER BY id DESC LIMIT ?");
   const revoke = db.query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
   return {
     async insertApiKey(k: ApiKeyRecord): Promise<void> {
-      insert.run({
-        id: k.id,
-        hash: k.hash,
-        prefix: k.prefix,
-        name: k.name,
-        tenant_id: k.tenant_id,
-        scopes_json: JSON.stringify(k.scopes),
-        expires_at: k.expires_at,
-        created_at: k.created_at,
-      });
+      const { revoked_at: _, ...columns } = apiKeyColumns(k);
+      insert.run(columns);
     },
     async apiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
       const r = byHash.get(hash);
-      return r ? toRecord(r) : null;
+      return r ? apiKeyRecord(r) : null;
     },
     async apiKeyById(id: string): Promise<ApiKeyRecord | null> {
       const r = byId.get(id);
-      return r ? toRecord(r) : null;
+      return r ? apiKeyRecord(r) : null;
     },
     /** Newest first, ids strictly below `before` (null: from the newest). */
     async listApiKeys(before: string | null, limit: number): Promise<ApiKeyRecord[]> {
-      return (before === null ? firstPage.all(limit) : page.all(before, limit)).map(toRecord);
+      return (before === null ? firstPage.all(limit) : page.all(before, limit)).map(apiKeyRecord);
     },
     async revokeApiKey(id: string, at: number): Promise<boolean> {
       return revoke.run(at, id).changes > 0;

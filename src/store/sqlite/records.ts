@@ -4,7 +4,6 @@
 import type { Database, Statement } from "bun:sqlite";
 import type { RecordStore } from "../store.ts";
 import type {
-  ApiKeyRecord,
   AttemptRecord,
   EventTypeRecord,
   MetaRecord,
@@ -14,6 +13,7 @@ import type {
   StoredEvent,
   StoreRecords,
 } from "../types.ts";
+import { type ApiKeyRow, apiKeyColumns, apiKeyRecord } from "./api-keys.ts";
 import { type Row as EndpointRow, toParams as endpointParams, toRecord as endpointRecord } from "./endpoints.ts";
 
 type Params = Record<string, string | number | null>;
@@ -77,29 +77,9 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     table: "api_keys",
     key: "id",
     select: "*",
-    fromRow: (r): ApiKeyRecord => ({
-      id: r.id as string,
-      hash: r.hash as string,
-      prefix: r.prefix as string,
-      name: r.name as string,
-      tenant_id: r.tenant_id as string | null,
-      scopes: JSON.parse(r.scopes_json as string),
-      expires_at: r.expires_at as number | null,
-      revoked_at: r.revoked_at as number | null,
-      created_at: r.created_at as number,
-    }),
+    fromRow: (r) => apiKeyRecord(r as unknown as ApiKeyRow),
     cursorOf: (r) => r.id as string,
-    toParams: (k) => ({
-      id: k.id,
-      hash: k.hash,
-      prefix: k.prefix,
-      name: k.name,
-      tenant_id: k.tenant_id,
-      scopes_json: JSON.stringify(k.scopes),
-      expires_at: k.expires_at,
-      revoked_at: k.revoked_at,
-      created_at: k.created_at,
-    }),
+    toParams: (k) => apiKeyColumns(k) as unknown as Params,
   },
   events: {
     table: "events",
