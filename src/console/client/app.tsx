@@ -1,6 +1,6 @@
 // The shell: sign-in, navigation by what the key may do, and the page of the current route.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { type ApiError, api, can, type Me, setUnauthorizedHandler } from "./api.ts";
+import { ApiError, api, can, type Me, setUnauthorizedHandler } from "./api.ts";
 import { useRoute } from "./hooks.ts";
 import { ApiKeysPage } from "./pages/api-keys.tsx";
 import { DeliveriesPage } from "./pages/deliveries.tsx";
@@ -12,7 +12,7 @@ import { EventTypesPage } from "./pages/event-types.tsx";
 import { EventsPage } from "./pages/events.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
-import { clearKey, getKey, mode } from "./session.ts";
+import { clearKey, endSession, getKey, mode, sessionEnded } from "./session.ts";
 import { ErrorNote, Loading } from "./ui.tsx";
 
 interface NavItem {
@@ -54,13 +54,15 @@ function Page({ me, route }: { me: Me; route: string[] }) {
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [checking, setChecking] = useState(getKey() !== null);
-  const [ended, setEnded] = useState<ApiError | null>(null);
+  const [ended, setEnded] = useState<ApiError | null>(() =>
+    sessionEnded() ? new ApiError(401, "unauthorized", "This session has ended.") : null,
+  );
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
     setUnauthorizedHandler((error) => {
-      clearKey();
+      endSession();
       setMe(null);
       setEnded(error);
     });
@@ -71,7 +73,7 @@ export function App() {
         setChecking(false);
       },
       (e: ApiError) => {
-        if (e.status === 401) clearKey();
+        if (e.status === 401) endSession();
         setEnded(e);
         setChecking(false);
       },
