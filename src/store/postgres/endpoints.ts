@@ -1,6 +1,7 @@
 // SQL for endpoints. Secrets and outbound credentials arrive here already encrypted. Every change notifies the other
 // replicas in its own transaction, so their registries reload that endpoint.
 import type { TransactionSQL } from "bun";
+import { endpointColumns } from "../endpoint-columns.ts";
 import type { EndpointListFilter, EndpointRecord } from "../types.ts";
 import { announceChange, int, num, type PgContext, parseOrNull } from "./context.ts";
 import { filteredQuery } from "./filtered-list.ts";
@@ -34,33 +35,8 @@ export const toRecord = (r: any): EndpointRecord => ({
   updated_at: int(r.updated_at),
 });
 
-export const toColumns = (e: EndpointRecord) => ({
-  id: e.id,
-  tenant_id: e.tenant_id,
-  url: e.url,
-  description: e.description,
-  events_json: JSON.stringify(e.events),
-  enabled: e.enabled,
-  disabled_reason: e.disabled_reason,
-  metadata_json: JSON.stringify(e.metadata),
-  secrets_enc: e.secrets_enc,
-  signing_json: JSON.stringify(e.signing),
-  http_method: e.http_method,
-  headers_json: JSON.stringify(e.headers),
-  auth_enc: e.auth_enc,
-  filter_json: e.filter === null ? null : JSON.stringify(e.filter),
-  transform: e.transform,
-  rate_limit: e.rate_limit_per_second,
-  timeout_ms: e.timeout_ms,
-  retry_schedule_json: e.retry_schedule === null ? null : JSON.stringify(e.retry_schedule),
-  source: e.source,
-  failing_since: e.failing_since,
-  draining_since: e.draining_since,
-  proxy: e.proxy,
-  tls_enc: e.tls_enc,
-  created_at: e.created_at,
-  updated_at: e.updated_at,
-});
+/** An endpoint row as PostgreSQL stores it: the shared columns as they are (booleans and null are native). */
+export const toColumns = endpointColumns;
 
 const COLUMNS = Object.keys(toColumns({ events: [], metadata: {}, headers: {} } as unknown as EndpointRecord));
 const UPDATED = COLUMNS.filter((c) => c !== "id" && c !== "created_at");

@@ -1,5 +1,6 @@
 // SQL for endpoints. Secrets and outbound credentials arrive here already encrypted.
 import type { Database } from "bun:sqlite";
+import { endpointColumns } from "../endpoint-columns.ts";
 import type { EndpointListFilter, EndpointRecord } from "../types.ts";
 import { filteredList } from "./filtered-list.ts";
 
@@ -63,32 +64,10 @@ export const toRecord = (r: Row): EndpointRecord => ({
 });
 
 export const toParams = (e: EndpointRecord) => ({
-  id: e.id,
-  tenant_id: e.tenant_id,
-  url: e.url,
+  ...endpointColumns(e),
   description: e.description ?? "",
   description_null: e.description === null ? 1 : 0,
-  events_json: JSON.stringify(e.events),
   enabled: e.enabled ? 1 : 0,
-  disabled_reason: e.disabled_reason,
-  metadata_json: JSON.stringify(e.metadata),
-  secrets_enc: e.secrets_enc,
-  signing_json: JSON.stringify(e.signing),
-  http_method: e.http_method,
-  headers_json: JSON.stringify(e.headers),
-  auth_enc: e.auth_enc,
-  filter_json: e.filter === null ? null : JSON.stringify(e.filter),
-  transform: e.transform,
-  rate_limit: e.rate_limit_per_second,
-  timeout_ms: e.timeout_ms,
-  retry_schedule_json: e.retry_schedule === null ? null : JSON.stringify(e.retry_schedule),
-  proxy: e.proxy,
-  tls_enc: e.tls_enc,
-  source: e.source,
-  failing_since: e.failing_since,
-  draining_since: e.draining_since,
-  created_at: e.created_at,
-  updated_at: e.updated_at,
 });
 
 const COLUMNS = Object.keys(toParams({} as EndpointRecord));
