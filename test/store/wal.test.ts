@@ -33,6 +33,9 @@ describe("write-ahead log", () => {
       // (The endpoint's circuit opens on the way: that operational event goes to the reserved tenant.)
       const written = sqlCount(t, "SELECT count(*) AS n FROM events WHERE tenant_id = 'default'");
       expect(written).toBe(12_000);
+      // The checkpoints run on their own thread, a little behind the writes: give the last one time to land.
+      const deadline = Date.now() + 15_000;
+      while (statSync(t.config.storage.path).size <= 12_000 * 1500 && Date.now() < deadline) await Bun.sleep(50);
       const dbBytes = statSync(t.config.storage.path).size;
       console.log(`WAL peak ${(maxWal / 1048576).toFixed(1)} MiB; database ${(dbBytes / 1048576).toFixed(1)} MiB`);
       // The database file grows only by checkpoints: holding the payloads means they ran while serving.
