@@ -1,54 +1,23 @@
 // Batch publish against single publishes, through a real gateway process over HTTP (no endpoint, so only ingest
 // and the commit are measured): `bun bench/batch.ts [events]`. Prints events/s and the p50/p99 answer times.
 // Events are ~880 bytes, so 250 is about the most that fits the default 256 KiB request limit.
-import { eventData, publishMany, warmUp } from "./lib/load.ts";
+import { percentile, publishBatches, publishMany, warmUp } from "./lib/load.ts";
 import { ADMIN_KEY, startGateway } from "./lib/procs.ts";
 
 const N = Number(process.argv[2] ?? 20_000);
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-/** Publishes `n` events as batches of `size` with `concurrency` requests in flight. */
-async function publishBatches(url: string, n: number, size: number, concurrency: number) {
-  const headers = { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" };
-  const body = JSON.stringify({
-    events: Array.from({ length: size }, (_, i) => ({ type: "order.created", data: eventData(i) })),
-  });
-  const latencies: number[] = [];
-  let sent = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (sent < n) {
-      sent += size;
-      const t0 = performance.now();
-      const res = await fetch(`${url}/v1/events/batch`, { method: "POST", headers, body });
-      await res.text();
-      if (res.status !== 202) throw new Error(`batch answered ${res.status}`);
-      latencies.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  latencies.sort((a, b) => a - b);
-  return {
-    perSec: sent / ((performance.now() - started) / 1000),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
-}
-
 const rows: string[] = ["| how | events/s | p50 ms | p99 ms |", "|---|---|---|---|"];
 const fmt = (r: { perSec: number; p50: number; p99: number }) =>
   `${Math.round(r.perSec).toLocaleString("en")} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)}`;
 
 for (const run of [
   { label: "single publishes, 64 in flight", go: (url: string) => publishMany(url, ADMIN_KEY, N, 64) },
-  { label: "batches of 100, 8 in flight", go: (url: string) => publishBatches(url, N, 100, 8) },
-  { label: "batches of 250, 8 in flight", go: (url: string) => publishBatches(url, N, 250, 8) },
+  { label: "batches of 100, 8 in flight", go: (url: string) => publishBatches(url, ADMIN_KEY, N, 100, 8) },
+  { label: "batches of 250, 8 in flight", go: (url: string) => publishBatches(url, ADMIN_KEY, N, 250, 8) },
 ]) {
   const gw = await startGateway();
   try {
     await warmUp(gw.url, ADMIN_KEY, null, 5000);
-    await publishBatches(gw.url, 20_000, 100, 8);
+    await publishBatches(gw.url, ADMIN_KEY, 20_000, 100, 8);
     const r = await run.go(gw.url);
     const summary =
       "perSec" in r

@@ -1,13 +1,13 @@
 // The benchmark suite (`npm run bench`): every figure is measured in this run, next to a baseline from the
 // same run on the same machine, and the table is written into bench/RESULTS.md.
-//   bun bench/run.ts [--events=20000] [--warmup=5000] [--only=raw,e2e,fanout,routing,idle,ingest,peer,backlog,storm,noisy,pg,micro] [--backlog=0,100000,1000000] [--rounds=3] [--binary]
+//   bun bench/run.ts [--events=20000] [--steady=100000] [--warmup=20000] [--only=raw,e2e,fanout,routing,idle,ingest,batch,peer,backlog,storm,noisy,pg,micro] [--backlog=0,100000,1000000] [--rounds=3] [--binary]
 // The noisy-neighbour (`--only=noisy`, about 75 s) and PostgreSQL (`--only=pg`) scenarios write their own blocks of
 // RESULTS.md.
 import { cpus, loadavg, totalmem } from "node:os";
 import { fmt, type Row, table, writeResults } from "./lib/report.ts";
 import { type BacklogResult, backlog } from "./scenarios/backlog.ts";
 import { bare202, nullForwarder } from "./scenarios/baselines.ts";
-import { endToEnd, idleLatency, ingestOnly } from "./scenarios/e2e.ts";
+import { batchIngest, endToEnd, idleLatency, ingestOnly } from "./scenarios/e2e.ts";
 import { noisyNeighbours } from "./scenarios/noisy.ts";
 import { bullmqPeer, redisAvailable } from "./scenarios/peer.ts";
 import { postgresSection } from "./scenarios/pg.ts";
@@ -16,9 +16,12 @@ import { retryStorm } from "./scenarios/storm.ts";
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=") as [string, string]));
 const N = Number(args.get("events") ?? 20_000);
+// Events of the headline comparisons (raw, null forwarder, bare 202, e2e with 1 endpoint, ingest, batch): long
+// enough that the JIT's late recompilations no longer dominate (see "Where the time goes" in RESULTS.md).
+const S = Number(args.get("steady") ?? 100_000);
 const C = 64;
 // Events each server handles before it is measured (the JIT's first seconds are a one-time cost; see warmUp).
-const W = Number(args.get("warmup") ?? 5000);
+const W = Number(args.get("warmup") ?? 20_000);
 const only = args.has("only") ? new Set(args.get("only")!.split(",")) : null;
 const want = (name: string) => only === null || only.has(name);
 const binary = args.has("binary");
@@ -29,16 +32,16 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 let raw: number | null = null;
 if (want("raw") || want("e2e")) {
-  log(`raw ceiling: ${N} signed POSTs at concurrency ${C}`);
-  raw = (await rawCeiling(N, C)).perSec;
+  log(`raw ceiling: ${S} signed POSTs at concurrency ${C}`);
+  raw = (await rawCeiling(S, C)).perSec;
   rows.push({ scenario: "1 raw ceiling", metric: "requests/s (client → bare receiver)", value: fmt(raw) });
 }
 
 // The limits of a gateway, measured in this run with the same client and receiver (bench/lib/null-forwarder.ts).
 let forwarder: number | null = null;
 if (want("e2e")) {
-  log(`null forwarder: ${N} events answered 202 and forwarded signed, nothing stored`);
-  const f = await nullForwarder(N, C, W);
+  log(`null forwarder: ${S} events answered 202 and forwarded signed, nothing stored`);
+  const f = await nullForwarder(S, C, W);
   forwarder = f.perSec;
   rows.push({
     scenario: "1 null forwarder",
@@ -50,8 +53,8 @@ if (want("e2e")) {
 }
 let bare: { perSec: number; p50: number; p99: number; cpuUsPerEvent: number } | null = null;
 if (want("ingest")) {
-  log(`bare 202 server: ${N} publishes parsed and answered, nothing else`);
-  const b = await bare202(N, C, W);
+  log(`bare 202 server: ${S} publishes parsed and answered, nothing else`);
+  const b = await bare202(S, C, W);
   bare = b;
   rows.push({ scenario: "1 bare 202 server", metric: "events/s", value: fmt(b.perSec) });
   rows.push({ scenario: "1 bare 202 server", metric: "CPU per event (µs)", value: fmt(b.cpuUsPerEvent) });
@@ -64,8 +67,8 @@ if (want("ingest")) {
 
 let e2e: number | null = null;
 if (want("e2e")) {
-  log(`hookgate end to end: ${N} events, 1 endpoint`);
-  const r = await endToEnd({ events: N, endpoints: 1, concurrency: C, binary, warmup: W });
+  log(`hookgate end to end: ${S} events, 1 endpoint`);
+  const r = await endToEnd({ events: S, endpoints: 1, concurrency: C, binary, warmup: W });
   e2e = r.deliveriesPerSec;
   rows.push({
     scenario: "2 hookgate e2e, 1 endpoint",
@@ -147,8 +150,8 @@ if (want("idle")) {
   });
 }
 if (want("ingest")) {
-  log(`ingest only: ${N} publishes, no endpoint / 1 endpoint`);
-  const none = await ingestOnly({ events: N, concurrency: C, withEndpoint: false, warmup: W });
+  log(`ingest only: ${S} publishes, no endpoint / 1 endpoint`);
+  const none = await ingestOnly({ events: S, concurrency: C, withEndpoint: false, warmup: W });
   rows.push({
     scenario: "3 ingest, no endpoint",
     metric: "events/s (durable)",
@@ -169,7 +172,7 @@ if (want("ingest")) {
     target: "p99 ≤ 20 ms",
     ok: none.p99 <= 20,
   });
-  const one = await ingestOnly({ events: N, concurrency: C, withEndpoint: true, warmup: W });
+  const one = await ingestOnly({ events: S, concurrency: C, withEndpoint: true, warmup: W });
   rows.push({
     scenario: "3 ingest, 1 endpoint (delivering)",
     metric: "events/s (durable)",
@@ -183,6 +186,23 @@ if (want("ingest")) {
     value: `${fmt(one.p50, 1)} / ${fmt(one.p99, 1)}`,
     target: "p99 ≤ 20 ms",
     ok: one.p99 <= 20,
+  });
+}
+if (want("batch")) {
+  const events = S;
+  log(`batch ingest: ${events} events in batches of 100, 8 requests in flight, no endpoint`);
+  const r = await batchIngest({ events, size: 100, concurrency: 8, warmup: W });
+  rows.push({
+    scenario: "3 batch ingest, 100 per request",
+    metric: "events/s (durable), 8 requests in flight",
+    value: fmt(r.perSec),
+    target: "≥ 50,000/s",
+    ok: r.perSec >= 50_000,
+  });
+  rows.push({
+    scenario: "3 batch ingest, 100 per request",
+    metric: "request p50 / p99 (ms)",
+    value: `${fmt(r.p50, 1)} / ${fmt(r.p99, 1)}`,
   });
 }
 if (want("peer")) {
@@ -342,7 +362,7 @@ if (want("micro")) {
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30)} GiB, bun ${Bun.version}, ${new Date().toISOString()}`;
 const command = `bun bench/run.ts ${process.argv.slice(2).join(" ")}`.trim();
-const heading = `Latest run: \`${command}\` (from \`npm run bench\`), ${N.toLocaleString("en-US")} events after ${W.toLocaleString("en-US")} warm-up events, concurrency ${C}; ${machine}.`;
+const heading = `Latest run: \`${command}\` (from \`npm run bench\`), ${S.toLocaleString("en-US")} events for raw, null forwarder, bare 202, e2e 1 endpoint, ingest and batch (${N.toLocaleString("en-US")} for the rest), each server warmed up with ${W.toLocaleString("en-US")} events first; concurrency ${C}; ${machine}.`;
 const resultsPath = new URL("./RESULTS.md", import.meta.url).pathname;
 if (rows.length > 0 || micro) {
   const block = `${heading}\n\n${table(rows)}\n${micro}`;

@@ -110,3 +110,37 @@ export async function warmUp(
   }
   await fetch(`${receiverUrl}/__reset`);
 }
+
+/** Publishes `n` events as batches of `size` (POST /v1/events/batch) with `concurrency` requests in flight. */
+export async function publishBatches(
+  url: string,
+  key: string,
+  n: number,
+  size: number,
+  concurrency: number,
+): Promise<{ perSec: number; p50: number; p99: number }> {
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  const body = JSON.stringify({
+    events: Array.from({ length: size }, (_, i) => ({ type: "order.created", data: eventData(i) })),
+  });
+  const latencies: number[] = [];
+  let sent = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (sent < n) {
+      sent += size;
+      const t0 = performance.now();
+      const res = await fetch(`${url}/v1/events/batch`, { method: "POST", headers, body });
+      await res.text();
+      if (res.status !== 202) throw new Error(`batch answered ${res.status}`);
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  latencies.sort((a, b) => a - b);
+  return {
+    perSec: sent / ((performance.now() - started) / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}

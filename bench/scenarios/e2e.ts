@@ -1,5 +1,5 @@
 // 2 and 3. hookgate end to end (publish → delivered at the receiver) and ingest only.
-import { percentile, publishMany, receiverStats, waitForArrivals, warmUp } from "../lib/load.ts";
+import { percentile, publishBatches, publishMany, receiverStats, waitForArrivals, warmUp } from "../lib/load.ts";
 import { ADMIN_KEY, api, startGateway, startReceiver, threadCpuOf } from "../lib/procs.ts";
 
 export interface EndToEnd {
@@ -145,6 +145,24 @@ export async function ingestOnly(options: {
   } finally {
     await gw.stop();
     await rx?.stop();
+    gw.cleanup();
+  }
+}
+
+/** Batch publish (POST /v1/events/batch) with no endpoint: durable events/s and the answer times of the batches. */
+export async function batchIngest(options: {
+  events: number;
+  size: number;
+  concurrency: number;
+  warmup?: number;
+}): Promise<{ perSec: number; p50: number; p99: number }> {
+  const gw = await startGateway();
+  try {
+    await warmUp(gw.url, ADMIN_KEY, null, options.warmup ?? 0);
+    if ((options.warmup ?? 0) > 0) await publishBatches(gw.url, ADMIN_KEY, options.warmup!, options.size, 8);
+    return await publishBatches(gw.url, ADMIN_KEY, options.events, options.size, options.concurrency);
+  } finally {
+    await gw.stop();
     gw.cleanup();
   }
 }
