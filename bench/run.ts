@@ -370,7 +370,8 @@ if (rows.length > 0 || micro) {
   if (!args.has("no-write")) writeResults(resultsPath, block);
 }
 if (noisyRows.length > 0) {
-  const block = `Latest run: \`${command}\` (from \`npm run bench -- --only=noisy\`); ${machine}.\n\n${table(noisyRows)}\n`;
+  const from = only === null ? "npm run bench" : "npm run bench -- --only=noisy";
+  const block = `Latest run: \`${command}\` (from \`${from}\`); ${machine}.\n\n${table(noisyRows)}\n`;
   console.log(block);
   if (!args.has("no-write")) writeResults(resultsPath, block, "noisy");
 }
