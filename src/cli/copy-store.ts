@@ -106,7 +106,7 @@ export const copyStoreCommand: Command = {
       const problem = at.kind === "sqlite" ? fileProblem(at.path, option, { sqlite: true }) : null;
       if (problem) fail(problem, 1);
     }
-    const master = await orExit(() => sourceMasterKey(config, from));
+    const master = await orExit(() => sourceMasterKey(config, from.kind === "sqlite" ? from.path : null));
     const started = performance.now();
     const source = await orExit(() => open(from, "source", config.storage.synchronous), `cannot open ${nameOf(from)}`);
     let target: Opened | null = null;

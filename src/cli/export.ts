@@ -6,32 +6,14 @@ import { decodeEndpoint } from "../endpoints/endpoint.ts";
 import { exportDeclarations } from "../endpoints/export.ts";
 import { endpointRules } from "../endpoints/rules.ts";
 import { TENANT_ID } from "../endpoints/spec.ts";
-import { KEY_CHECK } from "../gateway-keys.ts";
 import { describeStorage } from "../gateway-store.ts";
-import { DecryptError, decrypt } from "../signing/secrets.ts";
-import { loadMasterKey, type MetaStore, StoreCopyError } from "../store/index.ts";
 import { type Command, fail, option } from "./args.ts";
 import { configFile, openStoreOrExit, orExit, readConfig } from "./config.ts";
+import { checkMasterKey, sourceMasterKey } from "./store-keys.ts";
 
 /** A value as an env file holds it: bare when it is plain, else double-quoted (read alike by sh and systemd). */
 function envValue(v: string): string {
   return /^[A-Za-z0-9_+/=.:@%,-]*$/.test(v) ? v : `"${v.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
-}
-
-/** The master key the store's secrets were written with (no key file is created: export only reads). */
-async function masterKey(store: MetaStore, databasePath: string | null, keyFile: string): Promise<Uint8Array> {
-  const { key, source } = loadMasterKey(databasePath, process.env.HOOKGATE_MASTER_KEY, {
-    allowCreate: false,
-    keyFile: keyFile || undefined,
-  });
-  const sealed = await store.getMeta(KEY_CHECK);
-  try {
-    if (sealed !== null) decrypt(key, sealed, KEY_CHECK);
-  } catch (e) {
-    if (!(e instanceof DecryptError)) throw e;
-    throw new StoreCopyError(`the master key from ${source} is not the one this store's secrets were written with`);
-  }
-  return key;
 }
 
 export const exportCommand: Command = {
@@ -51,9 +33,11 @@ export const exportCommand: Command = {
       // Without endpoints there is nothing to decrypt (and a store that never served has no master key yet).
       const key =
         records.length > 0
-          ? await orExit(() =>
-              masterKey(store, config.storage.url ? null : config.storage.path, config.security.master_key_file),
-            )
+          ? await orExit(async () => {
+              const master = sourceMasterKey(config, config.storage.url ? null : config.storage.path);
+              await checkMasterKey(store, master);
+              return master.key;
+            })
           : null;
       const endpoints = key === null ? [] : records.map((r) => decodeEndpoint(r, key));
       const names = new Set(types.map((t) => t.name));

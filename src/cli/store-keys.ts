@@ -25,15 +25,18 @@ export interface MasterKey {
   source: string;
 }
 
-/** The master key of the source store: HOOKGATE_MASTER_KEY, security.master_key_file, or the file beside SQLite. */
-export function sourceMasterKey(config: Config, from: StoreLocation): MasterKey {
-  return loadMasterKey(from.kind === "sqlite" ? from.path : null, process.env.HOOKGATE_MASTER_KEY, {
+/**
+ * The master key of a store that must already have one (nothing is created): HOOKGATE_MASTER_KEY,
+ * security.master_key_file, or the file beside a SQLite database (`databasePath`; null for PostgreSQL).
+ */
+export function sourceMasterKey(config: Config, databasePath: string | null): MasterKey {
+  return loadMasterKey(databasePath, process.env.HOOKGATE_MASTER_KEY, {
     allowCreate: false,
     keyFile: config.security.master_key_file || undefined,
   });
 }
 
-/** Refuses a master key the source's secrets were not written with (nothing is copied then). */
+/** Refuses a master key the store's secrets were not written with (nothing is copied or exported then). */
 export async function checkMasterKey(store: MetaStore, { key, source }: MasterKey): Promise<void> {
   const sealed = await store.getMeta(KEY_CHECK);
   if (sealed === null) return;
@@ -42,7 +45,7 @@ export async function checkMasterKey(store: MetaStore, { key, source }: MasterKe
   } catch (e) {
     if (!(e instanceof DecryptError)) throw e;
     throw new StoreCopyError(
-      `the master key from ${source} is not the one the source's secrets were written with; set HOOKGATE_MASTER_KEY to the source gateway's key`,
+      `the master key from ${source} is not the one this store's secrets were written with; set HOOKGATE_MASTER_KEY to the key of the gateway that wrote them`,
     );
   }
 }

@@ -149,8 +149,7 @@ export async function copyRecords(
   options: CopyOptions,
 ): Promise<Record<RecordKind, number>> {
   await refuseInterruptedCopy(source, "the source");
-  const why = await interruptedCopy(target);
-  if (why) throw new StoreCopyError(`the target: ${why}`);
+  await refuseInterruptedCopy(target, "the target");
   const held = await counts(target);
   if (RECORD_KINDS.some((k) => held[k] > 0))
     throw new StoreCopyError(

@@ -12,7 +12,6 @@ export {
 export { loadMasterKey, MasterKeyError, masterKeyPath, parseMasterKey } from "./master-key.ts";
 export {
   describePostgresUrl,
-  GATEWAY_APPLICATION,
   isPostgresUrl,
   PgSchemaTooNewError,
   PostgresUnavailableError,

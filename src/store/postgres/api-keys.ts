@@ -1,20 +1,8 @@
 // SQL for API keys (stored as SHA-256 hashes; the key itself is shown once at creation).
-import type { ApiKeyRecord } from "../types.ts";
-import { int, num, type PgContext } from "./context.ts";
 
-/** A row as a record (also copy-store's reading, records.ts). */
-// biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
-export const apiKeyRecord = (r: any): ApiKeyRecord => ({
-  id: r.id,
-  hash: r.hash,
-  prefix: r.prefix,
-  name: r.name,
-  tenant_id: r.tenant_id,
-  scopes: JSON.parse(r.scopes_json),
-  expires_at: num(r.expires_at),
-  revoked_at: num(r.revoked_at),
-  created_at: int(r.created_at),
-});
+import { apiKeyRecord } from "../rows.ts";
+import type { ApiKeyRecord } from "../types.ts";
+import type { PgContext } from "./context.ts";
 
 export function apiKeyQueries({ sql }: PgContext) {
   return {

@@ -3,6 +3,7 @@
 // own (no BEGIN/COMMIT round trips). Every lookup of an existing row goes through a primary-key array
 // (`= ANY(ARRAY(…))`), so the plan never scans a table, however large it is or however stale its statistics are.
 import type { SQL } from "bun";
+import { attemptColumns } from "../rows.ts";
 import type { AttemptRecord, DeliveryUpdate, InsertOutcome, NewEvent } from "../types.ts";
 
 const BATCH = `
@@ -93,10 +94,7 @@ export async function writeBatchStatement(
 ): Promise<InsertOutcome[]> {
   const events = eventsJson(batch);
   const deliveries = batch.flatMap((item) => item.deliveries);
-  const attemptRows = attempts.map((a) => ({
-    ...a,
-    response_headers: a.response_headers === null ? null : JSON.stringify(a.response_headers),
-  }));
+  const attemptRows = attempts.map(attemptColumns);
   // The last update of a delivery wins (as when applied one by one).
   const last = new Map<string, DeliveryUpdate>();
   for (const u of updates) last.set(u.id, u);

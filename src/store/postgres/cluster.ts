@@ -1,9 +1,11 @@
 // What replicas on one database tell each other and share: signals over LISTEN/NOTIFY (Bun's client keeps one
 // dedicated connection for it and re-subscribes after a drop), a revision poll as the safety net for a missed
 // notification, cluster-wide advisory locks, and the shared token buckets of per-endpoint rate limits.
+
+import { int } from "../rows.ts";
 import type { Cluster, ClusterSignal } from "../store.ts";
 import { LOCK_NAMESPACE, LOCKS } from "./connect.ts";
-import { CHANNEL, int, type PgContext } from "./context.ts";
+import { CHANNEL, type PgContext } from "./context.ts";
 
 /** How often the config revision is compared with the last notification heard (the safety net). */
 const REVISION_POLL_MS = 2000;

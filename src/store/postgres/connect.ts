@@ -58,7 +58,7 @@ export function createPool(url: string, max: number, applicationName = GATEWAY_A
 }
 
 /** The schema version recorded in the database (0 for an empty one). */
-export async function pgSchemaVersion(sql: SQL): Promise<number> {
+async function pgSchemaVersion(sql: SQL): Promise<number> {
   const [exists] = await sql`SELECT to_regclass('schema_migrations') IS NOT NULL AS ok`;
   if (!exists.ok) return 0;
   const [row] = await sql`SELECT coalesce(max(version), 0) AS v FROM schema_migrations`;

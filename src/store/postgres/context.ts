@@ -11,15 +11,6 @@ export interface PgContext {
   replicaId: string;
 }
 
-/** A bigint column (Bun returns int8 as a string) as a number; null stays null. */
-export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-/** Same, for columns that are never null. */
-export const int = (v: unknown): number => Number(v);
-
-/** Parses a JSON text column; null stays null. */
-export const parseOrNull = (s: string | null) => (s === null ? null : JSON.parse(s));
-
 export type ConfigChange = { k: "endpoint"; id: string } | { k: "event_type"; name: string };
 
 /**

@@ -1,7 +1,9 @@
 // SQL for deliveries and attempts: claims (FOR UPDATE SKIP LOCKED, so replicas never take the same row), leases
 // owned by this replica, replays and lists (results are written by batch.ts).
+
+import { attemptRecord, int, num } from "../rows.ts";
 import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord } from "../types.ts";
-import { int, num, type PgContext } from "./context.ts";
+import type { PgContext } from "./context.ts";
 import { filteredQuery } from "./filtered-list.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
@@ -37,21 +39,6 @@ const toClaimed = (r: Row): ClaimedDelivery => ({
   attempts: r.attempts,
   retry_base: r.retry_base,
   manual: r.manual,
-});
-const toAttempt = (r: Row): AttemptRecord => ({
-  id: r.id,
-  delivery_id: r.delivery_id,
-  n: r.n,
-  trigger: r.trigger,
-  started_at: int(r.started_at),
-  duration_ms: r.duration_ms,
-  http_status: r.http_status,
-  response_headers: r.response_headers === null ? null : JSON.parse(r.response_headers),
-  response_body: r.response_body,
-  body_encoding: r.body_encoding,
-  request_body: r.request_body,
-  error_kind: r.error_kind,
-  error: r.error,
 });
 
 const DELIVERY_COLUMNS = `d.id, d.event_id, d.endpoint_id, d.tenant_id, d.target_url, d.like_endpoint_id, d.status, d.attempts, d.retry_base,
@@ -124,7 +111,7 @@ export function deliveryQueries({ sql, replicaId }: PgContext) {
       return (await sql.unsafe(`${SELECT_DELIVERY} WHERE d.event_id = $1 ORDER BY d.id`, [eventId])).map(toDelivery);
     },
     async attemptsOf(deliveryId: string): Promise<AttemptRecord[]> {
-      return (await sql`SELECT * FROM attempts WHERE delivery_id = ${deliveryId} ORDER BY n, id`).map(toAttempt);
+      return (await sql`SELECT * FROM attempts WHERE delivery_id = ${deliveryId} ORDER BY n, id`).map(attemptRecord);
     },
     /** Claims one delivery for a manual attempt; null when it is missing or already delivering. */
     async claimForReplay(id: string, leaseUntil: number): Promise<ClaimedDelivery | null> {

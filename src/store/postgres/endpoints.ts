@@ -1,44 +1,12 @@
 // SQL for endpoints. Secrets and outbound credentials arrive here already encrypted. Every change notifies the other
 // replicas in its own transaction, so their registries reload that endpoint.
 import type { TransactionSQL } from "bun";
-import { endpointColumns } from "../endpoint-columns.ts";
+import { endpointColumns, endpointRecord } from "../rows.ts";
 import type { EndpointListFilter, EndpointRecord } from "../types.ts";
-import { announceChange, int, num, type PgContext, parseOrNull } from "./context.ts";
+import { announceChange, type PgContext } from "./context.ts";
 import { filteredQuery } from "./filtered-list.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
-export const toRecord = (r: any): EndpointRecord => ({
-  id: r.id,
-  tenant_id: r.tenant_id,
-  url: r.url,
-  description: r.description,
-  events: JSON.parse(r.events_json),
-  enabled: r.enabled,
-  disabled_reason: r.disabled_reason,
-  metadata: JSON.parse(r.metadata_json),
-  secrets_enc: r.secrets_enc,
-  signing: JSON.parse(r.signing_json),
-  http_method: r.http_method,
-  headers: JSON.parse(r.headers_json),
-  auth_enc: r.auth_enc,
-  filter: parseOrNull(r.filter_json),
-  transform: r.transform,
-  rate_limit_per_second: r.rate_limit === null ? null : Number(r.rate_limit),
-  timeout_ms: int(r.timeout_ms),
-  retry_schedule: parseOrNull(r.retry_schedule_json),
-  source: r.source,
-  failing_since: num(r.failing_since),
-  draining_since: num(r.draining_since),
-  proxy: r.proxy,
-  tls_enc: r.tls_enc,
-  created_at: int(r.created_at),
-  updated_at: int(r.updated_at),
-});
-
-/** An endpoint row as PostgreSQL stores it: the shared columns as they are (booleans and null are native). */
-export const toColumns = endpointColumns;
-
-const COLUMNS = Object.keys(toColumns({ events: [], metadata: {}, headers: {} } as unknown as EndpointRecord));
+const COLUMNS = Object.keys(endpointColumns({ events: [], metadata: {}, headers: {} } as unknown as EndpointRecord));
 const UPDATED = COLUMNS.filter((c) => c !== "id" && c !== "created_at");
 const INSERT = `INSERT INTO endpoints (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
 const UPDATE = `UPDATE endpoints SET ${UPDATED.map((c, i) => `${c} = $${i + 2}`).join(", ")} WHERE id = $1`;
@@ -54,7 +22,7 @@ export function endpointQueries({ sql, replicaId }: PgContext) {
 
   return {
     async insertEndpoint(e: EndpointRecord): Promise<void> {
-      const c = toColumns(e);
+      const c = endpointColumns(e);
       await changing(e.id, (tx) =>
         tx.unsafe(
           INSERT,
@@ -64,15 +32,15 @@ export function endpointQueries({ sql, replicaId }: PgContext) {
     },
     /** Writes every column but id and created_at. */
     async updateEndpoint(e: EndpointRecord): Promise<void> {
-      const c = toColumns(e);
+      const c = endpointColumns(e);
       await changing(e.id, (tx) => tx.unsafe(UPDATE, [e.id, ...UPDATED.map((k) => c[k as keyof typeof c])]));
     },
     async endpointById(id: string): Promise<EndpointRecord | null> {
       const [r] = await sql`SELECT * FROM endpoints WHERE id = ${id}`;
-      return r ? toRecord(r) : null;
+      return r ? endpointRecord(r) : null;
     },
     async allEndpoints(): Promise<EndpointRecord[]> {
-      return (await sql`SELECT * FROM endpoints`).map(toRecord);
+      return (await sql`SELECT * FROM endpoints`).map(endpointRecord);
     },
     /** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
     async listEndpoints(f: EndpointListFilter): Promise<EndpointRecord[]> {
@@ -86,7 +54,7 @@ export function endpointQueries({ sql, replicaId }: PgContext) {
         ],
         f.limit,
       );
-      return (await sql.unsafe(text, params)).map(toRecord);
+      return (await sql.unsafe(text, params)).map(endpointRecord);
     },
     /** Deletes the endpoint; its deliveries and their attempts go with it (foreign-key cascade). */
     async deleteEndpoint(id: string): Promise<boolean> {

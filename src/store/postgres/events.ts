@@ -1,6 +1,8 @@
 // SQL for events as the API reads them (the ingest batch that writes them is batch.ts).
+
+import { int } from "../rows.ts";
 import type { EventListFilter, EventRecord } from "../types.ts";
-import { int, type PgContext } from "./context.ts";
+import type { PgContext } from "./context.ts";
 import { filteredQuery } from "./filtered-list.ts";
 
 const EVENT_COLUMNS = "id, tenant_id, type, payload, idempotency_key, created_at";

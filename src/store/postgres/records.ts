@@ -1,13 +1,23 @@
 // SQL for reading every record of the store in key order and writing records as they are (copy-store). A written
 // page is one statement: the rows travel as one JSON parameter and json_populate_recordset gives them the table's own
-// row type, so every column (also one added later) is written by name. Endpoints go through endpoints.ts's mapping.
+// row type, so every column (also one added later) is written by name. Every kind with structured fields goes through the
+// mapping the queries use (../rows.ts, deliveries.ts).
+import {
+  apiKeyColumns,
+  apiKeyRecord,
+  attemptColumns,
+  attemptRecord,
+  endpointColumns,
+  endpointRecord,
+  eventTypeColumns,
+  eventTypeRecord,
+  int,
+} from "../rows.ts";
 import type { RecordStore } from "../store.ts";
-import type { AttemptRecord, RecordKind, RecordPage, StoredDelivery, StoreRecords } from "../types.ts";
-import { apiKeyRecord } from "./api-keys.ts";
+import type { RecordKind, RecordPage, StoredDelivery, StoreRecords } from "../types.ts";
 import { GATEWAY_APPLICATION } from "./connect.ts";
-import { int, type PgContext, parseOrNull } from "./context.ts";
+import type { PgContext } from "./context.ts";
 import { toDelivery } from "./deliveries.ts";
-import { toColumns as endpointColumns, toRecord as endpointRecord } from "./endpoints.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: rows come untyped from the driver
 type Row = any;
@@ -23,8 +33,6 @@ interface Kind<R> {
   /** The row as the table's columns (JSON text for JSON columns). */
   toRow(record: R): Record<string, unknown>;
 }
-
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** A kind keyed by one text column. */
 const byKey = <R>(table: string, key: string, fromRow: (r: Row) => R, toRow: Kind<R>["toRow"]): Kind<R> => ({
@@ -43,31 +51,9 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     (r) => ({ key: r.key, value: r.value }),
     (m) => ({ ...m }),
   ),
-  event_types: byKey(
-    "event_types",
-    "name",
-    (r) => ({
-      name: r.name,
-      description: r.description,
-      schema: parseOrNull(r.schema_json),
-      example: parseOrNull(r.example_json),
-      source: r.source,
-      created_at: int(r.created_at),
-    }),
-    (t) => ({
-      name: t.name,
-      description: t.description,
-      schema_json: json(t.schema),
-      example_json: json(t.example),
-      source: t.source,
-      created_at: t.created_at,
-    }),
-  ),
+  event_types: byKey("event_types", "name", eventTypeRecord, eventTypeColumns),
   endpoints: byKey("endpoints", "id", endpointRecord, endpointColumns),
-  api_keys: byKey("api_keys", "id", apiKeyRecord, ({ scopes, ...k }) => ({
-    ...k,
-    scopes_json: JSON.stringify(scopes),
-  })),
+  api_keys: byKey("api_keys", "id", apiKeyRecord, apiKeyColumns),
   events: byKey(
     "events",
     "id",
@@ -98,22 +84,8 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     page: "WHERE (delivery_id, n, id) > ($1, $2, $3) ORDER BY delivery_id, n, id LIMIT $4",
     params: (after) => (after === null ? ["", -1, ""] : JSON.parse(after)),
     cursorOf: (r) => JSON.stringify([r.delivery_id, r.n, r.id]),
-    fromRow: (r): AttemptRecord => ({
-      id: r.id,
-      delivery_id: r.delivery_id,
-      n: r.n,
-      trigger: r.trigger,
-      started_at: int(r.started_at),
-      duration_ms: r.duration_ms,
-      http_status: r.http_status,
-      response_headers: parseOrNull(r.response_headers),
-      response_body: r.response_body,
-      body_encoding: r.body_encoding,
-      request_body: r.request_body,
-      error_kind: r.error_kind,
-      error: r.error,
-    }),
-    toRow: (a) => ({ ...a, response_headers: json(a.response_headers) }),
+    fromRow: attemptRecord,
+    toRow: attemptColumns,
   },
 };
 

@@ -42,7 +42,7 @@ function newReplicaId(): string {
 }
 
 /** A Store over a pool whose schema is current; starts the cluster's LISTEN before resolving. */
-export async function createPostgresStore(
+async function createPostgresStore(
   sql: SQL,
   options: Omit<PostgresOptions, "url" | "poolSize"> & { poolSize?: number },
 ): Promise<Store> {

@@ -1,8 +1,9 @@
 // SQL for API keys (stored as SHA-256 hashes; the key itself is shown once at creation).
 import type { Database } from "bun:sqlite";
+import { apiKeyColumns, apiKeyRecord } from "../rows.ts";
 import type { ApiKeyRecord } from "../types.ts";
 
-export interface ApiKeyRow {
+interface ApiKeyRow {
   id: string;
   hash: string;
   prefix: string;
@@ -13,32 +14,6 @@ export interface ApiKeyRow {
   revoked_at: number | null;
   created_at: number;
 }
-
-/** A row as a record (also copy-store's reading, records.ts). */
-export const apiKeyRecord = (r: ApiKeyRow): ApiKeyRecord => ({
-  id: r.id,
-  hash: r.hash,
-  prefix: r.prefix,
-  name: r.name,
-  tenant_id: r.tenant_id,
-  scopes: JSON.parse(r.scopes_json),
-  expires_at: r.expires_at,
-  revoked_at: r.revoked_at,
-  created_at: r.created_at,
-});
-
-/** A record as the row's columns (also copy-store's writing, records.ts). */
-export const apiKeyColumns = (k: ApiKeyRecord): ApiKeyRow => ({
-  id: k.id,
-  hash: k.hash,
-  prefix: k.prefix,
-  name: k.name,
-  tenant_id: k.tenant_id,
-  scopes_json: JSON.stringify(k.scopes),
-  expires_at: k.expires_at,
-  revoked_at: k.revoked_at,
-  created_at: k.created_at,
-});
 
 export function apiKeyQueries(db: Database) {
   const insert = db.query(

@@ -1,23 +1,17 @@
 // SQL for deliveries and attempts: claims for the scheduler, batched result writes, replays and lists.
 import type { Database } from "bun:sqlite";
+import { attemptRecord } from "../rows.ts";
 import type { AttemptRecord, ClaimedDelivery, DeliveryListFilter, DeliveryRecord, DeliveryUpdate } from "../types.ts";
 import { filteredList } from "./filtered-list.ts";
 
 interface DeliveryRow extends Omit<DeliveryRecord, "manual"> {
   manual: number;
 }
-interface AttemptRow extends Omit<AttemptRecord, "response_headers"> {
-  response_headers: string | null;
-}
 
 const toDelivery = (r: DeliveryRow): DeliveryRecord => ({ ...r, manual: r.manual === 1 });
 const toClaimed = (r: Omit<ClaimedDelivery, "manual"> & { manual: number }): ClaimedDelivery => ({
   ...r,
   manual: r.manual === 1,
-});
-const toAttempt = (r: AttemptRow): AttemptRecord => ({
-  ...r,
-  response_headers: r.response_headers === null ? null : JSON.parse(r.response_headers),
 });
 
 const SELECT_DELIVERY = "SELECT d.*, e.type AS event_type FROM deliveries d JOIN events e ON e.id = d.event_id";
@@ -32,10 +26,9 @@ export function deliveryQueries(db: Database) {
   const nextDue = db.query<{ t: number | null }, []>(
     "SELECT min(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'",
   );
-  const oldestPending = db.query<{ t: number | null }, []>(
-    "SELECT min(created_at) AS t FROM deliveries WHERE status = 'pending'",
+  const pending = db.query<{ n: number; t: number | null }, []>(
+    "SELECT count(*) AS n, min(created_at) AS t FROM deliveries WHERE status = 'pending'",
   );
-  const countPending = db.query<{ n: number }, []>("SELECT count(*) AS n FROM deliveries WHERE status = 'pending'");
   const resetLeases = db.query(
     "UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = min(coalesce(next_attempt_at, ?1), ?1) WHERE status = 'delivering'",
   );
@@ -59,7 +52,9 @@ export function deliveryQueries(db: Database) {
   );
   const byId = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.id = ?`);
   const byEvent = db.query<DeliveryRow, [string]>(`${SELECT_DELIVERY} WHERE d.event_id = ? ORDER BY d.id`);
-  const attemptsOf = db.query<AttemptRow, [string]>("SELECT * FROM attempts WHERE delivery_id = ? ORDER BY n, id");
+  const attemptsOf = db.query<Record<string, unknown>, [string]>(
+    "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY n, id",
+  );
   const replay = db.query<Omit<ClaimedDelivery, "manual"> & { manual: number }, [string, number]>(
     `UPDATE deliveries SET status = 'delivering', lease_until = ?2, manual = 1 WHERE id = ?1 AND status != 'delivering' RETURNING ${CLAIM_COLUMNS}`,
   );
@@ -119,7 +114,8 @@ export function deliveryQueries(db: Database) {
       return nextDue.get()?.t ?? null;
     },
     async pendingStats(): Promise<{ count: number; oldestCreatedAt: number | null }> {
-      return { count: countPending.get()?.n ?? 0, oldestCreatedAt: oldestPending.get()?.t ?? null };
+      const r = pending.get();
+      return { count: r?.n ?? 0, oldestCreatedAt: r?.t ?? null };
     },
     /** After a crash, deliveries left `delivering` are pending again, due at once. Returns how many. */
     async resetLeases(now: number): Promise<number> {
@@ -143,7 +139,7 @@ export function deliveryQueries(db: Database) {
       return byEvent.all(eventId).map(toDelivery);
     },
     async attemptsOf(deliveryId: string): Promise<AttemptRecord[]> {
-      return attemptsOf.all(deliveryId).map(toAttempt);
+      return attemptsOf.all(deliveryId).map(attemptRecord);
     },
     /** Claims one delivery for a manual attempt; null when it is missing or already delivering. */
     async claimForReplay(id: string, leaseUntil: number): Promise<ClaimedDelivery | null> {

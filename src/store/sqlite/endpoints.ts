@@ -1,6 +1,6 @@
 // SQL for endpoints. Secrets and outbound credentials arrive here already encrypted.
 import type { Database } from "bun:sqlite";
-import { endpointColumns } from "../endpoint-columns.ts";
+import { endpointColumns, endpointRecord } from "../rows.ts";
 import type { EndpointListFilter, EndpointRecord } from "../types.ts";
 import { filteredList } from "./filtered-list.ts";
 
@@ -33,34 +33,11 @@ export interface Row {
   updated_at: number;
 }
 
-const parseOrNull = (s: string | null) => (s === null ? null : JSON.parse(s));
-
+/** A row as a record: the shared mapping, with SQLite's spelling of a null description and of booleans. */
 export const toRecord = (r: Row): EndpointRecord => ({
-  id: r.id,
-  tenant_id: r.tenant_id,
-  url: r.url,
+  ...endpointRecord(r),
   description: r.description_null === 1 ? null : r.description,
-  events: JSON.parse(r.events_json),
   enabled: r.enabled === 1,
-  disabled_reason: r.disabled_reason as EndpointRecord["disabled_reason"],
-  metadata: JSON.parse(r.metadata_json),
-  secrets_enc: r.secrets_enc,
-  signing: JSON.parse(r.signing_json),
-  http_method: r.http_method,
-  headers: JSON.parse(r.headers_json),
-  auth_enc: r.auth_enc,
-  filter: parseOrNull(r.filter_json),
-  transform: r.transform,
-  rate_limit_per_second: r.rate_limit,
-  timeout_ms: r.timeout_ms,
-  retry_schedule: parseOrNull(r.retry_schedule_json),
-  proxy: r.proxy,
-  tls_enc: r.tls_enc,
-  source: r.source,
-  failing_since: r.failing_since,
-  draining_since: r.draining_since,
-  created_at: r.created_at,
-  updated_at: r.updated_at,
 });
 
 export const toParams = (e: EndpointRecord) => ({

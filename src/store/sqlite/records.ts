@@ -1,19 +1,17 @@
 // SQL for reading every record of the store in key order and writing records as they are (copy-store): a page is
-// one indexed range read, a written page one transaction. Endpoints go through endpoints.ts's own row mapping, so a
-// new endpoint column is copied as soon as it is stored.
+// one indexed range read, a written page one transaction. Every kind with structured fields goes through the mapping
+// the queries use (../rows.ts, endpoints.ts), so a new column is copied as soon as it is stored.
 import type { Database, Statement } from "bun:sqlite";
+import {
+  apiKeyColumns,
+  apiKeyRecord,
+  attemptColumns,
+  attemptRecord,
+  eventTypeColumns,
+  eventTypeRecord,
+} from "../rows.ts";
 import type { RecordStore } from "../store.ts";
-import type {
-  AttemptRecord,
-  EventTypeRecord,
-  MetaRecord,
-  RecordKind,
-  RecordPage,
-  StoredDelivery,
-  StoredEvent,
-  StoreRecords,
-} from "../types.ts";
-import { type ApiKeyRow, apiKeyColumns, apiKeyRecord } from "./api-keys.ts";
+import type { MetaRecord, RecordKind, RecordPage, StoredDelivery, StoredEvent, StoreRecords } from "../types.ts";
 import { type Row as EndpointRow, toParams as endpointParams, toRecord as endpointRecord } from "./endpoints.ts";
 
 type Params = Record<string, string | number | null>;
@@ -31,9 +29,6 @@ interface Kind<R> {
   toParams(record: R): Params;
 }
 
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const parsed = (v: unknown) => (v === null ? null : JSON.parse(v as string));
-
 const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
   meta: {
     table: "meta",
@@ -47,23 +42,9 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     table: "event_types",
     key: "name",
     select: "*",
-    fromRow: (r): EventTypeRecord => ({
-      name: r.name as string,
-      description: r.description as string,
-      schema: parsed(r.schema_json),
-      example: parsed(r.example_json),
-      source: r.source as EventTypeRecord["source"],
-      created_at: r.created_at as number,
-    }),
+    fromRow: eventTypeRecord,
     cursorOf: (r) => r.name as string,
-    toParams: (t) => ({
-      name: t.name,
-      description: t.description,
-      schema_json: json(t.schema),
-      example_json: json(t.example),
-      source: t.source,
-      created_at: t.created_at,
-    }),
+    toParams: eventTypeColumns,
   },
   endpoints: {
     table: "endpoints",
@@ -77,9 +58,9 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     table: "api_keys",
     key: "id",
     select: "*",
-    fromRow: (r) => apiKeyRecord(r as unknown as ApiKeyRow),
+    fromRow: apiKeyRecord,
     cursorOf: (r) => r.id as string,
-    toParams: (k) => apiKeyColumns(k) as unknown as Params,
+    toParams: apiKeyColumns,
   },
   events: {
     table: "events",
@@ -130,37 +111,9 @@ const KINDS: { [K in RecordKind]: Kind<StoreRecords[K]> } = {
     key: "rowid",
     select: `rowid AS rowid_, id, delivery_id, n, trigger, started_at, duration_ms, http_status, response_headers,
       response_body, body_encoding, request_body, error_kind, error`,
-    fromRow: (r): AttemptRecord => ({
-      id: r.id as string,
-      delivery_id: r.delivery_id as string,
-      n: r.n as number,
-      trigger: r.trigger as AttemptRecord["trigger"],
-      started_at: r.started_at as number,
-      duration_ms: r.duration_ms as number,
-      http_status: r.http_status as number | null,
-      response_headers: parsed(r.response_headers),
-      response_body: r.response_body as string | null,
-      body_encoding: r.body_encoding as AttemptRecord["body_encoding"],
-      request_body: r.request_body as string | null,
-      error_kind: r.error_kind as string | null,
-      error: r.error as string | null,
-    }),
+    fromRow: attemptRecord,
     cursorOf: (r) => String(r.rowid_),
-    toParams: (a) => ({
-      id: a.id,
-      delivery_id: a.delivery_id,
-      n: a.n,
-      trigger: a.trigger,
-      started_at: a.started_at,
-      duration_ms: a.duration_ms,
-      http_status: a.http_status,
-      response_headers: json(a.response_headers),
-      response_body: a.response_body,
-      body_encoding: a.body_encoding,
-      request_body: a.request_body,
-      error_kind: a.error_kind,
-      error: a.error,
-    }),
+    toParams: attemptColumns,
   },
 };
 
