@@ -143,11 +143,6 @@ export class DeliveryEngine {
     return this.scheduler.isRunning;
   }
 
-  /** True while the store refuses writes. */
-  get writesFailing(): boolean {
-    return this.writer.writesFailing;
-  }
-
   /** Whether the store takes writes; while they fail, a small write checks whether they work again. */
   writesWork(): Promise<boolean> {
     return this.writer.checkWrites(() => this.o.store.putMeta(WRITE_CHECK, String(this.o.clock.now())));

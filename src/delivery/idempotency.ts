@@ -3,25 +3,25 @@
 // Stripe does) instead of silently answering the first event.
 import { ConflictError } from "../lib/errors.ts";
 import type { DeliveryRecord } from "../store/index.ts";
-import type { PublishReceipt } from "./publish.ts";
+import type { PublishCommand, PublishReceipt } from "./publish.ts";
 
 /** The parts of a publish that make it "the same request": not the tenant (the key's scope) nor `wait`. */
-export interface RequestShape {
-  type: string;
-  data: unknown;
-  endpointIds?: readonly string[];
-  target?: { url: string; likeEndpointId?: string };
-}
+type RequestShape = Pick<PublishCommand, "type" | "data" | "endpointIds"> & {
+  target?: Pick<NonNullable<PublishCommand["target"]>, "url" | "likeEndpointId">;
+};
 
 interface Sealed {
   receipt: PublishReceipt;
   fingerprint: string;
 }
 
-/** A SHA-256 over the request's canonical JSON (the body as parsed, so key order counts as sent). */
-export function fingerprintOf(shape: RequestShape): string {
+/**
+ * A SHA-256 over the request's canonical JSON (the body as parsed, so key order counts as sent). `dataJson` is
+ * `shape.data` as JSON text when the caller has made it already (the same text JSON.stringify would give).
+ */
+export function fingerprintOf(shape: RequestShape, dataJson = JSON.stringify(shape.data) ?? "null"): string {
   const target = shape.target ? [shape.target.url, shape.target.likeEndpointId ?? null] : null;
-  const canonical = JSON.stringify([shape.type, shape.data, shape.endpointIds ?? null, target]);
+  const canonical = `[${JSON.stringify(shape.type)},${dataJson},${JSON.stringify([shape.endpointIds ?? null, target]).slice(1)}`;
   return new Bun.CryptoHasher("sha256").update(canonical).digest("base64url");
 }
 

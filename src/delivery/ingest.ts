@@ -3,7 +3,7 @@
 // tenant and renders the receipt; see docs/architecture.md "The life of an event".
 import type { EventCatalog } from "../endpoints/catalog.ts";
 import type { Endpoint } from "../endpoints/endpoint.ts";
-import { type DeliveryPlan, planDelivery } from "../endpoints/plan.ts";
+import { type FilterPlan, filterPlan } from "../endpoints/plan.ts";
 import type { EndpointRegistry } from "../endpoints/registry.ts";
 import type { Clock } from "../lib/clock.ts";
 import { type FieldProblem, ValidationError } from "../lib/errors.ts";
@@ -30,7 +30,7 @@ const WAIT_SLACK_MS = 5000;
 export const MAX_BATCH = 500;
 
 /** What a plan decided at publish records on the delivery (a delivery to attempt records nothing). */
-function settledBy(plan: DeliveryPlan): PlannedDelivery["settled"] {
+function settledBy(plan: FilterPlan): PlannedDelivery["settled"] {
   if (plan.kind === "skip") return { status: "skipped", kind: "filtered", reason: plan.reason };
   if (plan.kind === "fail") return { status: "failed", kind: "filter_error", reason: plan.reason };
   return null;
@@ -114,7 +114,9 @@ export class Ingest {
       const first = await store.eventByIdempotencyKey(tenant, key);
       if (first?.response) return { replayed: await this.replay(first.response, cmd) };
     }
-    const { endpoints, like } = recipientsOf(this.d.registry, cmd, await catalog.check(cmd.type, cmd.data, tenant));
+    // The data as JSON text, made once: validated, fingerprinted and stored as this text.
+    const payload = JSON.stringify(cmd.data);
+    const { endpoints, like } = recipientsOf(this.d.registry, cmd, await catalog.check(cmd.type, payload, tenant));
 
     const now = clock.now();
     const id = newId("evt");
@@ -123,7 +125,7 @@ export class Ingest {
       id,
       tenant_id: tenant,
       type: cmd.type,
-      payload: JSON.stringify(cmd.data),
+      payload,
       idempotency_key: key,
       created_at: now,
       envelopeValue: { id, type: cmd.type, timestamp, tenant_id: tenant, data: cmd.data },
@@ -132,9 +134,8 @@ export class Ingest {
     for (const endpoint of endpoints) {
       // An expression filter runs in a worker; one that cannot run (pool overloaded) throws UnavailableError (503).
       const json = endpoint.compiled.filter ? envelopeOf(event) : undefined;
-      const planned = planDelivery(endpoint, event.envelopeValue!, json);
+      const planned = filterPlan(endpoint, event.envelopeValue!, json);
       const plan = planned instanceof Promise ? await planned : planned;
-      if (plan.kind === "unsubscribed") continue;
       const settled = settledBy(plan);
       deliveries.push({
         id: newId("dlv"),
@@ -165,7 +166,7 @@ export class Ingest {
       })),
     };
     return {
-      admission: { event, receipt: key === null ? null : seal(receipt, fingerprintOf(cmd)), deliveries },
+      admission: { event, receipt: key === null ? null : seal(receipt, fingerprintOf(cmd, payload)), deliveries },
       receipt,
       waitMs: this.waitBound(like ? [...endpoints, like] : endpoints),
       cmd,

@@ -21,6 +21,19 @@ interface CachedToken {
 const EARLY_MS = 30_000;
 const DEFAULT_TTL_S = 300;
 
+/** Digests of credentials, by the endpoint's auth object (made once per loaded endpoint, not per attempt). */
+const digests = new WeakMap<OAuth2, string>();
+
+/** A digest of the credentials, in the token cache's key so that a changed secret never reuses the old token. */
+function credentialsDigest(auth: OAuth2): string {
+  let digest = digests.get(auth);
+  if (digest === undefined) {
+    digest = createHash("sha256").update(JSON.stringify(auth)).digest("base64url");
+    digests.set(auth, digest);
+  }
+  return digest;
+}
+
 export class OAuth2Tokens {
   private cache = new Map<string, CachedToken>();
   private inFlight = new Map<string, Promise<CachedToken>>();
@@ -48,8 +61,7 @@ export class OAuth2Tokens {
   };
 
   private async token(endpointId: string, auth: OAuth2, egress: Egress | undefined): Promise<CachedToken> {
-    // Keyed by the credentials too, so a changed secret never reuses the old token.
-    const key = `${endpointId}:${createHash("sha256").update(JSON.stringify(auth)).digest("base64url")}`;
+    const key = `${endpointId}:${credentialsDigest(auth)}`;
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt - EARLY_MS > this.clock.now()) return cached;
     let pending = this.inFlight.get(key);

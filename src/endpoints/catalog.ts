@@ -63,10 +63,10 @@ export class EventCatalog {
 
   /**
    * Problems of an event's `data` against its type: unknown type (when the catalog is non-empty) or JSON Schema
-   * errors, with fields like `data.amount`. Empty when it may be published. Validation runs in a sandbox worker
+   * errors, with fields like `data.amount` (`data` as JSON text). Empty when it may be published. Validation runs in a sandbox worker
    * within SCHEMA_TIMEOUT_MS (queued per `tenant`); throws UnavailableError when no worker can take it.
    */
-  async check(type: string, data: unknown, tenant = ""): Promise<FieldProblem[]> {
+  async check(type: string, data: string, tenant = ""): Promise<FieldProblem[]> {
     if (tenant === SYSTEM_TENANT)
       return OPERATIONAL_TYPE_NAMES.has(type) ? [] : [{ field: "type", message: "is not an operational event type" }];
     if (this.entries.size === 0) return [];

@@ -9,21 +9,20 @@ import type { ValidateValue } from "./sandbox-protocol.ts";
 export const SCHEMA_TIMEOUT_MS = 250;
 
 /**
- * The schema errors of `data` (`schema` is the schema as JSON text), at most 20, with fields like `data.amount`;
+ * The schema errors of `data` (the schema and the data as JSON text), at most 20, with fields like `data.amount`;
  * empty when it is valid. A validation that breaks its bound or fails is one problem on `data` (a 400, never a
  * 500); throws UnavailableError when the sandbox cannot run it. Tasks queue per `tenant`.
  */
 export async function validateInSandbox(
   schema: string,
   type: string,
-  data: unknown,
+  data: string,
   tenant: string,
 ): Promise<FieldProblem[]> {
   let value: ValidateValue;
   try {
-    const input = JSON.stringify(data) ?? "null";
     value = (await sandbox().run(
-      { op: "validate", source: schema, input, timeoutMs: SCHEMA_TIMEOUT_MS },
+      { op: "validate", source: schema, input: data, timeoutMs: SCHEMA_TIMEOUT_MS },
       tenant,
     )) as ValidateValue;
   } catch (err) {
