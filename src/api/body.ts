@@ -45,8 +45,11 @@ const pathOf = (keys: readonly (string | number)[]) => keys.reduce<string>(appen
 /** Only a `\uD800`–`\uDFFF` escape can make a lone surrogate (encoded surrogates fail the UTF-8 decoder). */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
-/** A number token that may underflow to 0: an exponent of -100 or less, or a fraction with 300 leading zeros. */
-const MAY_UNDERFLOW = /[eE]-0*[1-9]\d{2}|\.0{300}/;
+/**
+ * Text that may hold a number underflowing to 0: a negative exponent (JSON puts a digit before the `e`, so ids like
+ * "invoice-2024" do not count) or a fraction with 300 leading zeros. Only such bodies are parsed a second time.
+ */
+const MAY_UNDERFLOW = /\d[eE]-\d|\.0{300}/;
 
 /** Why a parsed number does not hold the value that was sent, or null; `source` is its text when known. */
 function numberProblem(value: number, source?: string): string | null {
@@ -143,8 +146,7 @@ function isClean(value: object, depth: number): boolean {
 }
 
 function isCleanValue(v: unknown, depth: number): boolean {
-  if (typeof v === "number")
-    return Number.isFinite(v) && !(Math.abs(v) > Number.MAX_SAFE_INTEGER && Number.isInteger(v));
+  if (typeof v === "number") return numberProblem(v) === null;
   return typeof v !== "object" || v === null || isClean(v, depth + 1);
 }
 

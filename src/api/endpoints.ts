@@ -62,12 +62,13 @@ export function endpointsPlugin(deps: ApiDeps) {
         const tenant = listTenant(principal, query.tenant_id);
         if (tenant === null) return EMPTY_PAGE;
         const after = positionOf(decodeCursor(query.cursor));
+        // With event_type: the endpoints that receive it, all enabled ones (so enabled=false finds none).
         const rows =
           query.event_type === undefined
             ? await registry.list({ tenant_id: tenant, enabled: query.enabled, after, limit: limit + 1 })
-            : registry
-                .receivers(tenant, query.event_type, after, limit + 1)
-                .filter((e) => query.enabled === undefined || e.enabled === query.enabled);
+            : query.enabled === false
+              ? []
+              : registry.receivers(tenant, query.event_type, after, limit + 1);
         return page(rows, limit, (e) => `${e.created_at}:${e.id}`, render);
       },
       {

@@ -4,7 +4,7 @@ import type { ValidateFunction } from "ajv";
 import { compileJsonSchema } from "../lib/json-schema.ts";
 import { regexProblem } from "../lib/regex.ts";
 import type { Problem } from "./schema.ts";
-import { endlessRecursion } from "./schema-recursion.ts";
+import { DATA_KEYWORDS, endlessRecursion } from "./schema-recursion.ts";
 
 /** Longest `pattern` (or `patternProperties` key) accepted, in UTF-16 code units. */
 export const MAX_SCHEMA_PATTERN = 1000;
@@ -41,7 +41,6 @@ export function eventTypeSchemaProblems(
 }
 
 /** Keywords whose values are data, not schemas: a `pattern` key inside them is not a regex. */
-const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples", "example"]);
 
 /** The first `pattern` or `patternProperties` regex that the linear-time engine refuses, as {path, message}; or null. */
 function patternProblem(schema: unknown, path: string): Problem | null {

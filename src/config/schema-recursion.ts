@@ -7,7 +7,7 @@ const SAME_VALUE_LIST = ["allOf", "anyOf", "oneOf"];
 const SAME_VALUE_MAP = ["dependentSchemas", "dependencies"];
 const REFS = ["$ref", "$dynamicRef", "$recursiveRef"];
 /** Keywords whose values are data, not schemas. */
-const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples", "example"]);
+export const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples", "example"]);
 /** Base URI of a schema without `$id` (any absolute URI works: refs only need to resolve against it). */
 const ROOT_BASE = "hookgate:/schema";
 

@@ -4,6 +4,7 @@
 import jsonata from "jsonata";
 import { LinearRegExp, regexProblem } from "../lib/regex.ts";
 import { boundedBuiltIns, ExpressionLimitError, type SizeBudget, tooLarge, valueSize } from "./jsonata-limits.ts";
+import { DEFAULT_MAX_BYTES } from "./sandbox-protocol.ts";
 
 export { ExpressionLimitError } from "./jsonata-limits.ts";
 
@@ -15,8 +16,6 @@ export const MAX_CALL_DEPTH = 500;
  * (a 256 KiB event cannot hold more than ~130k array items, so real data never reaches it).
  */
 export const MAX_SEQUENCE = 250_000;
-/** Memory bound when none is given: 4 × the default `server.max_body_bytes`. */
-export const DEFAULT_MAX_BYTES = 4 * 256 * 1024;
 
 export interface EvaluateLimits {
   /** Time budget in ms, checked at every evaluation step (see `spent`: time the thread was paused is not charged). */

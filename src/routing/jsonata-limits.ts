@@ -2,6 +2,7 @@
 // compact JSON, memoised per object), and the built-ins that can make a value far larger than their arguments in
 // one native call ($pad, $join, $replace, $string, $match, $split) check the size of their result before making it.
 import jsonata from "jsonata";
+import { isJsonataFunction } from "./transform-render.ts";
 
 /** Thrown when an evaluation exceeds its time budget, call depth or memory bound. */
 export class ExpressionLimitError extends Error {
@@ -16,12 +17,6 @@ export class ExpressionLimitError extends Error {
 
 export const tooLarge = (maxBytes: number, what = "a value") =>
   new ExpressionLimitError("memory", `${what} larger than ${maxBytes} bytes (the memory bound) would be built`);
-
-/** JSONata functions (lambdas, built-ins) are not data: they weigh nothing and are never walked. */
-function isFunction(value: object): boolean {
-  const v = value as Record<string, unknown>;
-  return typeof value === "function" || v._jsonata_lambda === true || v._jsonata_function === true;
-}
 
 /**
  * The size of `value` as compact JSON, in UTF-16 code units, counting strings without quotes or escapes (so a
@@ -44,7 +39,8 @@ export function valueSize(value: unknown, max: number, memo: WeakMap<object, num
   if (value === null) return 4;
   const known = memo.get(value);
   if (known !== undefined) return known;
-  if (isFunction(value)) return 0;
+  // JSONata functions (lambdas, built-ins) are not data: they weigh nothing and are never walked.
+  if (isJsonataFunction(value)) return 0;
   if (depth > 10_000) throw new ExpressionLimitError("depth", "a value nested more than 10000 levels deep");
   let size = 2;
   if (Array.isArray(value)) {

@@ -1,5 +1,8 @@
 // The messages between the sandbox pool (main thread) and its workers: what to evaluate, and what came of it.
 
+/** Memory bound of an evaluation when none is given: 4 × the default `server.max_body_bytes`. */
+export const DEFAULT_MAX_BYTES = 4 * 256 * 1024;
+
 /** `filter` and `transform` evaluate JSONata `source` over the JSON `input`; `validate` checks it against a schema. */
 export interface SandboxTask {
   op: "filter" | "transform" | "validate";

@@ -2,7 +2,7 @@
 // worker threads, never on the event loop. A task past its time bound gets its worker terminated and replaced, so
 // a runaway expression is stopped, not just measured. Queued tasks are served round-robin between lanes (tenants).
 import { workerEntry } from "../lib/worker-entry.ts";
-import type { SandboxReply, SandboxRequest, SandboxTask } from "./sandbox-protocol.ts";
+import { DEFAULT_MAX_BYTES, type SandboxReply, type SandboxRequest, type SandboxTask } from "./sandbox-protocol.ts";
 
 /**
  * A task that failed: `limit` is set when a bound (time, depth, memory) stopped it; `unavailable` when the pool
@@ -273,7 +273,7 @@ export class SandboxPool {
 }
 
 let shared: SandboxPool | null = null;
-let sharedOptions: SandboxOptions = { workers: 2, maxBytes: 4 * 256 * 1024 };
+let sharedOptions: SandboxOptions = { workers: 2, maxBytes: DEFAULT_MAX_BYTES };
 
 /** The process-wide pool that compiled filters, transforms and the event catalog use. */
 export function sandbox(): SandboxPool {

@@ -6,7 +6,7 @@ export type TransformOutcome =
   | { ok: false; error: string };
 
 /** Whether a JSONata result is a function (a lambda or a built-in) rather than data. */
-function isJsonataFunction(value: unknown): boolean {
+export function isJsonataFunction(value: unknown): boolean {
   if (typeof value === "function") return true;
   if (value === null || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;

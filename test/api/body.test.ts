@@ -163,6 +163,12 @@ describe("request bodies", () => {
       expect(fieldOf(res)).toEqual([{ field: "data.tiny", message: expect.stringContaining("too small") }]);
     });
 
+    it("answers an underflow written as a long fraction with a small exponent", async () => {
+      const res = await publish(`{"tiny": 0.${"0".repeat(250)}1e-99}`);
+      expect(res.status).toBe(400);
+      expect(fieldOf(res)).toEqual([{ field: "data.tiny", message: expect.stringContaining("too small") }]);
+    });
+
     it("accepts the largest safe integers, zero in any spelling and ordinary decimals", async () => {
       const res = await publish(
         '{"a": 9007199254740991, "b": -9007199254740991, "c": 0e-500, "d": 1.5e-300, "e": 0.1}',
