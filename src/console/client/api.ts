@@ -1,4 +1,5 @@
 // The console's only way to the server: the public /v1 API with `Authorization: Bearer <key>`.
+import type { paths } from "../../../clients/typescript/src/schema.ts";
 import { getKey } from "./session.ts";
 
 export interface FieldProblem {
@@ -61,15 +62,6 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return json as T;
 }
 
-export interface Me {
-  id: string;
-  kind: "config" | "api_key" | "portal_session";
-  name: string;
-  tenant_id: string | null;
-  scopes: string[];
-  expires_at: string | null;
-}
-
 /** True when the key has `scope` (admin has every scope). */
 export const can = (me: Me, scope: string): boolean => me.scopes.includes("admin") || me.scopes.includes(scope);
 
@@ -79,92 +71,20 @@ export interface Page<T> {
   has_more: boolean;
 }
 
-export interface Endpoint {
-  id: string;
-  tenant_id: string;
-  url: string;
-  description: string;
-  events: string[];
-  enabled: boolean;
-  disabled_reason: "manual" | "gone" | "failing" | null;
-  metadata: Record<string, string>;
-  secret: string | null;
-  signing: Record<string, unknown>;
-  http_method: string;
-  headers: Record<string, string>;
-  auth: Record<string, unknown> | null;
-  filter: Record<string, unknown> | null;
-  transform: string | null;
-  rate_limit_per_second: number | null;
-  timeout_ms: number;
-  retry_schedule: string[] | null;
-  source: "api" | "config";
-  created_at: string;
-  updated_at: string;
-  /** Present once the circuit breaker lands (fair delivery). */
-  circuit?: { state: "closed" | "open" | "half_open"; since: string | null };
-  status?: string;
+/** The `data` of an answer of the /v1 API, typed by the OpenAPI document's generated types. */
+type Data<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { "application/json": { data: infer D } } } };
 }
+  ? D
+  : never;
+type Item<P extends keyof paths> = Data<P, "get" & keyof paths[P]> extends (infer I)[] ? I : never;
 
-export interface Delivery {
-  id: string;
-  event_id: string;
-  endpoint_id: string | null;
-  target_url: string | null;
-  event_type: string;
-  status: "pending" | "delivering" | "delivered" | "failed" | "skipped";
-  attempts: number;
-  http_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
-  next_retry_at: string | null;
-}
-
-export interface Attempt {
-  id: string;
-  attempt: number;
-  trigger: string;
-  started_at: string;
-  duration_ms: number;
-  http_status: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: string | null;
-  response_body_encoding: "utf8" | "base64" | null;
-  request_body?: string | null;
-  error: string | null;
-}
-
-export interface EventOut {
-  id: string;
-  type: string;
-  tenant_id: string;
-  data: unknown;
-  idempotency_key: string | null;
-  created_at: string;
-}
-
-export interface EventType {
-  name: string;
-  description: string;
-  schema: Record<string, unknown> | null;
-  example: unknown;
-  source: string;
-}
-
-export interface Counts {
-  delivered: number;
-  failed: number;
-  retrying: number;
-  skipped: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-}
-
-export interface Stats {
-  since: string;
-  until: string;
-  bucket: string;
-  buckets: (Counts & { start: string })[];
-  totals: Counts & { success_rate: number | null };
-}
+export type Me = Data<"/v1/me", "get">;
+export type Endpoint = Data<"/v1/endpoints/{id}", "get">;
+/** A delivery as lists show it; GET /v1/deliveries/{id} adds its attempts (`history`). */
+export type Delivery = Item<"/v1/deliveries">;
+export type DeliveryWithHistory = Data<"/v1/deliveries/{id}", "get">;
+export type Attempt = DeliveryWithHistory["history"][number];
+export type EventOut = Data<"/v1/events/{id}", "get">;
+export type EventType = Data<"/v1/event-types/{name}", "get">;
+export type Stats = Data<"/v1/stats", "get">;

@@ -10,7 +10,7 @@ export function healthOf(e: Endpoint, stats: Stats | undefined): Health {
       : e.disabled_reason === "gone"
         ? "gone"
         : "failing";
-  if (e.circuit && e.circuit.state !== "closed") return e.circuit.state;
+  if (e.circuit.state !== "closed") return e.circuit.state;
   const t = stats?.totals;
   if (!t) return "idle";
   const bad = t.failed + t.retrying;

@@ -1,6 +1,6 @@
 // One delivery: its state, replay, and the attempt timeline with the request and each response.
 import { useEffect, useState } from "preact/hooks";
-import { type Attempt, api, can, type Delivery, type EventOut, type Me } from "../api.ts";
+import { type Attempt, api, can, type Delivery, type DeliveryWithHistory, type EventOut, type Me } from "../api.ts";
 import { useApi } from "../hooks.ts";
 import { Badge, ErrorNote, fmtMs, fmtTime, Json, Loading, useAction } from "../ui.tsx";
 
@@ -95,7 +95,7 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
 }
 
 export function DeliveryPage({ me, id }: { me: Me; id: string }) {
-  const d = useApi<{ data: Delivery & { history: Attempt[] } }>(`/v1/deliveries/${encodeURIComponent(id)}`);
+  const d = useApi<{ data: DeliveryWithHistory }>(`/v1/deliveries/${encodeURIComponent(id)}`);
   const { busy, error, run } = useAction();
   const [queued, setQueued] = useState(false);
   if (d.error) return <ErrorNote error={d.error} />;

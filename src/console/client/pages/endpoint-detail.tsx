@@ -84,13 +84,8 @@ export function EndpointPage({ me, id }: { me: Me; id: string }) {
             <Badge value="active" />
           ) : (
             <Badge value={e.disabled_reason === "manual" ? "paused" : (e.disabled_reason ?? "paused")} />
-          )}
-          {e.circuit && (
-            <>
-              {" "}
-              circuit <Badge value={e.circuit.state} /> since {fmtTime(e.circuit.since)}
-            </>
-          )}
+          )}{" "}
+          circuit <Badge value={e.circuit.state} /> since {fmtTime(e.circuit.since)}
         </dd>
         <dt>Event types</dt>
         <dd>{e.events.join(", ")}</dd>

@@ -101,7 +101,9 @@ function Attention({ me }: { me: Me }) {
                 <td>
                   <Badge value={health.get(e.id)!} />
                 </td>
-                <td>{e.circuit ? <Badge value={e.circuit.state} /> : "—"}</td>
+                <td>
+                  <Badge value={e.circuit.state} />
+                </td>
               </tr>
             ))}
           </tbody>
