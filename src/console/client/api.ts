@@ -88,3 +88,7 @@ export type Attempt = DeliveryWithHistory["history"][number];
 export type EventOut = Data<"/v1/events/{id}", "get">;
 export type EventType = Data<"/v1/event-types/{name}", "get">;
 export type Stats = Data<"/v1/stats", "get">;
+export type ApiKey = Item<"/v1/api-keys">;
+export type TestResult = Data<"/v1/endpoints/{id}/test", "post">;
+/** A dry run of a delivery: whether the filter matched, and the request as it would be sent. */
+export type Preview = Data<"/v1/endpoints/{id}/preview", "post">;

@@ -1,19 +1,8 @@
 // API keys (admin only): list, create (the key is shown once), revoke; and opening a tenant portal session.
 import { useState } from "preact/hooks";
-import { api, type Page, qs } from "../api.ts";
+import { type ApiKey, api, type Page, qs } from "../api.ts";
 import { useApi } from "../hooks.ts";
 import { Badge, ErrorNote, Field, fmtTime, Loading, OneTimeSecret, Pager, useAction } from "../ui.tsx";
-
-interface ApiKey {
-  id: string;
-  prefix: string;
-  name: string;
-  tenant_id: string | null;
-  scopes: string[];
-  expires_at: string | null;
-  revoked_at: string | null;
-  created_at: string;
-}
 
 const SCOPES = [
   "endpoints:read",

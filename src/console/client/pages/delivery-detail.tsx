@@ -1,26 +1,28 @@
 // One delivery: its state, replay, and the attempt timeline with the request and each response.
 import { useEffect, useState } from "preact/hooks";
-import { type Attempt, api, can, type Delivery, type DeliveryWithHistory, type EventOut, type Me } from "../api.ts";
+import {
+  type Attempt,
+  api,
+  can,
+  type Delivery,
+  type DeliveryWithHistory,
+  type EventOut,
+  type Me,
+  type Preview,
+} from "../api.ts";
 import { useApi } from "../hooks.ts";
 import { Badge, ErrorNote, fmtMs, fmtTime, Json, Loading, useAction } from "../ui.tsx";
-
-interface Sent {
-  method: string | null;
-  url: string | null;
-  headers: Record<string, string> | null;
-  body: string | null;
-}
 
 /** What the request looks like: the event, and (with endpoints:read) the headers as built now by a dry run. */
 function RequestPanel({ me, delivery }: { me: Me; delivery: Delivery }) {
   const event = useApi<{ data: EventOut }>(
     can(me, "events:read") ? `/v1/events/${encodeURIComponent(delivery.event_id)}` : null,
   );
-  const [sent, setSent] = useState<Sent | null>(null);
+  const [sent, setSent] = useState<Preview | null>(null);
   useEffect(() => {
     const e = event.data?.data;
     if (!e || !delivery.endpoint_id || !can(me, "endpoints:read")) return;
-    api<{ data: Sent }>("POST", `/v1/endpoints/${encodeURIComponent(delivery.endpoint_id)}/preview`, {
+    api<{ data: Preview }>("POST", `/v1/endpoints/${encodeURIComponent(delivery.endpoint_id)}/preview`, {
       type: e.type,
       data: e.data,
     }).then(

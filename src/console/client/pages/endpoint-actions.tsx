@@ -1,15 +1,8 @@
 // Operating an endpoint: pause/resume, send a test, rotate the secret (shown once), recover failed deliveries, delete.
 import { useState } from "preact/hooks";
-import { api, can, type Endpoint, type Me } from "../api.ts";
+import { api, can, type Endpoint, type Me, type TestResult } from "../api.ts";
 import { go } from "../hooks.ts";
 import { Dialog, ErrorNote, Field, fmtMs, isoOf, OneTimeSecret, useAction } from "../ui.tsx";
-
-interface TestResult {
-  delivered: boolean;
-  http_status: number | null;
-  response_time_ms: number | null;
-  error: string | null;
-}
 
 export function EndpointActions({ me, endpoint, onChanged }: { me: Me; endpoint: Endpoint; onChanged: () => void }) {
   const { busy, error, run } = useAction();

@@ -1,18 +1,9 @@
 // Filter and transform of an endpoint, with a live preview of the request it would send for an event type's
 // example (POST /v1/endpoints/{id}/preview: nothing is sent or stored).
 import { useEffect, useState } from "preact/hooks";
-import { api, can, type Endpoint, type EventType, type Me } from "../api.ts";
+import { api, can, type Endpoint, type EventType, type Me, type Preview } from "../api.ts";
 import { useApi } from "../hooks.ts";
 import { ErrorNote, Field, Json, pretty, useAction } from "../ui.tsx";
-
-interface Preview {
-  matched: boolean;
-  reason: string | null;
-  method: string | null;
-  url: string | null;
-  headers: Record<string, string> | null;
-  body: string | null;
-}
 
 function PreviewPanel({ endpoint, version }: { endpoint: Endpoint; version: number }) {
   const types = useApi<{ data: EventType[] }>("/v1/event-types");
